@@ -1,0 +1,80 @@
+// Errors a user can act on. Each carries a kind that maps to a documented exit code;
+// anything that is not a MailsyncError is a bug (exit 70) and shows a stack only with --debug.
+
+export type ErrorKind =
+  | 'usage'
+  | 'config'
+  | 'auth'
+  | 'tls'
+  | 'network'
+  | 'server'
+  | 'disk'
+  | 'data'
+  | 'internal'
+
+/** Exit codes (sysexits.h where one fits). Documented in README.md and `--help`. */
+export const EXIT = {
+  ok: 0,
+  /** Finished, but some messages or folders failed or were held back: run again. */
+  partial: 75,
+  usage: 64,
+  data: 65,
+  network: 69,
+  internal: 70,
+  disk: 74,
+  server: 76,
+  auth: 77,
+  config: 78,
+  tls: 79,
+} as const
+
+export function exitCodeFor(kind: ErrorKind): number {
+  return EXIT[kind]
+}
+
+export class MailsyncError extends Error {
+  readonly kind: ErrorKind
+  /** One line telling the user what to do about it. */
+  readonly hint?: string
+
+  constructor(kind: ErrorKind, message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'MailsyncError'
+    this.kind = kind
+    this.hint = opts.hint
+  }
+
+  get exitCode(): number {
+    return exitCodeFor(this.kind)
+  }
+}
+
+/** Where in a config file something was said. */
+export interface ConfigLocation {
+  file?: string
+  line?: number
+  section?: string
+  option?: string
+}
+
+export class ConfigError extends MailsyncError {
+  readonly location: ConfigLocation
+
+  constructor(message: string, location: ConfigLocation = {}, opts: { hint?: string; cause?: unknown } = {}) {
+    super('config', formatConfigMessage(message, location), opts)
+    this.name = 'ConfigError'
+    this.location = location
+  }
+}
+
+function formatConfigMessage(message: string, loc: ConfigLocation): string {
+  const where: string[] = []
+  if (loc.file) where.push(loc.line ? `${loc.file}:${loc.line}` : loc.file)
+  if (loc.section) where.push(`[${loc.section}]`)
+  if (loc.option) where.push(loc.option)
+  return where.length ? `${where.join(' ')}: ${message}` : message
+}
+
+export function isMailsyncError(e: unknown): e is MailsyncError {
+  return e instanceof MailsyncError
+}

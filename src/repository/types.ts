@@ -1,0 +1,147 @@
+// The one contract every repository kind (IMAP, Maildir, ...) implements.
+// The engine sees only these types; it never imports a repository kind.
+import type { Readable } from 'node:stream'
+
+/** Server or store features the engine can use to pick a cheaper path. */
+export type Capability =
+  | 'UIDPLUS'
+  | 'CONDSTORE'
+  | 'QRESYNC'
+  | 'MOVE'
+  | 'SPECIAL-USE'
+  | 'IDLE'
+  | 'COMPRESS'
+  | 'NAMESPACE'
+
+/** RFC 6154 special-use attributes we care about. */
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged'
+
+export interface FolderInfo {
+  /** UTF-8 name as the repository spells it, hierarchy joined by `separator` (e.g. `INBOX/Work`). */
+  name: string
+  /** Hierarchy separator used in `name`. */
+  separator: string
+  specialUse?: SpecialUse
+  /** False for \Noselect / \NonExistent parents: listed, but holds no messages. */
+  selectable: boolean
+}
+
+export interface FolderStatus {
+  uidValidity: number
+  /** The UID the next appended message will get at least. */
+  uidNext: number
+  /** Number of messages, where known cheaply. */
+  messages?: number
+  /** CONDSTORE HIGHESTMODSEQ; absent where the repository has no mod-sequences. */
+  highestModSeq?: bigint
+}
+
+/**
+ * One message as listed, without its body.
+ * `flags` holds IMAP system flags (`\Seen`, `\Answered`, `\Flagged`, `\Deleted`, `\Draft`)
+ * and keywords (`$Forwarded`, `Work`, ...) in one sorted array, the way IMAP sees them.
+ */
+export interface MessageMeta {
+  uid: number
+  flags: string[]
+  size: number
+  /** INTERNALDATE (IMAP) or file mtime (Maildir), milliseconds since the epoch. */
+  internalDate: number
+  /** Message-ID header value including angle brackets, when asked for and present. */
+  messageId?: string
+  modSeq?: bigint
+}
+
+export interface ListOptions {
+  /** Also read each message's Message-ID header (costs a header fetch / file read). */
+  withMessageId?: boolean
+  /** Only messages whose flags changed after this mod-sequence (CONDSTORE CHANGEDSINCE). */
+  changedSince?: bigint
+  /** Only these UIDs (or, as `{from}`, UIDs >= from). */
+  uids?: number[] | { from: number }
+}
+
+export interface ListResult {
+  messages: MessageMeta[]
+  /**
+   * With `changedSince` on a QRESYNC server: UIDs expunged since then (VANISHED).
+   * Undefined means "not known": the caller must compare full UID lists to find deletions.
+   */
+  vanished?: number[]
+}
+
+/** A message body; `content` is exactly the stored bytes, streamed for large messages. */
+export interface MessageBody {
+  uid: number
+  size: number
+  content: Buffer | Readable
+}
+
+export interface AppendInput {
+  /** The exact bytes to store; a stream is consumed once. */
+  content: Buffer | Readable
+  size: number
+  flags: string[]
+  internalDate: number
+  /** Helps find the new UID on servers without UIDPLUS. Never injected into the message. */
+  messageId?: string
+  sha256?: string
+}
+
+export interface AppendResult {
+  /** New UID, or undefined where the store cannot tell (no UIDPLUS and no unique match). */
+  uid?: number
+  /** UIDVALIDITY the UID belongs to. */
+  uidValidity: number
+}
+
+/** An open folder. Calls on one session are made one at a time. */
+export interface FolderSession {
+  readonly name: string
+  readonly status: FolderStatus
+  readonly readOnly: boolean
+  list(opts?: ListOptions): Promise<ListResult>
+  /** Bodies in ascending UID order; UIDs that no longer exist are skipped. */
+  fetch(uids: number[]): AsyncIterable<MessageBody>
+  append(msg: AppendInput): Promise<AppendResult>
+  /** Add and remove flags (system flags and keywords) on the given UIDs. */
+  setFlags(uids: number[], add: string[], remove: string[]): Promise<void>
+  /** Remove messages for good: only the given UIDs, never anything else flagged \Deleted. */
+  delete(uids: number[]): Promise<void>
+  /** UIDs whose Message-ID header equals `messageId`. */
+  searchMessageId(messageId: string): Promise<number[]>
+  close(): Promise<void>
+}
+
+export interface Repository {
+  /** The config name (`[Repository NAME]`) or the URL it was made from. */
+  readonly name: string
+  readonly kind: string
+  /** Upper bound on concurrently open folder sessions (IMAP: `maxconnections`). */
+  readonly maxConnections: number
+  readonly readOnly: boolean
+  /** Connect / check the store; cheap to call twice. */
+  open(): Promise<void>
+  capabilities(): Promise<Set<Capability>>
+  /** Hierarchy separator used in folder names. */
+  separator(): Promise<string>
+  listFolders(): Promise<FolderInfo[]>
+  createFolder(name: string): Promise<void>
+  /** Cheap status without opening the folder for messages (IMAP STATUS). */
+  folderStatus(name: string): Promise<FolderStatus>
+  openFolder(name: string, opts?: { readOnly?: boolean }): Promise<FolderSession>
+  close(): Promise<void>
+}
+
+/** System flags in IMAP spelling. */
+export const SYSTEM_FLAGS = ['\\Answered', '\\Deleted', '\\Draft', '\\Flagged', '\\Seen'] as const
+
+export function normalizeFlags(flags: Iterable<string>): string[] {
+  const out = new Set<string>()
+  for (const f of flags) {
+    if (f === '\\Recent') continue
+    const sys = SYSTEM_FLAGS.find((s) => s.toLowerCase() === f.toLowerCase())
+    out.add(sys ?? f)
+  }
+  return [...out].sort()
+}
