@@ -1,0 +1,68 @@
+// Maildir message file names: `<unique>[,X=...]*[<sep>2,<flags>]`.
+// The UID travels as a `,U=<uid>` part (mbsync's and OfflineIMAP's convention); every other
+// `,X=` part (OfflineIMAP's FMD5=, Dovecot's S= / W=) is kept as it was found.
+
+/** The info follows `:` (POSIX), or `!` / `;` (where `:` is not allowed in file names). */
+const INFO_RE = /^(.*?)([:!;])2,([A-Za-z]*)$/
+
+export interface MaildirFileName {
+  /** Everything before the first comma: the delivery's unique name. */
+  unique: string
+  /** The comma-separated parts after `unique`, verbatim, including any `U=` part. */
+  parts: string[]
+  /** The UID from a `U=` part, or undefined when there is none (or it is not a positive integer). */
+  uid?: number
+  /** `:` `!` `;`, or undefined for a name without info (a fresh delivery in new/). */
+  infoSeparator?: string
+  /** Flag letters after `2,`, as found (not re-sorted). */
+  flags: string
+}
+
+export function parseFileName(name: string): MaildirFileName {
+  let base = name
+  let infoSeparator: string | undefined
+  let flags = ''
+  const m = INFO_RE.exec(name)
+  if (m) {
+    base = m[1]
+    infoSeparator = m[2]
+    flags = m[3]
+  }
+  const [unique, ...parts] = base.split(',')
+  let uid: number | undefined
+  for (const p of parts) {
+    if (p.startsWith('U=')) {
+      const digits = p.slice(2)
+      const n = Number(digits)
+      if (/^[0-9]{1,10}$/.test(digits) && n > 0 && n <= 0xffffffff) uid = n
+      break
+    }
+  }
+  return { unique, parts, uid, infoSeparator, flags }
+}
+
+/** Letters in Maildir (ASCII) order, each once. */
+export function sortFlagLetters(letters: string): string {
+  return [...new Set(letters)].sort().join('')
+}
+
+/**
+ * The name with `uid` in its `U=` part (replacing one that is there, or inserted right after the
+ * unique part, where OfflineIMAP and mbsync put it) and, when `flags` is given, a `2,` info
+ * carrying those letters (sorted). Without `flags` the info stays as it was (none stays none).
+ */
+export function formatFileName(parsed: MaildirFileName, change: { uid?: number; flags?: string } = {}): string {
+  const parts = [...parsed.parts]
+  if (change.uid !== undefined) {
+    if (!Number.isInteger(change.uid) || change.uid <= 0) throw new RangeError(`bad UID ${change.uid}`)
+    const i = parts.findIndex((p) => p.startsWith('U='))
+    if (i >= 0) parts[i] = `U=${change.uid}`
+    else parts.unshift(`U=${change.uid}`)
+  }
+  const base = [parsed.unique, ...parts].join(',')
+  if (change.flags !== undefined) {
+    return `${base}${parsed.infoSeparator ?? ':'}2,${sortFlagLetters(change.flags)}`
+  }
+  if (parsed.infoSeparator === undefined) return base
+  return `${base}${parsed.infoSeparator}2,${parsed.flags}`
+}

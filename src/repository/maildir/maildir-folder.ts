@@ -1,0 +1,221 @@
+// One open Maildir folder (a FolderSession). Messages are found by UID through the MessageIndex;
+// when an operation finds a file gone (another program renamed it), the folder is re-scanned
+// once and the operation retried by UID.
+import { open, stat, unlink, utimes } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { FileHandle } from 'node:fs/promises'
+import type {
+  AppendInput,
+  AppendResult,
+  FolderSession,
+  FolderStatus,
+  ListOptions,
+  ListResult,
+  MessageBody,
+  MessageMeta,
+} from '../types.js'
+import { MailsyncError } from '../../errors.js'
+import { formatFileName, parseFileName } from './filename.js'
+import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
+import { MessageIndex, readOnlyError } from './message-index.js'
+import type { MessageFile } from './message-files.js'
+import { readMessageId } from './message-header.js'
+import { writeDelivery } from './delivery.js'
+import { diskError, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
+
+/** Bodies below this size are returned as one Buffer, bigger ones as a file stream. */
+export const STREAM_THRESHOLD = 1024 * 1024
+const STAT_BATCH = 32
+
+export class MaildirFolder implements FolderSession {
+  readonly name: string
+  readonly readOnly: boolean
+  private readonly index: MessageIndex
+  private closed = false
+
+  constructor(name: string, index: MessageIndex, readOnly: boolean) {
+    this.name = name
+    this.index = index
+    this.readOnly = readOnly
+  }
+
+  get status(): FolderStatus {
+    return { uidValidity: this.index.uidValidity, uidNext: this.index.uidNext, messages: this.index.size }
+  }
+
+  /** Maildir has no mod-sequences: `changedSince` is ignored and everything is listed. */
+  async list(opts: ListOptions = {}): Promise<ListResult> {
+    this.checkOpen()
+    await this.index.rescan()
+    const wanted = uidFilter(opts.uids)
+    const chosen = this.index.entries().filter(([uid]) => wanted(uid))
+    const messages: MessageMeta[] = []
+    for (let i = 0; i < chosen.length; i += STAT_BATCH) {
+      const batch = await Promise.all(
+        chosen.slice(i, i + STAT_BATCH).map(([uid]) => this.meta(uid, opts.withMessageId === true)),
+      )
+      for (const m of batch) if (m) messages.push(m)
+    }
+    return { messages }
+  }
+
+  private async meta(uid: number, withMessageId: boolean): Promise<MessageMeta | undefined> {
+    return this.withFile(uid, async (file, path) => {
+      const st = await stat(path)
+      const meta: MessageMeta = {
+        uid,
+        flags: lettersToFlags(file.parsed.flags, this.index.keywords),
+        size: st.size,
+        internalDate: Math.floor(st.mtimeMs),
+      }
+      if (withMessageId) {
+        const id = await readMessageId(path)
+        if (id !== undefined) meta.messageId = id
+      }
+      return meta
+    })
+  }
+
+  async *fetch(uids: number[]): AsyncIterable<MessageBody> {
+    this.checkOpen()
+    for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
+      const fh = await this.withFile(uid, (_file, path) => open(path, 'r'))
+      if (!fh) continue
+      let size: number
+      try {
+        size = (await fh.stat()).size
+      } catch (e) {
+        await fh.close()
+        throw diskError('stat', `message ${uid} of ${this.name}`, e)
+      }
+      if (size < STREAM_THRESHOLD) {
+        yield { uid, size, content: await readAllAndClose(fh) }
+      } else {
+        yield { uid, size, content: fh.createReadStream({ start: 0 }) }
+      }
+    }
+  }
+
+  /**
+   * Stored in cur/ with a `:2,<flags>` info (as mbsync does; mail readers treat a cur/ file
+   * without S as unread), mtime = internalDate. The UID is on disk before the file appears.
+   */
+  async append(msg: AppendInput): Promise<AppendResult> {
+    this.checkWritable()
+    await this.index.ensureKeywords(msg.flags)
+    const { letters } = flagsToLetters(msg.flags, this.index.keywords)
+    const delivery = await writeDelivery(this.index.dir, msg.content)
+    try {
+      const when = new Date(msg.internalDate)
+      if (Number.isFinite(msg.internalDate)) await utimes(delivery.tmpPath, when, when)
+      const uid = await this.index.reserve(1)
+      const parsed = parseFileName(delivery.unique)
+      const name = formatFileName(parsed, { uid, flags: letters })
+      const curDir = join(this.index.dir, 'cur')
+      if (!(await renameNoClobber(delivery.tmpPath, join(curDir, name)))) {
+        throw new MailsyncError('disk', `message file ${delivery.tmpPath} vanished before it was stored`)
+      }
+      await fsyncDir(curDir)
+      this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
+      return { uid, uidValidity: this.index.uidValidity }
+    } catch (e) {
+      await unlink(delivery.tmpPath).catch(() => undefined)
+      throw diskError('store', delivery.tmpPath, e)
+    }
+  }
+
+  /** Renames within cur/; a file still in new/ moves to cur/ (it has been seen by a client now). */
+  async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
+    this.checkWritable()
+    await this.index.ensureKeywords(add)
+    const touched = new Set<string>()
+    for (const uid of new Set(uids)) {
+      await this.withFile(uid, async (file, path) => {
+        const { letters } = applyFlagChange(file.parsed.flags, add, remove, this.index.keywords)
+        const name = formatFileName(file.parsed, { flags: letters })
+        if (file.subdir === 'cur' && name === file.name) return
+        const target = join(this.index.dir, 'cur', name)
+        if (!(await renameNoClobber(path, target))) throw Object.assign(new Error('gone'), { code: 'ENOENT' })
+        touched.add('cur').add(file.subdir)
+        this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
+      })
+    }
+    for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
+  }
+
+  async delete(uids: number[]): Promise<void> {
+    this.checkWritable()
+    const touched = new Set<string>()
+    for (const uid of new Set(uids)) {
+      await this.withFile(uid, async (file, path) => {
+        await unlink(path)
+        touched.add(file.subdir)
+        this.index.remove(uid)
+      })
+    }
+    for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
+  }
+
+  async searchMessageId(messageId: string): Promise<number[]> {
+    this.checkOpen()
+    await this.index.rescan()
+    const want = messageId.trim()
+    const out: number[] = []
+    for (const [uid] of this.index.entries()) {
+      const id = await this.withFile(uid, (_f, path) => readMessageId(path))
+      if (id === want) out.push(uid)
+    }
+    return out
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.index.release()
+  }
+
+  /**
+   * Runs `fn` on the message's current file. If the file is gone (another program renamed it),
+   * re-scans and retries by UID; returns undefined when the UID no longer exists. A UID the
+   * index does not know is gone: every UID a caller has comes from list() or append().
+   */
+  private async withFile<T>(uid: number, fn: (file: MessageFile, path: string) => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const file = this.index.get(uid)
+      if (!file) return undefined
+      try {
+        return await fn(file, this.index.path(file))
+      } catch (e) {
+        if (!isMissing(e)) throw diskError('use', `message ${uid} of ${this.name}`, e)
+        if (this.index.get(uid) === file) await this.index.rescan()
+      }
+    }
+    return undefined
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new MailsyncError('internal', `Maildir folder ${this.name} is closed`)
+  }
+
+  private checkWritable(): void {
+    this.checkOpen()
+    if (this.readOnly) throw readOnlyError(`Maildir folder ${this.name}`)
+  }
+}
+
+function uidFilter(uids: ListOptions['uids']): (uid: number) => boolean {
+  if (uids === undefined) return () => true
+  if (Array.isArray(uids)) {
+    const set = new Set(uids)
+    return (uid) => set.has(uid)
+  }
+  return (uid) => uid >= uids.from
+}
+
+async function readAllAndClose(fh: FileHandle): Promise<Buffer> {
+  try {
+    return await fh.readFile()
+  } finally {
+    await fh.close()
+  }
+}

@@ -1,0 +1,228 @@
+// The UID bookkeeping of one open folder: UIDVALIDITY, next UID, keyword letters, and the
+// uid -> current file index that rescan() rebuilds from cur/ and new/.
+//
+// UIDs are handed out from a block reserved in the state file ("next UID" on disk is the block's
+// end), so a crash can waste UIDs but never hand one out twice. Files without a U= part (mail
+// readers' deliveries, copies) get one on rescan: the state file is written first, then the
+// file renamed. Of two files with one U=, the one the index already knew (else the older) keeps
+// it and the other gets a fresh UID. Files are matched by UID, so renames by other programs
+// (flags changed, new/ -> cur/) keep their UIDs.
+//
+// In a read-only repository nothing is written: files without U= get UIDs in memory only, and
+// the folder then reports a UIDVALIDITY of its own for this session (those UIDs would not
+// survive to the next run, so they must not look comparable).
+import { stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { MailsyncError } from '../../errors.js'
+import { formatFileName, parseFileName } from './filename.js'
+import { KeywordMap, readDovecotKeywords } from './keywords.js'
+import { readMessageFiles, messagePath, type MessageFile } from './message-files.js'
+import { readUidState, writeUidState, newUidValidity, type UidState } from './uid-state.js'
+import { withFolderLock } from './state-lock.js'
+import { fsyncDir, renameNoClobber, isMissing, diskError } from './fs-safe.js'
+
+/** UIDs reserved beyond the ones needed, so a run of appends writes the state file rarely. */
+const RESERVE_AHEAD = 32
+
+export class MessageIndex {
+  readonly dir: string
+  readonly keywords: KeywordMap
+  private readonly writable: boolean
+  private validity: number
+  private next: number
+  /** End of the reserved block as written in the state file (0: no state file written yet). */
+  private ceiling: number
+  private files = new Map<number, MessageFile>()
+  /** Read-only mode: UIDs given in memory, by the file's unique part (stable across renames). */
+  private readonly memoryUids = new Map<string, number>()
+
+  private constructor(dir: string, writable: boolean, state: UidState, keywords: KeywordMap, persisted: boolean) {
+    this.dir = dir
+    this.writable = writable
+    this.validity = state.uidValidity
+    this.next = state.nextUid
+    this.ceiling = persisted ? state.nextUid : 0
+    this.keywords = keywords
+  }
+
+  static async open(dir: string, opts: { writable: boolean; configuredKeywords?: Record<string, string> }): Promise<MessageIndex> {
+    const found = await readUidState(dir)
+    const keywords = new KeywordMap(opts.configuredKeywords, found?.keywords ?? [])
+    keywords.adopt(await readDovecotKeywords(dir))
+    const state = found ?? { uidValidity: newUidValidity(), nextUid: 1, keywords: [] }
+    const index = new MessageIndex(dir, opts.writable, state, keywords, found !== undefined)
+    if (!found && opts.writable) await index.updateDisk(() => undefined)
+    await index.rescan()
+    return index
+  }
+
+  get uidValidity(): number {
+    return this.validity
+  }
+  get uidNext(): number {
+    return this.next
+  }
+  get size(): number {
+    return this.files.size
+  }
+  get(uid: number): MessageFile | undefined {
+    return this.files.get(uid)
+  }
+  /** Every indexed message, ascending UID. */
+  entries(): [number, MessageFile][] {
+    return [...this.files].sort(([a], [b]) => a - b)
+  }
+  set(uid: number, file: MessageFile): void {
+    this.files.set(uid, file)
+  }
+  remove(uid: number): void {
+    this.files.delete(uid)
+  }
+  path(file: MessageFile): string {
+    return messagePath(this.dir, file)
+  }
+
+  private scanning: Promise<void> | undefined
+
+  /** Re-read cur/ and new/, numbering files that have no (or a duplicate) UID. */
+  async rescan(): Promise<void> {
+    // One scan at a time: callers that ask during a scan share it.
+    this.scanning ??= this.scan().finally(() => (this.scanning = undefined))
+    return this.scanning
+  }
+
+  private async scan(): Promise<void> {
+    const found = await readMessageFiles(this.dir)
+    const byUid = new Map<number, MessageFile[]>()
+    const unnumbered: MessageFile[] = []
+    for (const f of found) {
+      const uid = f.parsed.uid ?? (this.writable ? undefined : this.memoryUids.get(f.parsed.unique))
+      if (uid === undefined) unnumbered.push(f)
+      else byUid.set(uid, [...(byUid.get(uid) ?? []), f])
+    }
+    const files = new Map<number, MessageFile>()
+    let maxUid = 0
+    for (const [uid, group] of byUid) {
+      const keeper = group.length === 1 ? group[0] : await this.pickKeeper(uid, group)
+      files.set(uid, keeper)
+      maxUid = Math.max(maxUid, uid)
+      for (const f of group) if (f !== keeper) unnumbered.push(f)
+    }
+    unnumbered.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    const first = await this.reserve(unnumbered.length, maxUid + 1)
+    const touched = new Set<string>()
+    for (const [i, f] of unnumbered.entries()) {
+      const uid = first + i
+      if (!this.writable) {
+        this.memoryUids.set(f.parsed.unique, uid)
+        files.set(uid, f)
+        continue
+      }
+      const name = formatFileName(f.parsed, { uid })
+      if (await renameNoClobber(messagePath(this.dir, f), join(this.dir, f.subdir, name))) {
+        files.set(uid, { subdir: f.subdir, name, parsed: parseFileName(name) })
+        touched.add(f.subdir)
+      }
+    }
+    for (const subdir of touched) await fsyncDir(join(this.dir, subdir))
+    // Only while opening: a session's UIDVALIDITY never changes under the caller.
+    if (!this.writable && unnumbered.length > 0 && !this.opened) this.validity = newUidValidity()
+    this.files = files
+    this.opened = true
+  }
+
+  private opened = false
+
+  /** Of files sharing one U=: the one already indexed, else the oldest (then by name). */
+  private async pickKeeper(uid: number, group: MessageFile[]): Promise<MessageFile> {
+    const known = this.files.get(uid)
+    const same = known && group.find((f) => f.subdir === known.subdir && f.name === known.name)
+    if (same) return same
+    const withTime = await Promise.all(
+      group.map(async (f) => {
+        try {
+          return { f, t: (await stat(messagePath(this.dir, f))).mtimeMs }
+        } catch (e) {
+          if (isMissing(e)) return { f, t: Infinity }
+          throw diskError('stat', messagePath(this.dir, f), e)
+        }
+      }),
+    )
+    withTime.sort((a, b) => a.t - b.t || (a.f.name < b.f.name ? -1 : a.f.name > b.f.name ? 1 : 0))
+    return withTime[0].f
+  }
+
+  /**
+   * Hand out `count` consecutive UIDs, all >= `atLeast`; returns the first. The state file is
+   * written (when the reserved block runs out) before the caller uses any of them.
+   */
+  async reserve(count: number, atLeast = 1): Promise<number> {
+    if (this.next >= atLeast && this.next + count <= this.ceiling) {
+      const first = this.next
+      this.next += count
+      return first
+    }
+    if (!this.writable) {
+      const first = Math.max(this.next, atLeast)
+      this.next = first + count
+      return first
+    }
+    if (count === 0 && this.next >= atLeast) return this.next
+    let first = 0
+    await this.updateDisk(() => {
+      first = Math.max(this.next, atLeast)
+      this.next = first + count
+      this.ceiling = this.next + (count > 0 ? RESERVE_AHEAD : 0)
+    })
+    return first
+  }
+
+  /** Letters for these keywords, assigning and persisting new ones first. */
+  async ensureKeywords(flags: string[]): Promise<void> {
+    const missing = flags.filter((f) => !f.startsWith('\\') && f.toLowerCase() !== '$forwarded' && this.keywords.letterFor(f) === undefined)
+    if (missing.length === 0) return
+    if (!this.writable) throw readOnlyError(this.dir)
+    await this.updateDisk(() => {
+      for (const k of missing) this.keywords.assign(k)
+    })
+  }
+
+  /** Give back the unused part of the reserved block (so the next run's UIDs stay dense). */
+  async release(): Promise<void> {
+    if (!this.writable || this.ceiling <= this.next) return
+    await withFolderLock(this.dir, async () => {
+      const disk = await readUidState(this.dir)
+      if (!disk || disk.uidValidity !== this.validity || disk.nextUid !== this.ceiling) return
+      this.ceiling = this.next
+      await writeUidState(this.dir, this.snapshot())
+    })
+  }
+
+  /** Read the state file, merge what other sessions wrote, apply `change`, write it back. */
+  private async updateDisk(change: () => void): Promise<void> {
+    await withFolderLock(this.dir, async () => {
+      const disk = await readUidState(this.dir)
+      if (disk && this.ceiling > 0 && disk.uidValidity !== this.validity) {
+        throw new MailsyncError('data', `UIDVALIDITY of Maildir folder ${this.dir} changed while it was open`, {
+          hint: 'another program rewrote the folder state; run again',
+        })
+      }
+      if (disk) {
+        this.validity = disk.uidValidity
+        this.next = Math.max(this.next, disk.nextUid)
+        this.keywords.adopt(disk.keywords)
+      }
+      change()
+      this.ceiling = Math.max(this.ceiling, this.next)
+      await writeUidState(this.dir, this.snapshot())
+    })
+  }
+
+  private snapshot(): UidState {
+    return { uidValidity: this.validity, nextUid: this.ceiling, keywords: this.keywords.ownEntries() }
+  }
+}
+
+export function readOnlyError(what: string): MailsyncError {
+  return new MailsyncError('usage', `${what} is read-only`, { hint: 'nothing was written' })
+}
