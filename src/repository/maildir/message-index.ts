@@ -209,7 +209,8 @@ export class MessageIndex {
       }
       if (disk) {
         this.validity = disk.uidValidity
-        this.next = Math.max(this.next, disk.nextUid)
+        // The file's next UID is our own reserved block's end, or another session took UIDs.
+        if (disk.nextUid !== this.ceiling) this.next = Math.max(this.next, disk.nextUid)
         this.keywords.adopt(disk.keywords)
       }
       change()

@@ -1,0 +1,185 @@
+// What mail readers and people do to a Maildir between runs: deliveries into new/ without U=,
+// mutt's new/ -> cur/ move, flag renames, copied files with a duplicate U=, a vanished state file.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, mkdir, readdir, readFile, writeFile, rename, copyFile, unlink, utimes, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
+import type { FolderSession } from '../../src/repository/types.js'
+import { MailsyncError } from '../../src/errors.js'
+
+let base: string
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'mailsync-maildir-ext-'))
+})
+after(async () => {
+  await rm(base, { recursive: true, force: true })
+})
+let n = 0
+async function setup(): Promise<{ root: string; dir: string; repo: MaildirRepository }> {
+  const root = join(base, `r${++n}`)
+  await mkdir(root)
+  const repo = new MaildirRepository({ name: 'm', root, keywordLetters: { z: 'Configured' } })
+  await repo.createFolder('INBOX')
+  return { root, dir: join(root, 'INBOX'), repo }
+}
+
+async function add(folder: FolderSession, text: string, flags: string[] = []): Promise<number> {
+  const c = Buffer.from(text)
+  return (await folder.append({ content: c, size: c.length, flags, internalDate: Date.UTC(2022, 1, 1) })).uid!
+}
+
+const uidOf = (name: string) => Number(/,U=([0-9]+)/.exec(name)?.[1])
+
+test('a delivery into new/ without U= gets a UID on list and keeps it', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  const first = await add(folder, 'Subject: one\n\n1\n', ['\\Seen'])
+  await writeFile(join(dir, 'new', '1700000001.M5P9.reader'), 'Subject: delivered\n\nhi\n')
+  const listed = (await folder.list()).messages
+  assert.equal(listed.length, 2)
+  const uid = listed.find((m) => m.uid !== first)!.uid
+  assert.ok(uid > first)
+  assert.deepEqual(await readdir(join(dir, 'new')), [`1700000001.M5P9.reader,U=${uid}`], 'U= added, still in new/')
+  assert.deepEqual((await folder.list()).messages.map((m) => m.uid), [first, uid], 'second list: same UIDs')
+  await folder.close()
+  const state = await readFile(join(dir, '.mailsync-uidvalidity'), 'utf8')
+  assert.ok(Number(state.split('\n')[0].split(' ')[1]) > uid, 'next UID persisted above the new one')
+  const again = await repo.openFolder('INBOX')
+  assert.deepEqual((await again.list()).messages.map((m) => m.uid), [first, uid])
+  await again.close()
+})
+
+test('mutt moves new/X to cur/X:2,S: same UID, now \\Seen; flag renames are matched by UID', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  await writeFile(join(dir, 'new', '1700000002.M1P1.mutt'), 'Subject: unread\n\nx\n')
+  const [m] = (await folder.list()).messages
+  assert.deepEqual(m.flags, [])
+  const [name] = await readdir(join(dir, 'new'))
+  await rename(join(dir, 'new', name), join(dir, 'cur', `${name}:2,S`))
+  const [seen] = (await folder.list()).messages
+  assert.equal(seen.uid, m.uid)
+  assert.deepEqual(seen.flags, ['\\Seen'])
+
+  // Another tool renames the file behind our back; our setFlags still finds it by UID.
+  await rename(join(dir, 'cur', `${name}:2,S`), join(dir, 'cur', `${name}:2,RS`))
+  await folder.setFlags([m.uid], ['\\Flagged'], [])
+  assert.deepEqual(await readdir(join(dir, 'cur')), [`${name}:2,FRS`])
+  await rename(join(dir, 'cur', `${name}:2,FRS`), join(dir, 'cur', `${name}:2,S`))
+  const bodies: string[] = []
+  for await (const b of folder.fetch([m.uid])) bodies.push(String(b.content))
+  assert.deepEqual(bodies, ['Subject: unread\n\nx\n'], 'fetch follows the rename')
+  await folder.delete([m.uid])
+  assert.deepEqual(await readdir(join(dir, 'cur')), [])
+  await folder.close()
+})
+
+test('setFlags on a file still in new/ moves it to cur/ with its UID', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  await writeFile(join(dir, 'new', '1700000003.M1P1.x'), 'Subject: a\n\n')
+  const [m] = (await folder.list()).messages
+  await folder.setFlags([m.uid], ['\\Seen', 'Configured'], [])
+  assert.deepEqual(await readdir(join(dir, 'new')), [])
+  assert.deepEqual(await readdir(join(dir, 'cur')), [`1700000003.M1P1.x,U=${m.uid}:2,Sz`], 'configured letter used')
+  await folder.close()
+})
+
+test('a copied file with the same U= gets a fresh UID; the original keeps its UID', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  const uid = await add(folder, 'Subject: orig\n\n', ['\\Seen'])
+  const [orig] = await readdir(join(dir, 'cur'))
+  const copy = orig.replace(/^[^,]+/, 'copy-of-it')
+  await copyFile(join(dir, 'cur', orig), join(dir, 'cur', copy))
+  const later = new Date(Date.now() + 60_000)
+  await utimes(join(dir, 'cur', copy), later, later)
+  const uids = (await folder.list()).messages.map((m) => m.uid)
+  assert.equal(uids.length, 2)
+  assert.equal(uids[0], uid)
+  assert.ok(uids[1] > uid)
+  const names = await readdir(join(dir, 'cur'))
+  assert.ok(names.includes(orig), 'original untouched')
+  assert.equal(names.filter((x) => x.startsWith('copy-of-it')).map(uidOf)[0], uids[1])
+  await folder.close()
+})
+
+test('a vanished state file gives a new UIDVALIDITY, numbering above the highest U=', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  for (let i = 0; i < 3; i++) await add(folder, `Subject: ${i}\n\n`)
+  const oldValidity = folder.status.uidValidity
+  await folder.close()
+  await unlink(join(dir, '.mailsync-uidvalidity'))
+  const again = await repo.openFolder('INBOX')
+  assert.notEqual(again.status.uidValidity, oldValidity)
+  assert.deepEqual((await again.list()).messages.map((m) => m.uid), [1, 2, 3], 'existing U= numbers kept')
+  assert.equal(await add(again, 'Subject: 4\n\n'), 4)
+  await again.close()
+  const text = await readFile(join(dir, '.mailsync-uidvalidity'), 'utf8')
+  assert.equal(text.split('\n')[0], `${again.status.uidValidity} 5`)
+  assert.deepEqual((await readdir(dir)).filter((f) => f.includes('tmp-')), [], 'no temp state files left')
+})
+
+test('the state file is replaced by rename, never rewritten in place', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  const path = join(dir, '.mailsync-uidvalidity')
+  const inodeBefore = (await stat(path)).ino
+  await add(folder, 'Subject: x\n\n')
+  await folder.close()
+  assert.notEqual((await stat(path)).ino, inodeBefore, 'a new inode: written to a temp file, then renamed')
+  assert.match(await readFile(path, 'utf8'), /^[0-9]+ 2\n$/)
+})
+
+test('keyword letters are assigned, persisted, and read back in a new session', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  const uid = await add(folder, 'Subject: k\n\n', ['$Label1', 'Project-X', 'Configured'])
+  await folder.close()
+  const state = await readFile(join(dir, '.mailsync-uidvalidity'), 'utf8')
+  assert.match(state, /^a \$Label1$/m)
+  assert.match(state, /^b Project-X$/m)
+  assert.doesNotMatch(state, /Configured/, 'configured letters are not copied into the folder state')
+  const [name] = await readdir(join(dir, 'cur'))
+  assert.ok(name.endsWith(':2,abz'), name)
+  const other = new MaildirRepository({ name: 'other', root: join(dir, '..') })
+  const again = await other.openFolder('INBOX')
+  assert.deepEqual((await again.list()).messages.find((m) => m.uid === uid)!.flags, ['$Label1', 'Project-X'], 'z unknown without the config')
+  await again.setFlags([uid], ['\\Seen'], ['$Label1'])
+  assert.deepEqual(await readdir(join(dir, 'cur')), [name.replace(/:2,abz$/, ':2,Sbz')], 'unmapped letter z kept')
+  await again.close()
+})
+
+test('Dovecot keyword files are honoured', async () => {
+  const { dir, repo } = await setup()
+  await writeFile(join(dir, 'dovecot-keywords'), '0 Dove\n1 Junk\n')
+  await writeFile(join(dir, 'cur', '1700000004.M1P1.dove,S=10:2,Sb'), 'Subject: d\n\n')
+  const folder = await repo.openFolder('INBOX')
+  const [m] = (await folder.list()).messages
+  assert.deepEqual(m.flags, ['Junk', '\\Seen'])
+  await folder.close()
+})
+
+test('a corrupt state file is refused, not overwritten', async () => {
+  const { dir, repo } = await setup()
+  await writeFile(join(dir, '.mailsync-uidvalidity'), 'this is not a state file\n')
+  await assert.rejects(repo.openFolder('INBOX'), (e: unknown) => e instanceof MailsyncError && e.kind === 'data')
+  assert.equal(await readFile(join(dir, '.mailsync-uidvalidity'), 'utf8'), 'this is not a state file\n')
+})
+
+test('two sessions on one folder never hand out the same UID', async () => {
+  const { repo } = await setup()
+  const a = await repo.openFolder('INBOX')
+  const b = await repo.openFolder('INBOX')
+  const got = await Promise.all([add(a, 'Subject: a1\n\n'), add(b, 'Subject: b1\n\n'), add(a, 'Subject: a2\n\n'), add(b, 'Subject: b2\n\n')])
+  assert.equal(new Set(got).size, 4, got.join(','))
+  await a.close()
+  await b.close()
+  const c = await repo.openFolder('INBOX')
+  assert.equal((await c.list()).messages.length, 4)
+  assert.ok(c.status.uidNext > Math.max(...got))
+  await c.close()
+})

@@ -1,0 +1,247 @@
+// MaildirRepository on real temp directories: folders, append -> list -> fetch, flags, delete,
+// read-only mode.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
+import type { MessageBody } from '../../src/repository/types.js'
+import { MailsyncError } from '../../src/errors.js'
+
+let base: string
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'mailsync-maildir-'))
+})
+after(async () => {
+  await rm(base, { recursive: true, force: true })
+})
+let n = 0
+async function freshRoot(): Promise<string> {
+  const root = join(base, `r${++n}`)
+  await mkdir(root)
+  return root
+}
+
+async function bodyBytes(b: MessageBody): Promise<Buffer> {
+  if (Buffer.isBuffer(b.content)) return b.content
+  const chunks: Buffer[] = []
+  for await (const c of b.content) chunks.push(c as Buffer)
+  return Buffer.concat(chunks)
+}
+
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = []
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out.push(join(e.parentPath ?? e.path, e.name).slice(dir.length))
+  }
+  return out.sort()
+}
+
+test('folders: flat sep ".", nested sep "/", maildir++', async () => {
+  const flatRoot = await freshRoot()
+  const flat = new MaildirRepository({ name: 'flat', root: flatRoot })
+  await flat.createFolder('INBOX')
+  await flat.createFolder('Work.Projects')
+  for (const sub of ['cur', 'new', 'tmp']) assert.ok((await stat(join(flatRoot, 'Work.Projects', sub))).isDirectory())
+  await mkdir(join(flatRoot, 'not-a-folder'))
+  assert.deepEqual(await flat.listFolders(), [
+    { name: 'INBOX', separator: '.', selectable: true },
+    { name: 'Work', separator: '.', selectable: false },
+    { name: 'Work.Projects', separator: '.', selectable: true },
+  ])
+
+  const nestedRoot = await freshRoot()
+  const nested = new MaildirRepository({ name: 'nested', root: nestedRoot, sep: '/' })
+  await nested.createFolder('Work/Projects/Alpha')
+  await nested.createFolder('Work')
+  assert.ok((await stat(join(nestedRoot, 'Work', 'Projects', 'Alpha', 'cur'))).isDirectory())
+  assert.deepEqual(
+    (await nested.listFolders()).map((f) => [f.name, f.selectable]),
+    [['Work', true], ['Work/Projects', false], ['Work/Projects/Alpha', true]],
+  )
+
+  const plusRoot = await freshRoot()
+  const plus = new MaildirRepository({ name: 'plus', root: plusRoot, sep: '/', layout: 'maildir++' })
+  await plus.createFolder('INBOX')
+  await plus.createFolder('Sub/Folder')
+  await plus.createFolder('Entwürfe')
+  assert.ok((await stat(join(plusRoot, 'cur'))).isDirectory(), 'INBOX is the root')
+  assert.ok((await stat(join(plusRoot, '.Sub.Folder', 'new'))).isDirectory())
+  assert.ok((await stat(join(plusRoot, '.Entwürfe', 'new'))).isDirectory(), 'UTF-8 on disk')
+  const s = await plus.openFolder('INBOX')
+  await s.close() // leaves a state file in the root: it must not show up as a folder
+  assert.deepEqual(
+    (await plus.listFolders()).map((f) => [f.name, f.separator, f.selectable]),
+    [['Entwürfe', '/', true], ['INBOX', '/', true], ['Sub', '/', false], ['Sub/Folder', '/', true]],
+  )
+  await assert.rejects(plus.createFolder('../escape'), (e: unknown) => e instanceof MailsyncError && e.kind === 'data')
+  await assert.rejects(plus.openFolder('Missing'), (e: unknown) => e instanceof MailsyncError && e.kind === 'data')
+  assert.deepEqual(await readdir(base).then((l) => l.includes('escape')), false)
+})
+
+test('open: missing root is a config error unless createRoot', async () => {
+  const missing = join(base, 'nope', 'mail')
+  await assert.rejects(new MaildirRepository({ name: 'x', root: missing }).open(), (e: unknown) => e instanceof MailsyncError && e.kind === 'config')
+  const repo = new MaildirRepository({ name: 'x', root: missing, createRoot: true, layout: 'maildir++' })
+  await repo.open()
+  assert.deepEqual((await repo.listFolders()).map((f) => f.name), ['INBOX'])
+  assert.throws(() => new MaildirRepository({ name: 'x', root: missing, sep: '::' }), MailsyncError)
+  assert.deepEqual([...(await repo.capabilities())], ['UIDPLUS'])
+  assert.equal(repo.maxConnections, 4)
+})
+
+test('append -> list -> fetch keeps bytes exactly, sets mtime and flags', async () => {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder('INBOX')
+  const folder = await repo.openFolder('INBOX')
+  const crlf = Buffer.from('Message-ID: <a@x>\r\nSubject: crlf\r\n\r\nbody\r\nline\r\n')
+  const lf = Buffer.from('Subject: lf\nMessage-Id:\n  <b@x>\n\nbody\n')
+  const eightBit = Buffer.concat([Buffer.from('Subject: 8bit\r\n\r\n'), Buffer.from([0xe4, 0xf6, 0x00, 0xff, 0x0d, 0x0a])])
+  const date1 = Date.UTC(2020, 0, 2, 3, 4, 5)
+  const date2 = Date.UTC(2001, 8, 9, 1, 46, 40, 123)
+  const r1 = await folder.append({ content: crlf, size: crlf.length, flags: ['\\Seen', '$Forwarded'], internalDate: date1 })
+  const r2 = await folder.append({ content: Readable.from([lf.subarray(0, 5), lf.subarray(5)]), size: lf.length, flags: [], internalDate: date2 })
+  const r3 = await folder.append({ content: eightBit, size: eightBit.length, flags: ['\\Flagged', '\\Answered', 'Work'], internalDate: date1 })
+  assert.deepEqual([r1.uid, r2.uid, r3.uid], [1, 2, 3])
+  assert.equal(r1.uidValidity, folder.status.uidValidity)
+  assert.equal(folder.status.uidNext, 4)
+  assert.equal(folder.status.messages, 3)
+
+  const curNames = await readdir(join(root, 'INBOX', 'cur'))
+  assert.equal(curNames.length, 3)
+  assert.ok(curNames.some((n) => n.endsWith(',U=1:2,PS')), curNames.join(' '))
+  assert.ok(curNames.some((n) => n.endsWith(',U=2:2,')))
+  assert.ok(curNames.some((n) => n.endsWith(',U=3:2,FRa')))
+  assert.deepEqual(await readdir(join(root, 'INBOX', 'tmp')), [])
+
+  const { messages, vanished } = await folder.list({ withMessageId: true, changedSince: 5n })
+  assert.equal(vanished, undefined)
+  assert.deepEqual(
+    messages.map((m) => [m.uid, m.flags, m.size, m.internalDate, m.messageId]),
+    [
+      [1, ['$Forwarded', '\\Seen'], crlf.length, date1, '<a@x>'],
+      [2, [], lf.length, date2, '<b@x>'],
+      [3, ['Work', '\\Answered', '\\Flagged'], eightBit.length, date1, undefined],
+    ],
+  )
+  assert.deepEqual((await folder.list({ uids: { from: 2 } })).messages.map((m) => m.uid), [2, 3])
+  assert.deepEqual((await folder.list({ uids: [3, 1, 99] })).messages.map((m) => m.uid), [1, 3])
+
+  const got: [number, Buffer][] = []
+  for await (const b of folder.fetch([3, 99, 1, 2])) got.push([b.uid, await bodyBytes(b)])
+  assert.deepEqual(got.map(([u]) => u), [1, 2, 3], 'ascending, missing UIDs skipped')
+  assert.ok(got[0][1].equals(crlf))
+  assert.ok(got[1][1].equals(lf))
+  assert.ok(got[2][1].equals(eightBit))
+  assert.deepEqual(await folder.searchMessageId('<b@x>'), [2])
+  assert.deepEqual(await folder.searchMessageId('<none@x>'), [])
+  await folder.close()
+
+  // Reopened: same UIDVALIDITY, numbering continues, keyword letter remembered.
+  const again = await repo.openFolder('INBOX')
+  assert.equal(again.status.uidValidity, r1.uidValidity)
+  assert.equal(again.status.uidNext, 4, 'the unused reserved block is given back on close')
+  const r4 = await again.append({ content: Buffer.from('x'), size: 1, flags: ['work'], internalDate: date1 })
+  assert.equal(r4.uid, 4)
+  assert.deepEqual((await again.list({ uids: [4] })).messages[0].flags, ['Work'])
+  await again.close()
+})
+
+test('a 5 MB message is fetched as a stream, byte-exact', async () => {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder('Big')
+  const folder = await repo.openFolder('Big')
+  const big = Buffer.alloc(5 * 1024 * 1024)
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff
+  const chunks = Array.from({ length: 80 }, (_, i) => big.subarray(i * 65536, (i + 1) * 65536))
+  const { uid } = await folder.append({ content: Readable.from(chunks), size: big.length, flags: ['\\Seen'], internalDate: Date.now() })
+  let seen = 0
+  for await (const b of folder.fetch([uid!])) {
+    seen++
+    assert.equal(b.size, big.length)
+    assert.ok(!Buffer.isBuffer(b.content), 'large bodies stream')
+    assert.ok((await bodyBytes(b)).equals(big))
+  }
+  assert.equal(seen, 1)
+  await folder.close()
+})
+
+test('a source stream failing midway leaves no message behind', async () => {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder('INBOX')
+  const folder = await repo.openFolder('INBOX')
+  async function* failing() {
+    yield Buffer.from('Subject: half\r\n')
+    throw new Error('connection reset')
+  }
+  await assert.rejects(
+    folder.append({ content: Readable.from(failing()), size: 100, flags: [], internalDate: Date.now() }),
+    /connection reset/,
+  )
+  for (const sub of ['cur', 'new', 'tmp']) assert.deepEqual(await readdir(join(root, 'INBOX', sub)), [], sub)
+  assert.equal((await folder.list()).messages.length, 0)
+  await folder.close()
+})
+
+test('setFlags and delete act only on the given UIDs', async () => {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder('INBOX')
+  const folder = await repo.openFolder('INBOX')
+  const uids: number[] = []
+  for (let i = 0; i < 4; i++) {
+    const c = Buffer.from(`Subject: ${i}\n\n${i}\n`)
+    uids.push((await folder.append({ content: c, size: c.length, flags: ['\\Deleted', '$Forwarded'], internalDate: Date.now() })).uid!)
+  }
+  await folder.setFlags([uids[0], uids[1]], ['\\Seen', 'Later'], ['\\Deleted'])
+  await folder.setFlags([uids[1]], [], ['$Forwarded', 'later'])
+  const flags = new Map((await folder.list()).messages.map((m) => [m.uid, m.flags]))
+  assert.deepEqual(flags.get(uids[0]), ['$Forwarded', 'Later', '\\Seen'])
+  assert.deepEqual(flags.get(uids[1]), ['\\Seen'])
+  assert.deepEqual(flags.get(uids[2]), ['$Forwarded', '\\Deleted'])
+  await folder.delete([uids[2], 12345])
+  assert.deepEqual((await folder.list()).messages.map((m) => m.uid), [uids[0], uids[1], uids[3]], 'other \\Deleted message kept')
+  await folder.close()
+  const state = await readFile(join(root, 'INBOX', '.mailsync-uidvalidity'), 'utf8')
+  assert.match(state, /^a Later$/m, 'keyword letter persisted in the folder state')
+})
+
+test('read-only repository refuses every write and changes no file', async () => {
+  const root = await freshRoot()
+  const writer = new MaildirRepository({ name: 'w', root })
+  await writer.createFolder('INBOX')
+  const w = await writer.openFolder('INBOX')
+  const c = Buffer.from('Subject: keep\n\nx\n')
+  await w.append({ content: c, size: c.length, flags: ['\\Seen'], internalDate: Date.now() })
+  await w.close()
+  await writeFile(join(root, 'INBOX', 'new', '1700000000.M1P1.mutt'), 'Subject: new\n\n')
+  const before = await allFiles(root)
+  const stateBefore = await readFile(join(root, 'INBOX', '.mailsync-uidvalidity'), 'utf8')
+
+  const repo = new MaildirRepository({ name: 'ro', root, readOnly: true })
+  const isReadOnly = (e: unknown) => e instanceof MailsyncError && /read-only/.test(e.message)
+  await assert.rejects(repo.createFolder('Other'), isReadOnly)
+  const folder = await repo.openFolder('INBOX')
+  assert.equal(folder.readOnly, true)
+  const listed = (await folder.list()).messages
+  assert.equal(listed.length, 2, 'the un-numbered file is listed (with an in-memory UID)')
+  assert.notEqual(folder.status.uidValidity, Number(stateBefore.split(' ')[0]), 'in-memory UIDs get a UIDVALIDITY of their own')
+  await assert.rejects(folder.append({ content: c, size: c.length, flags: [], internalDate: 0 }), isReadOnly)
+  await assert.rejects(folder.setFlags([listed[0].uid], ['\\Flagged'], []), isReadOnly)
+  await assert.rejects(folder.delete([listed[0].uid]), isReadOnly)
+  let fetched = 0
+  for await (const b of folder.fetch(listed.map((m) => m.uid))) fetched += (await bodyBytes(b)).length > 0 ? 1 : 0
+  assert.equal(fetched, 2)
+  await folder.close()
+  assert.deepEqual(await allFiles(root), before)
+  assert.equal(await readFile(join(root, 'INBOX', '.mailsync-uidvalidity'), 'utf8'), stateBefore)
+
+  const sessionRo = await writer.openFolder('INBOX', { readOnly: true })
+  await assert.rejects(sessionRo.delete([1]), isReadOnly)
+  await sessionRo.close()
+})
