@@ -2,7 +2,7 @@
 // mutt's new/ -> cur/ move, flag renames, copied files with a duplicate U=, a vanished state file.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, mkdir, readdir, readFile, writeFile, rename, copyFile, unlink, utimes, stat } from 'node:fs/promises'
+import { mkdtemp, rm, mkdir, readdir, readFile, writeFile, rename, copyFile, unlink, utimes, stat, link } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
@@ -127,10 +127,12 @@ test('the state file is replaced by rename, never rewritten in place', async () 
   const { dir, repo } = await setup()
   const folder = await repo.openFolder('INBOX')
   const path = join(dir, '.mailsync-uidvalidity')
-  const inodeBefore = (await stat(path)).ino
+  await link(path, join(dir, 'old-state-link'))
+  const before = await readFile(path, 'utf8')
   await add(folder, 'Subject: x\n\n')
   await folder.close()
-  assert.notEqual((await stat(path)).ino, inodeBefore, 'a new inode: written to a temp file, then renamed')
+  assert.equal(await readFile(join(dir, 'old-state-link'), 'utf8'), before, 'the old file was not written into')
+  assert.notEqual((await stat(path)).ino, (await stat(join(dir, 'old-state-link'))).ino)
   assert.match(await readFile(path, 'utf8'), /^[0-9]+ 2\n$/)
 })
 
