@@ -1,0 +1,11 @@
+// The config subsystem's public surface.
+export { loadConfig, configSearchPaths, type LoadConfigOptions } from './locate.js'
+export { parseConfigText, emptyConfig, type ParseOptions } from './build.js'
+export { resolveRepository, repositoryFromUrl } from './repository.js'
+export { parseRepositoryUrl, looksLikeRepositoryUrl, type RepositoryUrl } from './url.js'
+export { describeConfig, describeRepository, describeSetting, MASK, type ConfigDescription, type RepositoryDescription, type SettingDescription } from './describe.js'
+export { OPTIONS, optionsFor, findOption, isSecretOption, type OptionSpec, type SectionKind, type OptionType, type OptionValues, type GeneralValues, type AccountValues, type RepositoryValues, type MbnamesValues } from './schema.js'
+export { compileFunction, type CompiledFunction } from './functions.js'
+export { translatePythonLambda } from './python-lambda.js'
+export { renderConfigDocs } from './docs.js'
+export type * from './types.js'

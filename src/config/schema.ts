@@ -1,0 +1,191 @@
+// The one list of every config option mailsync understands. It drives parsing (types, defaults,
+// aliases), validation (required, unsupported, unknown-name suggestions), masking of secrets in
+// `mailsync info`, and the generated reference docs/config.md. Option names follow OfflineIMAP's
+// offlineimaprc so old files paste in unchanged.
+
+export type SectionKind = 'general' | 'account' | 'repository' | 'mbnames'
+/** Which repository kinds an option applies to. */
+export type RepositoryKindFilter = 'IMAP' | 'Maildir' | 'both'
+export type OptionType = 'string' | 'int' | 'number' | 'bool' | 'path' | 'list' | 'enum' | 'function' | 'date' | 'map'
+
+/** What a default may depend on: the section's other resolved values and the environment. */
+export interface DefaultContext {
+  values: Record<string, unknown>
+  env: Record<string, string | undefined>
+  home: string
+  /** Repositories: the `type` as written, lowercased (e.g. `gmail`). */
+  declaredType?: string
+}
+
+export interface OptionSpec {
+  readonly section: SectionKind
+  readonly name: string
+  readonly type: OptionType
+  readonly description: string
+  /** Repository options only. */
+  readonly repo?: RepositoryKindFilter
+  /** Enum options: the accepted values (compared without regard to case). */
+  readonly values?: readonly string[]
+  /** Enum options: other spellings accepted and what they mean. */
+  readonly valueAliases?: Readonly<Record<string, string>>
+  /** Other option names accepted for this one (e.g. `passcmd` for `remotepasscmd`). */
+  readonly aliases?: readonly string[]
+  readonly default?: unknown
+  /** A default computed from the other values of the section (or the environment). */
+  readonly computeDefault?: (ctx: DefaultContext) => unknown
+  /** How the docs show a computed default. */
+  readonly defaultDoc?: string
+  readonly required?: boolean
+  /** Value is a password or token: never shown, never logged. */
+  readonly secret?: boolean
+  /** Accepted for compatibility but not acted on (warn) or refused (error), with what to do instead. */
+  readonly unsupported?: { readonly level: 'warn' | 'error'; readonly hint: string }
+  /** Read without %(name)s interpolation (the value has its own % placeholders). */
+  readonly raw?: boolean
+  /** A value in Python quotes ("mailboxes ") is unquoted, as OfflineIMAP evaluates it. */
+  readonly unquote?: boolean
+  /** Function options: what the function returns, and its parameter names (for messages/docs). */
+  readonly returns?: 'boolean' | 'string'
+  readonly params?: readonly string[]
+  readonly min?: number
+}
+
+const stateDirDefault = (ctx: DefaultContext): string =>
+  ctx.env.XDG_STATE_HOME ? `${ctx.env.XDG_STATE_HOME}/mailsync` : `${ctx.home}/.local/state/mailsync`
+
+export const OPTIONS = [
+  // ---- [general]
+  { section: 'general', name: 'accounts', type: 'list', description: 'Accounts to sync when none is named on the command line (default: every [Account] section, in file order).' },
+  { section: 'general', name: 'maxsyncaccounts', type: 'int', default: 1, min: 1, description: 'How many accounts to sync at the same time.' },
+  { section: 'general', name: 'metadata', type: 'path', computeDefault: stateDirDefault, defaultDoc: '$XDG_STATE_HOME/mailsync (~/.local/state/mailsync)', description: 'Directory of the status cache (one SQLite database per account).' },
+  { section: 'general', name: 'pythonfile', type: 'path', unsupported: { level: 'warn', hint: 'mailsync runs no Python: write folderfilter/nametrans as JavaScript arrow functions' }, description: 'OfflineIMAP helper file; ignored.' },
+  { section: 'general', name: 'ui', type: 'enum', values: ['auto', 'progress', 'basic', 'quiet', 'json'], valueAliases: { ttyui: 'progress', blinkenlights: 'progress', machineui: 'json', syslog: 'basic', noninteractive: 'basic' }, default: 'auto', description: 'Output style: progress bars, plain lines, nothing but errors, or a JSON event stream (OfflineIMAP names are accepted).' },
+  { section: 'general', name: 'socktimeout', type: 'int', min: 1, description: 'Network timeout in seconds for every repository that sets no `timeout` of its own.' },
+
+  // ---- [Account NAME]
+  { section: 'account', name: 'localrepository', type: 'string', required: true, description: 'The local side: a [Repository NAME] name or a repository URL (maildir:PATH, imaps://user@host).' },
+  { section: 'account', name: 'remoterepository', type: 'string', required: true, description: 'The remote side: a [Repository NAME] name or a repository URL.' },
+  { section: 'account', name: 'autorefresh', type: 'number', description: 'Minutes between syncs when running continuously; unset means sync once.' },
+  { section: 'account', name: 'quick', type: 'int', default: 0, min: 0, description: 'Number of quick (flags-only) syncs between full syncs when running continuously.' },
+  { section: 'account', name: 'maxage', type: 'int', min: 1, description: 'Only sync messages at most this many days old.' },
+  { section: 'account', name: 'startdate', type: 'date', description: 'Only sync messages received on or after this date (YYYY-MM-DD).' },
+  { section: 'account', name: 'maxsize', type: 'int', min: 1, description: 'Skip messages larger than this many bytes.' },
+  { section: 'account', name: 'synclabels', type: 'bool', default: false, description: 'Sync Gmail labels (not supported yet: must stay `no`).' },
+  { section: 'account', name: 'status_backend', type: 'string', default: 'sqlite', description: 'Kind of status cache; mailsync always uses SQLite (other values are ignored with a warning).' },
+  { section: 'account', name: 'presynchook', type: 'string', unsupported: { level: 'warn', hint: 'run the command before mailsync yourself' }, description: 'OfflineIMAP command run before a sync; ignored.' },
+  { section: 'account', name: 'postsynchook', type: 'string', unsupported: { level: 'warn', hint: 'run the command after mailsync yourself' }, description: 'OfflineIMAP command run after a sync; ignored.' },
+
+  // ---- [Repository NAME], every kind
+  { section: 'repository', repo: 'both', name: 'type', type: 'enum', values: ['IMAP', 'Maildir'], valueAliases: { gmailimap: 'IMAP', gmail: 'IMAP', gmailmaildir: 'Maildir' }, required: true, description: 'Repository kind: IMAP or Maildir (Gmail/GmailIMAP are read as IMAP, GmailMaildir as Maildir).' },
+  { section: 'repository', repo: 'both', name: 'folderfilter', type: 'function', returns: 'boolean', params: ['folder'], description: 'JavaScript arrow function `folder => boolean` choosing which folders to sync (simple Python lambdas are translated).' },
+  { section: 'repository', repo: 'both', name: 'nametrans', type: 'function', returns: 'string', params: ['folder'], description: 'JavaScript arrow function `folder => string` renaming folders seen from the other side (simple Python lambdas are translated).' },
+  { section: 'repository', repo: 'both', name: 'folderincludes', type: 'list', default: [], description: 'Folders synced even if folderfilter excludes them (comma-separated, or a Python list literal).' },
+  { section: 'repository', repo: 'both', name: 'createfolders', type: 'bool', default: true, description: 'Create folders here that exist only on the other side.' },
+  { section: 'repository', repo: 'both', name: 'readonly', type: 'bool', default: false, description: 'Never change anything in this repository.' },
+  { section: 'repository', repo: 'both', name: 'sync_deletes', type: 'bool', default: true, description: 'Propagate deletions made on the other side to this repository.' },
+  { section: 'repository', repo: 'both', name: 'maxconnections', type: 'int', min: 1, default: 4, description: 'IMAP: parallel connections. Maildir: parallel file operations (local disk; the IMAP side is usually the limit).' },
+
+  // ---- IMAP
+  { section: 'repository', repo: 'IMAP', name: 'remotehost', type: 'string', required: true, computeDefault: (c) => (c.declaredType?.startsWith('gmail') ? 'imap.gmail.com' : undefined), defaultDoc: 'imap.gmail.com for type Gmail, else required', description: 'Server host name.' },
+  { section: 'repository', repo: 'IMAP', name: 'remoteport', type: 'int', min: 1, computeDefault: (c) => (c.values.ssl === false ? 143 : 993), defaultDoc: '993 with ssl, 143 without', description: 'Server port.' },
+  { section: 'repository', repo: 'IMAP', name: 'remoteuser', type: 'string', description: 'Login name.' },
+  { section: 'repository', repo: 'IMAP', name: 'remoteuserfile', type: 'path', description: 'File whose first line is the login name.' },
+  { section: 'repository', repo: 'IMAP', name: 'remotepass', type: 'string', secret: true, description: 'Password in clear text (prefer remotepasscmd or remotepassfile).' },
+  { section: 'repository', repo: 'IMAP', name: 'remotepassfile', type: 'path', description: 'File whose first line is the password.' },
+  { section: 'repository', repo: 'IMAP', name: 'remotepasscmd', type: 'string', aliases: ['passcmd'], description: 'Shell command printing the password on its first line of output.' },
+  { section: 'repository', repo: 'IMAP', name: 'remotepasseval', type: 'string', unsupported: { level: 'error', hint: 'mailsync runs no Python: use remotepasscmd = <shell command printing the password>' }, description: 'OfflineIMAP Python expression for the password; refused.' },
+  { section: 'repository', repo: 'IMAP', name: 'ssl', type: 'bool', default: true, description: 'Connect with TLS from the first byte (IMAPS).' },
+  { section: 'repository', repo: 'IMAP', name: 'starttls', type: 'bool', default: false, description: 'Without ssl: upgrade the plain connection with STARTTLS (and refuse to go on without it).' },
+  { section: 'repository', repo: 'IMAP', name: 'sslcacertfile', type: 'path', description: 'CA certificates (PEM) to trust instead of the system store (OS-DEFAULT = system store).' },
+  { section: 'repository', repo: 'IMAP', name: 'cert_fingerprint', type: 'list', description: 'Accepted server certificate fingerprints (SHA-256/SHA-1 hex, colons optional).' },
+  { section: 'repository', repo: 'IMAP', name: 'tls_level', type: 'enum', values: ['tls_secure', 'tls_no_ssl', 'tls_compat'], default: 'tls_secure', description: 'Accepted TLS protocol family.' },
+  { section: 'repository', repo: 'IMAP', name: 'ssl_version', type: 'enum', values: ['tls1_2', 'tls1_3'], valueAliases: { tls1: 'tls1_2', tls1_1: 'tls1_2', ssl23: 'tls1_2' }, description: 'Minimum TLS version (older names mean TLS 1.2).' },
+  { section: 'repository', repo: 'IMAP', name: 'auth_mechanisms', type: 'list', default: ['XOAUTH2', 'PLAIN', 'LOGIN'], description: 'SASL mechanisms to try, in order.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_access_token', type: 'string', secret: true, description: 'OAuth2 access token.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_access_token_cmd', type: 'string', description: 'Shell command printing an OAuth2 access token.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_client_id', type: 'string', description: 'OAuth2 client id.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_client_secret', type: 'string', secret: true, description: 'OAuth2 client secret.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_client_secret_cmd', type: 'string', description: 'Shell command printing the OAuth2 client secret.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_refresh_token', type: 'string', secret: true, description: 'OAuth2 refresh token.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_refresh_token_cmd', type: 'string', description: 'Shell command printing the OAuth2 refresh token.' },
+  { section: 'repository', repo: 'IMAP', name: 'oauth2_request_url', type: 'string', description: 'Token endpoint used to refresh the access token.' },
+  { section: 'repository', repo: 'IMAP', name: 'holdconnectionopen', type: 'bool', default: false, description: 'Keep connections open between syncs when running continuously.' },
+  { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on held connections.' },
+  { section: 'repository', repo: 'IMAP', name: 'expunge', type: 'bool', default: true, description: 'Expunge messages flagged \\Deleted after a sync.' },
+  { section: 'repository', repo: 'IMAP', name: 'idlefolders', type: 'list', default: [], description: 'Folders to watch with IDLE when running continuously.' },
+  { section: 'repository', repo: 'IMAP', name: 'timeout', type: 'int', min: 1, description: 'Network timeout in seconds (default: [general] socktimeout).' },
+
+  // ---- Maildir
+  { section: 'repository', repo: 'Maildir', name: 'localfolders', type: 'path', required: true, description: 'Root directory of the Maildir tree.' },
+  { section: 'repository', repo: 'Maildir', name: 'sep', type: 'string', default: '.', description: 'Hierarchy separator used in folder names on disk.' },
+  { section: 'repository', repo: 'Maildir', name: 'maildir_layout', type: 'enum', values: ['verbatim', 'maildir++'], default: 'verbatim', description: 'Folder layout: verbatim (nested directories named as the folders) or Maildir++ (.Folder.Sub under the root).' },
+  { section: 'repository', repo: 'Maildir', name: 'utime_from_header', type: 'bool', default: false, description: 'Set file mtimes from the Date header instead of the internal date.' },
+  { section: 'repository', repo: 'Maildir', name: 'filename_use_mail_timestamp', type: 'bool', default: false, description: 'Use the message date instead of now in new file names.' },
+  { section: 'repository', repo: 'Maildir', name: 'restoreatime', type: 'bool', default: false, description: 'Restore directory access times after a sync.' },
+  { section: 'repository', repo: 'Maildir', name: 'keywords', type: 'map', default: {}, description: 'Fixed keyword letters, `letter:keyword` comma-separated (e.g. `a:$Label1, b:Work`).' },
+
+  // ---- [mbnames]
+  { section: 'mbnames', name: 'enabled', type: 'bool', default: false, description: 'Write a file listing every synced folder (e.g. for mutt).' },
+  { section: 'mbnames', name: 'filename', type: 'path', default: '~/Mail/muttrc.mailboxes', description: 'The file to write.' },
+  { section: 'mbnames', name: 'header', type: 'string', unquote: true, default: 'mailboxes ', description: 'Text before the first item (Python quotes are removed).' },
+  { section: 'mbnames', name: 'peritem', type: 'string', raw: true, default: '+%(accountname)s/%(foldername)s', description: 'One item; %(accountname)s and %(foldername)s are replaced (no interpolation).' },
+  { section: 'mbnames', name: 'sep', type: 'string', unquote: true, default: ' ', description: 'Text between items (Python quotes are removed).' },
+  { section: 'mbnames', name: 'footer', type: 'string', unquote: true, default: '\n', description: 'Text after the last item (Python quotes are removed).' },
+  { section: 'mbnames', name: 'incremental', type: 'bool', default: false, description: 'Rewrite the file after each account instead of once at the end.' },
+  { section: 'mbnames', name: 'folderfilter', type: 'function', returns: 'boolean', params: ['account', 'folder'], description: 'JavaScript arrow function `(account, folder) => boolean` choosing the folders listed.' },
+] as const satisfies readonly OptionSpec[]
+
+export type OptionSpecEntry = (typeof OPTIONS)[number]
+
+type ValueOfType<S> = S extends { type: 'int' | 'number' }
+  ? number
+  : S extends { type: 'bool' }
+    ? boolean
+    : S extends { type: 'list' }
+      ? string[]
+      : S extends { type: 'map' }
+        ? Record<string, string>
+        : S extends { type: 'enum'; values: readonly (infer V)[] }
+          ? V
+          : S extends { type: 'function'; returns: 'boolean' }
+            ? (...args: string[]) => boolean
+            : S extends { type: 'function' }
+              ? (...args: string[]) => string
+              : string
+
+type ValueWithPresence<S> = S extends { default: unknown } | { required: true } | { returns: unknown }
+  ? ValueOfType<S>
+  : ValueOfType<S> | undefined
+
+/** The resolved value type of every option of a section kind, by name. */
+export type OptionValues<K extends SectionKind> = {
+  [S in Extract<OptionSpecEntry, { section: K }> as S['name']]: ValueWithPresence<S>
+}
+export type GeneralValues = OptionValues<'general'>
+export type AccountValues = OptionValues<'account'>
+export type RepositoryValues = OptionValues<'repository'>
+export type MbnamesValues = OptionValues<'mbnames'>
+
+export type RepositoryType = 'IMAP' | 'Maildir'
+
+/** Does this option apply to a section kind (and repository type)? */
+export function appliesTo(spec: OptionSpec, section: SectionKind, type?: RepositoryType): boolean {
+  if (spec.section !== section) return false
+  if (section !== 'repository' || type === undefined) return true
+  return spec.repo === 'both' || spec.repo === type
+}
+
+/** The specs of a section kind (for repositories, only those for `type` when given). */
+export function optionsFor(section: SectionKind, type?: RepositoryType): OptionSpec[] {
+  return (OPTIONS as readonly OptionSpec[]).filter((s) => appliesTo(s, section, type))
+}
+
+/** Find a spec by name or alias (lowercase) among `specs`. */
+export function findOption(specs: readonly OptionSpec[], name: string): OptionSpec | undefined {
+  const n = name.toLowerCase()
+  return specs.find((s) => s.name === n || s.aliases?.includes(n))
+}
+
+export function isSecretOption(section: SectionKind, name: string): boolean {
+  return findOption(optionsFor(section), name)?.secret === true
+}
