@@ -67,7 +67,8 @@ export function compileFunction(text: string, spec: OptionSpec, where: ConfigLoc
     try {
       result = call.runInContext(context, { timeout: TIMEOUT_MS })
     } catch (e) {
-      throw new ConfigError(`threw ${errorText(e)} when called with ${args.map((a) => JSON.stringify(a)).join(', ')}`, where)
+      const what = isTimeout(e) ? `did not return within ${TIMEOUT_MS} ms (endless loop?)` : `threw ${errorText(e)}`
+      throw new ConfigError(`${what} when called with ${args.map((a) => JSON.stringify(a)).join(', ')}`, where)
     }
     if (expected && typeof result !== expected) {
       throw new ConfigError(
@@ -84,8 +85,12 @@ function errorName(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'name' in e ? String((e as { name: unknown }).name) : undefined
 }
 
+function isTimeout(e: unknown): boolean {
+  return (e as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT'
+}
+
 function errorText(e: unknown): string {
-  if ((e as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return `nothing within ${TIMEOUT_MS} ms (endless loop?)`
+  if (isTimeout(e)) return `no result within ${TIMEOUT_MS} ms (endless loop?)`
   if (typeof e === 'object' && e !== null && 'message' in e) return `${errorName(e) ?? 'Error'}: ${String((e as { message: unknown }).message)}`
   return String(e)
 }

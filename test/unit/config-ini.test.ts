@@ -128,3 +128,16 @@ test('enum values are case-insensitive and accept OfflineIMAP aliases; keyword m
   assert.equal(r.get('maildir_layout'), 'maildir++')
   assert.deepEqual(r.get('keywords'), { a: '$Label1', b: 'Work' })
 })
+
+test('typed getters: known option names give typed values', () => {
+  const r = parse('[Repository R]\ntype = IMAP\nremotehost = h\nremoteport = 1143\n').repositories.get('R')!
+  const port: number | undefined = r.get('remoteport')
+  const ssl: boolean = r.get('ssl')
+  const mechanisms: string[] = r.get('auth_mechanisms')
+  const generic = r.get<number>('maxconnections')
+  assert.equal(port, 1143)
+  assert.equal(ssl, true)
+  assert.deepEqual(mechanisms, ['XOAUTH2', 'PLAIN', 'LOGIN'])
+  assert.equal(generic, 4)
+  assert.equal(r.get('nosuchoption'), undefined)
+})
