@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConfigError } from '../../src/errors.js'
-import { describeConfig, emptyConfig, parseConfigText, resolveRepository } from '../../src/config/index.js'
+import { accountsToSync, adHocAccount, describeConfig, emptyConfig, parseConfigText, resolveRepository } from '../../src/config/index.js'
 
 const FILE = '/cfg/mailsync.conf'
 const empty = () => emptyConfig({ home: '/home/u', env: {} })
@@ -82,4 +82,21 @@ test('describeConfig masks secrets and says where each value came from', () => {
   assert.deepEqual(d.accounts, [{ name: 'A', local: 'maildir:/m', remote: 'R', settings: d.accounts[0]!.settings }])
   const local = d.repositories.find((x) => x.name === 'maildir:/m')!
   assert.equal(local.settings.find((s) => s.option === 'localfolders')?.origin, 'url')
+})
+
+test('accountsToSync picks named accounts or [general] accounts; unknown names are errors', () => {
+  const c = parseConfigText('[general]\naccounts = B\n[Account A]\nlocalrepository = /a\nremoterepository = /r\n[Account B]\nlocalrepository = /b\nremoterepository = /r\n', FILE, { home: '/h', env: {} })
+  assert.deepEqual(accountsToSync(c).map((a) => a.name), ['B'])
+  assert.deepEqual(accountsToSync(c, ['A', 'B']).map((a) => a.name), ['A', 'B'])
+  assert.throws(() => accountsToSync(c, ['a']), (e: unknown) => e instanceof ConfigError && /no \[Account a\] section in \/cfg/.test(e.message) && e.hint === 'did you mean `A`?')
+})
+
+test('adHocAccount builds an account from URLs with validated account options', () => {
+  const a = adHocAccount(empty(), 'cli', '~/Mail', 'imaps://me@h', { maxage: '30' })
+  assert.equal(a.local.get('localfolders'), '/home/u/Mail')
+  assert.equal(a.remote.get('remotehost'), 'h')
+  assert.equal(a.get('maxage'), 30)
+  assert.equal(a.settings.maxage?.source, 'flag')
+  assert.throws(() => adHocAccount(empty(), 'cli', '/m', '/n', { maxage: 'old' }), /maxage: expected an integer/)
+  assert.throws(() => adHocAccount(empty(), 'cli', '/m', '/n', { maxag: '3' }), /maxag: unknown account option \(did you mean `maxage`\?\)/)
 })
