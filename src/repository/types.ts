@@ -34,6 +34,11 @@ export interface FolderStatus {
   messages?: number
   /** CONDSTORE HIGHESTMODSEQ; absent where the repository has no mod-sequences. */
   highestModSeq?: bigint
+  /**
+   * Opaque token that changes whenever the folder's content may have changed, for stores without
+   * mod-sequences (Maildir: directory mtimes). Undefined when the store cannot promise that.
+   */
+  changeToken?: string
 }
 
 /**

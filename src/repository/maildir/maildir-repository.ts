@@ -9,6 +9,7 @@ import { KeywordMap } from './keywords.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing } from './fs-safe.js'
+import { readUidState, uidStatePath, type UidState } from './uid-state.js'
 
 export interface MaildirRepositoryOptions {
   name: string
@@ -105,6 +106,8 @@ export class MaildirRepository implements Repository {
   }
 
   async folderStatus(name: string): Promise<FolderStatus> {
+    const quick = await this.quickStatus(name)
+    if (quick) return quick
     const session = await this.openFolder(name, { readOnly: true })
     try {
       return session.status
@@ -127,6 +130,38 @@ export class MaildirRepository implements Repository {
 
   async close(): Promise<void> {
     this.opened = false
+  }
+
+  /**
+   * Status from the UID state file and directory mtimes alone, without reading the folder.
+   * The change token is the mtimes of cur/, new/ and the state file; it is withheld when any of
+   * them changed within the last second, since a later change could then keep the same mtime.
+   */
+  private async quickStatus(name: string): Promise<FolderStatus | undefined> {
+    const dir = folderDir(this.tree, name)
+    let state: UidState | undefined
+    try {
+      state = await readUidState(dir)
+    } catch {
+      return undefined
+    }
+    if (!state) return undefined
+    try {
+      const [cur, nw, st] = await Promise.all([
+        stat(join(dir, 'cur'), { bigint: true }),
+        stat(join(dir, 'new'), { bigint: true }),
+        stat(uidStatePath(dir), { bigint: true }),
+      ])
+      const nowNs = BigInt(Date.now()) * 1_000_000n
+      const fresh = [cur, nw, st].some((s) => nowNs - s.mtimeNs < 1_000_000_000n)
+      return {
+        uidValidity: state.uidValidity,
+        uidNext: state.nextUid,
+        changeToken: fresh ? undefined : `${cur.mtimeNs}:${nw.mtimeNs}:${st.mtimeNs}:${st.ino}`,
+      }
+    } catch {
+      return undefined
+    }
   }
 
   private async makeMaildir(dir: string): Promise<void> {

@@ -1,0 +1,168 @@
+// The planner: given both sides' listings of one folder pair, what was recorded at the last sync,
+// and a policy, decide every action. Pure: no I/O, so every merge rule is tested as a table.
+import type { MessageMeta } from '../repository/types.js'
+import type { Policy } from './policy.js'
+import { firstPairFlags, mergeFlags } from './flag-merge.js'
+
+/** What the status cache remembers of one message pair (uid null: not on / not tracked on that side). */
+export interface KnownPair {
+  uidA: number | null
+  uidB: number | null
+  flags: string[]
+}
+
+export interface FlagChange {
+  uid: number
+  add: string[]
+  remove: string[]
+}
+
+export interface PairUpdate {
+  uidA: number | null
+  uidB: number | null
+  flags: string[]
+}
+
+export interface FolderPlan {
+  copyAtoB: MessageMeta[]
+  copyBtoA: MessageMeta[]
+  /** Messages found on both sides without a record: paired, not copied. */
+  adopt: { a: MessageMeta; b: MessageMeta; flags: string[] }[]
+  flagsA: FlagChange[]
+  flagsB: FlagChange[]
+  deleteA: number[]
+  deleteB: number[]
+  /** Records to write (new base flags, or one side forgotten). */
+  update: PairUpdate[]
+  /** Records to forget (gone on both sides, or deleted). */
+  drop: { uidA: number | null; uidB: number | null }[]
+  /** Messages left out by filters (age, size, dates). */
+  skipped: number
+  /** Set when deletions were held back by the deletion guard. */
+  guard?: { side: 'A' | 'B'; wanted: number; limit: number }[]
+}
+
+export interface PlanInput {
+  a: readonly MessageMeta[]
+  b: readonly MessageMeta[]
+  known: readonly KnownPair[]
+  policy: Policy
+  /** Pairs of unrecorded messages found to be the same message (see adopt.ts). */
+  matches?: readonly { uidA: number; uidB: number }[]
+  /** Messages a copy may include; others count as skipped. */
+  eligible?: (m: MessageMeta) => boolean
+  /** Max deletions per side before the guard holds them back; undefined = default rule. */
+  maxDelete?: number
+  force?: boolean
+}
+
+export function emptyPlan(): FolderPlan {
+  return { copyAtoB: [], copyBtoA: [], adopt: [], flagsA: [], flagsB: [], deleteA: [], deleteB: [], update: [], drop: [], skipped: 0 }
+}
+
+/** The deletion guard's default: 25% of a folder holding more than 20 messages. */
+export function deletionLimit(folderSize: number, maxDelete?: number): number {
+  if (maxDelete !== undefined) return maxDelete
+  return folderSize > 20 ? Math.floor(folderSize * 0.25) : Infinity
+}
+
+export function planFolderSync(input: PlanInput): FolderPlan {
+  const { policy } = input
+  const plan = emptyPlan()
+  const a = new Map(input.a.map((m) => [m.uid, m]))
+  const b = new Map(input.b.map((m) => [m.uid, m]))
+  const dir = { aToB: policy.flagsAtoB, bToA: policy.flagsBtoA }
+  const knownA = new Set<number>()
+  const knownB = new Set<number>()
+
+  for (const k of input.known) {
+    if (k.uidA !== null) knownA.add(k.uidA)
+    if (k.uidB !== null) knownB.add(k.uidB)
+    const ma = k.uidA !== null ? a.get(k.uidA) : undefined
+    const mb = k.uidB !== null ? b.get(k.uidB) : undefined
+    if (k.uidA !== null && k.uidB !== null) {
+      if (ma && mb) {
+        const m = mergeFlags(k.flags, ma.flags, mb.flags, dir)
+        addFlagChanges(plan, k.uidA, k.uidB, m)
+        if (!same(m.base, k.flags)) plan.update.push({ uidA: k.uidA, uidB: k.uidB, flags: m.base })
+      } else if (!ma && mb) {
+        // Expunged on A: a deletion beats any flag change on B.
+        if (policy.deleteAtoB) {
+          plan.deleteB.push(k.uidB)
+          plan.drop.push({ uidA: k.uidA, uidB: k.uidB })
+        } else {
+          plan.update.push({ uidA: null, uidB: k.uidB, flags: k.flags })
+        }
+      } else if (ma && !mb) {
+        if (policy.deleteBtoA) {
+          plan.deleteA.push(k.uidA)
+          plan.drop.push({ uidA: k.uidA, uidB: k.uidB })
+        } else {
+          plan.update.push({ uidA: k.uidA, uidB: null, flags: k.flags })
+        }
+      } else {
+        plan.drop.push({ uidA: k.uidA, uidB: k.uidB })
+      }
+    } else if (k.uidA !== null && !ma) {
+      plan.drop.push({ uidA: k.uidA, uidB: null })
+    } else if (k.uidB !== null && !mb) {
+      plan.drop.push({ uidA: null, uidB: k.uidB })
+    }
+  }
+
+  const matchedA = new Set<number>()
+  const matchedB = new Set<number>()
+  for (const { uidA, uidB } of input.matches ?? []) {
+    const ma = a.get(uidA)
+    const mb = b.get(uidB)
+    if (!ma || !mb || knownA.has(uidA) || knownB.has(uidB) || matchedA.has(uidA) || matchedB.has(uidB)) continue
+    matchedA.add(uidA)
+    matchedB.add(uidB)
+    const m = firstPairFlags(ma.flags, mb.flags, dir)
+    addFlagChanges(plan, uidA, uidB, m)
+    plan.adopt.push({ a: ma, b: mb, flags: m.base })
+  }
+
+  const eligible = input.eligible ?? (() => true)
+  for (const m of input.a) {
+    if (knownA.has(m.uid) || matchedA.has(m.uid) || !policy.copyAtoB) continue
+    if (eligible(m)) plan.copyAtoB.push(m)
+    else plan.skipped++
+  }
+  for (const m of input.b) {
+    if (knownB.has(m.uid) || matchedB.has(m.uid) || !policy.copyBtoA) continue
+    if (eligible(m)) plan.copyBtoA.push(m)
+    else plan.skipped++
+  }
+  applyDeletionGuard(plan, input)
+  plan.copyAtoB.sort((x, y) => x.uid - y.uid)
+  plan.copyBtoA.sort((x, y) => x.uid - y.uid)
+  return plan
+}
+
+function addFlagChanges(plan: FolderPlan, uidA: number, uidB: number, m: ReturnType<typeof mergeFlags>): void {
+  if (m.addA.length || m.removeA.length) plan.flagsA.push({ uid: uidA, add: m.addA, remove: m.removeA })
+  if (m.addB.length || m.removeB.length) plan.flagsB.push({ uid: uidB, add: m.addB, remove: m.removeB })
+}
+
+/** Holds back a side's deletions when they exceed the limit: those records stay as they were. */
+function applyDeletionGuard(plan: FolderPlan, input: PlanInput): void {
+  if (input.force) return
+  const held: NonNullable<FolderPlan['guard']> = []
+  for (const side of ['A', 'B'] as const) {
+    const dels = side === 'A' ? plan.deleteA : plan.deleteB
+    const limit = deletionLimit(side === 'A' ? input.a.length : input.b.length, input.maxDelete)
+    if (dels.length > limit) {
+      held.push({ side, wanted: dels.length, limit })
+      const uids = new Set(dels)
+      plan.drop = plan.drop.filter((d) => !(side === 'A' ? d.uidA !== null && uids.has(d.uidA) : d.uidB !== null && uids.has(d.uidB)))
+      if (side === 'A') plan.deleteA = []
+      else plan.deleteB = []
+    }
+  }
+  if (held.length) plan.guard = held
+}
+
+function same(x: readonly string[], y: readonly string[]): boolean {
+  return x.length === y.length && x.every((f, i) => f === y[i])
+}
