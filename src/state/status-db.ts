@@ -1,0 +1,334 @@
+// The status cache of one account: which folders are paired, which messages are paired (with
+// their flags at last sync, the merge base), and the intents recorded before side effects.
+// One SQLite file per account, WAL mode, synchronous=FULL (a committed intent survives a power cut).
+import Database from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
+import { dirname } from 'node:path'
+import { checkSchemaCompatible, migrate, readSchemaVersion } from './migrations.js'
+import { ensurePrivateFile, makePrivateDir } from './private-files.js'
+import { statusDbError } from './sqlite-errors.js'
+import {
+  FOLDER_PAIR_COLUMNS,
+  flagsFromSql,
+  flagsToSql,
+  folderPairFromSql,
+  uint32OrNull,
+  type FolderPairPatch,
+  type FolderPairRow,
+  type FolderPairSql,
+  type IntentKind,
+  type IntentRow,
+  type MessagePairRow,
+  type Side,
+} from './rows.js'
+
+export type { FolderPairPatch, FolderPairRow, IntentKind, IntentRow, MessagePairRow, Side } from './rows.js'
+
+type Db = BetterSqlite3.Database
+type Stmt = BetterSqlite3.Statement
+
+interface MessagePairSql {
+  folder_pair_id: number
+  uid_a: number | null
+  uid_b: number | null
+  flags: string
+  size: number
+  internal_date: number
+  message_id: string | null
+  sha256: string | null
+}
+
+interface IntentSql {
+  id: number
+  folder_pair_id: number
+  kind: IntentKind
+  side: Side
+  source_uid: number | null
+  message_id: string | null
+  size: number | null
+  sha256: string | null
+  payload: string | null
+  created_at: number
+}
+
+const INTENT_KINDS: ReadonlySet<string> = new Set<IntentKind>(['append', 'delete', 'flags'])
+const MESSAGE_VALUES = '@fp, @uidA, @uidB, @flags, @size, @date, @messageId, @sha256'
+const MESSAGE_COLUMNS = 'folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id, sha256'
+const MESSAGE_UPDATE =
+  'flags = excluded.flags, size = excluded.size, internal_date = excluded.internal_date, message_id = excluded.message_id, sha256 = excluded.sha256'
+
+export class StatusDb {
+  readonly file: string
+  private readonly db: Db
+  private readonly stmts = new Map<string, Stmt>()
+  private closed = false
+
+  private constructor(db: Db, file: string) {
+    this.db = db
+    this.file = file
+  }
+
+  /** Open (creating dirs 0700 and the file 0600 if needed) and migrate an account's status database. */
+  static open(file: string): StatusDb {
+    makePrivateDir(dirname(file))
+    ensurePrivateFile(file)
+    let db: Db | undefined
+    try {
+      db = new Database(file)
+      return StatusDb.prepare(db, file, true)
+    } catch (e) {
+      db?.close()
+      throw statusDbError(file, e)
+    }
+  }
+
+  /** An in-memory database, for tests. */
+  static openMemory(): StatusDb {
+    return StatusDb.prepare(new Database(':memory:'), ':memory:', false)
+  }
+
+  private static prepare(db: Db, file: string, onDisk: boolean): StatusDb {
+    // Nothing is written before we know the file is ours and not from a newer version.
+    db.pragma('busy_timeout = 5000')
+    checkSchemaCompatible(db, file)
+    if (onDisk) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true })
+      if (mode !== 'wal') throw new Error(`status database ${file}: could not switch to WAL mode (got ${String(mode)})`)
+      db.pragma('synchronous = FULL')
+    }
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+    return new StatusDb(db, file)
+  }
+
+  schemaVersion(): number {
+    return readSchemaVersion(this.db)
+  }
+
+  // ---- folder pairs ----
+
+  getFolderPair(nameA: string, nameB: string): FolderPairRow | undefined {
+    const r = this.stmt('SELECT * FROM folder_pair WHERE name_a = ? AND name_b = ?').get(nameA, nameB) as FolderPairSql | undefined
+    return r && folderPairFromSql(r)
+  }
+
+  getFolderPairById(id: number): FolderPairRow | undefined {
+    const r = this.stmt('SELECT * FROM folder_pair WHERE id = ?').get(id) as FolderPairSql | undefined
+    return r && folderPairFromSql(r)
+  }
+
+  ensureFolderPair(nameA: string, nameB: string): FolderPairRow {
+    return this.guard(() => {
+      this.stmt('INSERT INTO folder_pair (name_a, name_b) VALUES (?, ?) ON CONFLICT (name_a, name_b) DO NOTHING').run(nameA, nameB)
+      return this.getFolderPair(nameA, nameB) as FolderPairRow
+    })
+  }
+
+  listFolderPairs(): FolderPairRow[] {
+    return (this.stmt('SELECT * FROM folder_pair ORDER BY id').all() as FolderPairSql[]).map(folderPairFromSql)
+  }
+
+  /** Change the given fields (undefined = leave alone, null = forget). Throws if no such pair. */
+  updateFolderPair(id: number, patch: FolderPairPatch): void {
+    const fields = (Object.keys(patch) as (keyof FolderPairPatch)[]).filter((k) => patch[k] !== undefined).sort()
+    const values: unknown[] = []
+    for (const k of fields) {
+      const col = FOLDER_PAIR_COLUMNS[k]
+      if (col === undefined) throw new TypeError(`updateFolderPair: unknown field ${String(k)}`)
+      values.push(col.toSql(patch[k]))
+    }
+    if (fields.length === 0) return
+    const sets = fields.map((k) => `${FOLDER_PAIR_COLUMNS[k].column} = ?`).join(', ')
+    const info = this.guard(() => this.stmt(`UPDATE folder_pair SET ${sets} WHERE id = ?`).run(...values, id))
+    if (info.changes !== 1) throw new Error(`updateFolderPair: no folder pair with id ${id}`)
+  }
+
+  /** Forget a folder pair with all its message pairs and intents. */
+  deleteFolderPair(id: number): void {
+    this.guard(() => this.stmt('DELETE FROM folder_pair WHERE id = ?').run(id))
+  }
+
+  // ---- message pairs ----
+
+  listMessagePairs(folderPairId: number): MessagePairRow[] {
+    const rows = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM message_pair WHERE folder_pair_id = ? ORDER BY rowid`).all(folderPairId) as MessagePairSql[]
+    return rows.map(messagePairFromSql)
+  }
+
+  /** The message pair holding `uid` on `side`, if any. */
+  getMessagePair(folderPairId: number, side: Side, uid: number): MessagePairRow | undefined {
+    const col = side === 'A' ? 'uid_a' : 'uid_b'
+    const r = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM message_pair WHERE folder_pair_id = ? AND ${col} = ?`).get(folderPairId, uid) as
+      | MessagePairSql
+      | undefined
+    return r && messagePairFromSql(r)
+  }
+
+  /**
+   * Record a message pair. The row is keyed by uidA when it has one, else by uidB: the row with
+   * that key is replaced as a whole (including its other uid). When both uids are given, any
+   * other row claiming the same uidB gives it up: a row known only on B is merged into this one
+   * (deleted), a row paired with a different uidA keeps its uidA with uidB set to null.
+   */
+  upsertMessagePair(row: MessagePairRow): void {
+    const uidA = uint32OrNull('uidA', row.uidA)
+    const uidB = uint32OrNull('uidB', row.uidB)
+    if (uidA === null && uidB === null) throw new TypeError('upsertMessagePair: a message pair needs a uid on at least one side')
+    const params = {
+      fp: row.folderPairId,
+      uidA,
+      uidB,
+      flags: flagsToSql(row.flags),
+      size: row.size,
+      date: row.internalDate,
+      messageId: row.messageId,
+      sha256: row.sha256,
+    }
+    this.guard(() => {
+      if (uidA !== null && uidB !== null) {
+        const other = this.stmt('SELECT uid_a FROM message_pair WHERE folder_pair_id = ? AND uid_b = ?').get(row.folderPairId, uidB) as
+          | { uid_a: number | null }
+          | undefined
+        if (other !== undefined && other.uid_a !== uidA) {
+          if (other.uid_a === null) this.stmt('DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_b = ?').run(row.folderPairId, uidB)
+          else this.stmt('UPDATE message_pair SET uid_b = NULL WHERE folder_pair_id = ? AND uid_b = ?').run(row.folderPairId, uidB)
+        }
+      }
+      const sql =
+        uidA !== null
+          ? `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
+             ON CONFLICT (folder_pair_id, uid_a) WHERE uid_a IS NOT NULL DO UPDATE SET uid_b = excluded.uid_b, ${MESSAGE_UPDATE}`
+          : `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
+             ON CONFLICT (folder_pair_id, uid_b) WHERE uid_b IS NOT NULL DO UPDATE SET uid_a = excluded.uid_a, ${MESSAGE_UPDATE}`
+      this.stmt(sql).run(params)
+    })
+  }
+
+  /** Delete the row whose uids are exactly (uidA, uidB) (null matches null). Returns rows deleted (0 or 1). */
+  deleteMessagePair(folderPairId: number, uidA: number | null, uidB: number | null): number {
+    if (uidA === null && uidB === null) throw new TypeError('deleteMessagePair: give a uid on at least one side')
+    const sql =
+      uidA !== null
+        ? 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a = ? AND uid_b IS ?'
+        : 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_b = ? AND uid_a IS ?'
+    return this.guard(() => this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes)
+  }
+
+  /** After a UIDVALIDITY change on one side: forget that side's uids, keep the rows for re-pairing by fingerprint. */
+  clearUids(folderPairId: number, side: Side): void {
+    const col = side === 'A' ? 'uid_a' : 'uid_b'
+    this.guard(() => this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId))
+  }
+
+  /** Remove rows left with no uid on either side (after re-pairing by fingerprint). Returns how many. */
+  deleteMessagePairsWithoutUids(folderPairId: number): number {
+    return this.guard(
+      () => this.stmt('DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a IS NULL AND uid_b IS NULL').run(folderPairId).changes,
+    )
+  }
+
+  countMessagePairs(folderPairId: number): number {
+    return (this.stmt('SELECT count(*) AS n FROM message_pair WHERE folder_pair_id = ?').get(folderPairId) as { n: number }).n
+  }
+
+  // ---- intents ----
+
+  /** Record an operation before its side effect; returns its id. Commits at once unless inside transaction(). */
+  addIntent(i: Omit<IntentRow, 'id' | 'createdAt'>): number {
+    if (!INTENT_KINDS.has(i.kind)) throw new TypeError(`addIntent: unknown kind ${String(i.kind)}`)
+    if (i.side !== 'A' && i.side !== 'B') throw new TypeError(`addIntent: side must be 'A' or 'B', not ${String(i.side)}`)
+    const info = this.guard(() =>
+      this.stmt(
+        `INSERT INTO intent (folder_pair_id, kind, side, source_uid, message_id, size, sha256, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(i.folderPairId, i.kind, i.side, uint32OrNull('sourceUid', i.sourceUid), i.messageId, i.size, i.sha256, i.payload, Date.now()),
+    )
+    return Number(info.lastInsertRowid)
+  }
+
+  /** Open intents, oldest first; all of them, or one folder pair's. */
+  listIntents(folderPairId?: number): IntentRow[] {
+    const rows = (
+      folderPairId === undefined
+        ? this.stmt('SELECT * FROM intent ORDER BY id').all()
+        : this.stmt('SELECT * FROM intent WHERE folder_pair_id = ? ORDER BY id').all(folderPairId)
+    ) as IntentSql[]
+    return rows.map(intentFromSql)
+  }
+
+  clearIntent(id: number): void {
+    this.guard(() => this.stmt('DELETE FROM intent WHERE id = ?').run(id))
+  }
+
+  // ---- batching ----
+
+  /** Run `fn` (synchronous) in one transaction: all its writes commit together or, if it throws, none. Nests. */
+  transaction<T>(fn: () => T): T {
+    if (fn.constructor.name === 'AsyncFunction') throw new TypeError('StatusDb.transaction takes a synchronous function')
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const result = fn()
+        if (typeof (result as { then?: unknown } | null)?.then === 'function') {
+          throw new TypeError('StatusDb.transaction takes a synchronous function (it returned a promise)')
+        }
+        return result
+      })(),
+    )
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    try {
+      this.db.pragma('optimize')
+    } catch {
+      // only a hint to SQLite
+    }
+    this.db.close()
+  }
+
+  private stmt(sql: string): Stmt {
+    let s = this.stmts.get(sql)
+    if (s === undefined) {
+      s = this.db.prepare(sql)
+      this.stmts.set(sql, s)
+    }
+    return s
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (e) {
+      throw statusDbError(this.file, e)
+    }
+  }
+}
+
+function messagePairFromSql(r: MessagePairSql): MessagePairRow {
+  return {
+    folderPairId: r.folder_pair_id,
+    uidA: r.uid_a,
+    uidB: r.uid_b,
+    flags: flagsFromSql(r.flags),
+    size: r.size,
+    internalDate: r.internal_date,
+    messageId: r.message_id,
+    sha256: r.sha256,
+  }
+}
+
+function intentFromSql(r: IntentSql): IntentRow {
+  return {
+    id: r.id,
+    folderPairId: r.folder_pair_id,
+    kind: r.kind,
+    side: r.side,
+    sourceUid: r.source_uid,
+    messageId: r.message_id,
+    size: r.size,
+    sha256: r.sha256,
+    payload: r.payload,
+    createdAt: r.created_at,
+  }
+}
