@@ -56,6 +56,11 @@ const MESSAGE_VALUES = '@fp, @uidA, @uidB, @flags, @size, @date, @messageId, @sh
 const MESSAGE_COLUMNS = 'folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id, sha256'
 const MESSAGE_UPDATE =
   'flags = excluded.flags, size = excluded.size, internal_date = excluded.internal_date, message_id = excluded.message_id, sha256 = excluded.sha256'
+const UPSERT_BY_UID_A = `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
+  ON CONFLICT (folder_pair_id, uid_a) WHERE uid_a IS NOT NULL DO UPDATE SET uid_b = excluded.uid_b, ${MESSAGE_UPDATE}`
+const UPSERT_BY_UID_B = `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
+  ON CONFLICT (folder_pair_id, uid_b) WHERE uid_b IS NOT NULL DO UPDATE SET uid_a = excluded.uid_a, ${MESSAGE_UPDATE}`
+const LIST_MESSAGE_PAIRS = `SELECT ${MESSAGE_COLUMNS} FROM message_pair WHERE folder_pair_id = ? ORDER BY rowid`
 
 export class StatusDb {
   readonly file: string
@@ -151,7 +156,7 @@ export class StatusDb {
   // ---- message pairs ----
 
   listMessagePairs(folderPairId: number): MessagePairRow[] {
-    const rows = this.stmt(`SELECT ${MESSAGE_COLUMNS} FROM message_pair WHERE folder_pair_id = ? ORDER BY rowid`).all(folderPairId) as MessagePairSql[]
+    const rows = this.stmt(LIST_MESSAGE_PAIRS).all(folderPairId) as MessagePairSql[]
     return rows.map(messagePairFromSql)
   }
 
@@ -194,13 +199,14 @@ export class StatusDb {
           else this.stmt('UPDATE message_pair SET uid_b = NULL WHERE folder_pair_id = ? AND uid_b = ?').run(row.folderPairId, uidB)
         }
       }
-      const sql =
-        uidA !== null
-          ? `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
-             ON CONFLICT (folder_pair_id, uid_a) WHERE uid_a IS NOT NULL DO UPDATE SET uid_b = excluded.uid_b, ${MESSAGE_UPDATE}`
-          : `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
-             ON CONFLICT (folder_pair_id, uid_b) WHERE uid_b IS NOT NULL DO UPDATE SET uid_a = excluded.uid_a, ${MESSAGE_UPDATE}`
-      this.stmt(sql).run(params)
+      this.stmt(uidA !== null ? UPSERT_BY_UID_A : UPSERT_BY_UID_B).run(params)
+    })
+  }
+
+  /** upsertMessagePair for many rows, in one transaction. */
+  upsertMessagePairs(rows: Iterable<MessagePairRow>): void {
+    this.transaction(() => {
+      for (const r of rows) this.upsertMessagePair(r)
     })
   }
 

@@ -2,11 +2,12 @@
 // and the on-disk file (mode 0600, WAL).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { StatusDb, type MessagePairRow } from '../../src/state/status-db.js'
+import { MailsyncError } from '../../src/errors.js'
 
 let base: string
 before(() => {
@@ -105,6 +106,11 @@ test('upsert is keyed by uidA (else uidB): the same key twice is one row', () =>
   db.upsertMessagePair(msg(fp, null, 12, { size: 2 }))
   assert.deepEqual(db.listMessagePairs(fp).map((r) => [r.uidA, r.uidB, r.size]), [[1, null, 100], [null, 12, 2]])
   assert.equal(db.countMessagePairs(other), 1)
+  // the batch form: one transaction, all or nothing
+  db.upsertMessagePairs([msg(fp, 30, 31), msg(fp, 30, 31, { size: 7 })])
+  assert.equal(db.getMessagePair(fp, 'A', 30)?.size, 7)
+  assert.throws(() => db.upsertMessagePairs([msg(fp, 40, 41), msg(fp, null, null)]), /at least one side/)
+  assert.equal(db.getMessagePair(fp, 'A', 40), undefined)
   db.close()
 })
 
@@ -241,4 +247,13 @@ test('an existing file with loose permissions is tightened to 0600', () => {
   chmodSync(file, 0o644)
   StatusDb.open(file).close()
   assert.equal(statSync(file).mode & 0o777, 0o600)
+})
+
+test('a state directory that cannot be created is a disk error', () => {
+  const notADir = join(base, 'plain-file')
+  writeFileSync(notADir, 'x')
+  assert.throws(
+    () => StatusDb.open(join(notADir, 'sub', 'acct.sqlite')),
+    (e: unknown) => e instanceof MailsyncError && e.kind === 'disk' && e.message.includes('plain-file'),
+  )
 })
