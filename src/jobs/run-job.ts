@@ -1,7 +1,17 @@
 // Runs one command's work: resolves repositories, opens the status cache, and drives the engine
 // with the policy the command chose. Commands call this and render its events.
+import PQueue from 'p-queue'
 import type { LoadedConfig, AccountConfig } from '../config/index.js'
 import type { EventSink, FolderCounts } from '../engine/events.js'
+import { addCounts, emptyCounts } from '../engine/events.js'
+import { makePolicy } from '../engine/policy.js'
+import { syncAccount, type FolderReport } from '../engine/account-sync.js'
+import { createRepository } from '../repository/factory.js'
+import { StatusDb } from '../state/status-db.js'
+import { statusDbPath } from '../state/locate.js'
+import { acquireRunLock } from '../state/run-lock.js'
+import { EXIT, MailsyncError } from '../errors.js'
+import { messageFilter } from './message-filter.js'
 
 export type PolicyName = 'sync' | 'backup' | 'restore' | 'migrate'
 
@@ -28,19 +38,91 @@ export interface JobRequest {
   before?: Date
   /** Override of the status cache directory ([general] metadata). */
   stateDir?: string
+  /** IMAP protocol log sink (debug). */
+  imapLogger?: (line: string) => void
 }
 
 export interface JobResult {
   counts: FolderCounts
   exitCode: number
   /** Per account, per folder pair figures for the summary table. */
-  folders: { account: string; folderA: string; folderB: string; counts: FolderCounts; ms: number; skipped?: string }[]
+  folders: ({ account: string } & FolderReport)[]
   errors: { account?: string; folder?: string; kind: string; message: string }[]
   ms: number
 }
 
 export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResult> {
-  void req
-  void emit
-  throw new Error('runJob: not yet implemented')
+  const started = Date.now()
+  const counts = emptyCounts()
+  const folders: JobResult['folders'] = []
+  const errors: JobResult['errors'] = []
+  let worst = 0
+  const sink: EventSink = (e) => {
+    if (e.type === 'error') errors.push({ account: e.account, folder: e.folder, kind: e.kind, message: e.message })
+    emit(e)
+  }
+  sink({ type: 'run-start', policy: req.policy, accounts: req.accounts.map((a) => a.name), dryRun: req.dryRun })
+  const stateDir = req.stateDir ?? req.config.general.get<string>('metadata')
+  const queue = new PQueue({ concurrency: Math.max(1, req.config.general.get<number>('maxsyncaccounts') ?? 1) })
+  await Promise.all(req.accounts.map((account) => queue.add(async () => {
+    try {
+      const out = await runAccount(req, account, stateDir, sink)
+      addCounts(counts, out.counts)
+      for (const f of out.folders) folders.push({ account: account.name, ...f })
+    } catch (e) {
+      const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
+      if (req.accounts.length === 1) throw err
+      worst = Math.max(worst, err.exitCode)
+      sink({ type: 'error', account: account.name, kind: err.kind, message: err.message })
+      sink({ type: 'account-done', account: account.name, counts: emptyCounts(), ms: 0, error: err.message })
+    }
+  })))
+  const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
+  const exitCode = worst || (failedSomething ? EXIT.partial : EXIT.ok)
+  const ms = Date.now() - started
+  sink({ type: 'run-done', counts, ms, exitCode })
+  return { counts, exitCode, folders, errors, ms }
+}
+
+async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
+  const ctx = { env: req.config.env, imapLogger: req.imapLogger }
+  const remote = account.remote
+  const local = account.local
+  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore' })
+  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore' })
+  const policy = makePolicy(req.policy, {
+    syncDeletes: true,
+    mirror: req.mirror,
+    delete: req.delete,
+    readOnlyA: remote.get<boolean>('readonly'),
+    readOnlyB: local.get<boolean>('readonly'),
+    createFoldersA: remote.get<boolean>('createfolders'),
+    createFoldersB: local.get<boolean>('createfolders'),
+  })
+  // sync_deletes is said of the repository that would be deleted from.
+  if (req.policy === 'sync') {
+    if (!local.get<boolean>('sync_deletes')) policy.deleteAtoB = false
+    if (!remote.get<boolean>('sync_deletes')) policy.deleteBtoA = false
+  }
+  const lock = req.dryRun ? undefined : acquireRunLock(stateDir, account.name)
+  const db = StatusDb.open(statusDbPath(stateDir, account.name))
+  try {
+    return await syncAccount({
+      account: account.name,
+      a: { repo: repoA, folderfilter: (n) => remote.folderfilter(n), nametrans: (n) => remote.nametrans(n), includes: remote.folderincludes },
+      b: { repo: repoB, folderfilter: (n) => local.folderfilter(n), nametrans: (n) => local.nametrans(n), includes: local.folderincludes },
+      db, policy, emit,
+      dryRun: req.dryRun,
+      automap: req.policy === 'migrate' && req.automap !== false,
+      only: req.folders,
+      maxDelete: req.maxDelete,
+      force: req.force,
+      eligible: messageFilter(account, { since: req.since, before: req.before }),
+      verify: req.policy === 'migrate' ? req.verify !== false : false,
+    })
+  } finally {
+    db.close()
+    lock?.release()
+    await Promise.allSettled([repoA.close(), repoB.close()])
+  }
 }

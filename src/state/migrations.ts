@@ -73,6 +73,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 3,
+    description: 'change tokens last seen (Maildir directory mtimes), for the no-change fast path',
+    up(db) {
+      db.exec(`
+        ALTER TABLE folder_pair ADD COLUMN change_token_a TEXT;
+        ALTER TABLE folder_pair ADD COLUMN change_token_b TEXT;
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -16,6 +16,9 @@ export interface FolderPairRow {
   /** Message count last seen (STATUS MESSAGES), for the no-change fast path. */
   messagesA: number | null
   messagesB: number | null
+  /** FolderStatus.changeToken last seen (stores without mod-sequences). */
+  changeTokenA: string | null
+  changeTokenB: string | null
   /** ms epoch. */
   lastSync: number | null
 }
@@ -68,6 +71,8 @@ export interface FolderPairSql {
   highest_modseq_b: string | null
   messages_a: number | null
   messages_b: number | null
+  change_token_a: string | null
+  change_token_b: string | null
   last_sync: number | null
 }
 
@@ -84,6 +89,8 @@ export function folderPairFromSql(r: FolderPairSql): FolderPairRow {
     highestModSeqB: r.highest_modseq_b === null ? null : BigInt(r.highest_modseq_b),
     messagesA: r.messages_a,
     messagesB: r.messages_b,
+    changeTokenA: r.change_token_a,
+    changeTokenB: r.change_token_b,
     lastSync: r.last_sync,
   }
 }
@@ -98,6 +105,8 @@ export const FOLDER_PAIR_COLUMNS: Record<keyof FolderPairPatch, { column: string
   highestModSeqB: { column: 'highest_modseq_b', toSql: (v) => modSeqToSql('highestModSeqB', v) },
   messagesA: { column: 'messages_a', toSql: (v) => countOrNull('messagesA', v) },
   messagesB: { column: 'messages_b', toSql: (v) => countOrNull('messagesB', v) },
+  changeTokenA: { column: 'change_token_a', toSql: (v) => textOrNull('changeTokenA', v) },
+  changeTokenB: { column: 'change_token_b', toSql: (v) => textOrNull('changeTokenB', v) },
   lastSync: { column: 'last_sync', toSql: (v) => countOrNull('lastSync', v) },
 }
 
@@ -114,6 +123,12 @@ export function uint32OrNull(field: string, v: unknown): number | null {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
     throw new TypeError(`${field} must be an integer in 0..2^32-1 or null, not ${String(v)}`)
   }
+  return v
+}
+
+function textOrNull(field: string, v: unknown): string | null {
+  if (v === null) return null
+  if (typeof v !== 'string') throw new TypeError(`${field} must be a string or null`)
   return v
 }
 

@@ -1,0 +1,102 @@
+// One account: list both sides' folders, pair them, and sync the pairs in parallel, bounded by
+// the connections each side allows.
+import PQueue from 'p-queue'
+import type { MessageMeta, Repository } from '../repository/types.js'
+import type { StatusDb } from '../state/status-db.js'
+import { MailsyncError } from '../errors.js'
+import type { EventSink, FolderCounts } from './events.js'
+import { addCounts, emptyCounts } from './events.js'
+import type { Policy } from './policy.js'
+import { pairFolders, type FolderPair, type PairingResult } from './folder-pairing.js'
+import { syncFolderPair, type FolderOutcome } from './folder-sync.js'
+
+export interface SideConfig {
+  repo: Repository
+  folderfilter: (name: string) => boolean
+  nametrans: (name: string) => string
+  includes?: readonly string[]
+}
+
+export interface AccountSyncOptions {
+  account: string
+  a: SideConfig
+  b: SideConfig
+  db: StatusDb
+  policy: Policy
+  emit: EventSink
+  dryRun: boolean
+  automap?: boolean
+  only?: readonly string[]
+  maxDelete?: number
+  force?: boolean
+  eligible?: (m: MessageMeta) => boolean
+  verify?: boolean
+}
+
+export interface FolderReport {
+  folderA: string
+  folderB: string
+  counts: FolderCounts
+  ms: number
+  skipped?: string
+  error?: { kind: string; message: string }
+  problems: FolderOutcome['problems']
+}
+
+export interface AccountOutcome {
+  account: string
+  counts: FolderCounts
+  folders: FolderReport[]
+  pairing: PairingResult
+  ms: number
+}
+
+/** Lists and pairs folders; throws a config error for mappings that collide or do not round-trip. */
+export async function pairAccountFolders(o: Pick<AccountSyncOptions, 'a' | 'b' | 'policy' | 'automap' | 'only'>): Promise<PairingResult> {
+  const [fa, fb, sepA, sepB] = await Promise.all([o.a.repo.listFolders(), o.b.repo.listFolders(), o.a.repo.separator(), o.b.repo.separator()])
+  return pairFolders(
+    { folders: fa, separator: sepA, folderfilter: o.a.folderfilter, nametrans: o.a.nametrans, includes: o.a.includes },
+    { folders: fb, separator: sepB, folderfilter: o.b.folderfilter, nametrans: o.b.nametrans, includes: o.b.includes },
+    { createOnA: o.policy.createOnA, createOnB: o.policy.createOnB, automap: o.automap, only: o.only, checkRoundTrip: o.policy.createOnA && o.policy.createOnB },
+  )
+}
+
+export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome> {
+  const started = Date.now()
+  o.emit({ type: 'account-start', account: o.account, a: o.a.repo.name, b: o.b.repo.name })
+  await Promise.all([o.a.repo.open(), o.b.repo.open()])
+  const pairing = await pairAccountFolders(o)
+  if (pairing.issues.length) {
+    throw new MailsyncError('config', `account ${o.account}: the folder mapping is not safe to use:\n  ${pairing.issues.map((i) => i.message).join('\n  ')}`, {
+      hint: 'run `mailsync info` to see the mapping both ways, then fix folderfilter / nametrans',
+    })
+  }
+  const counts = emptyCounts()
+  const folders: FolderReport[] = []
+  const concurrency = Math.max(1, Math.min(o.a.repo.maxConnections, o.b.repo.maxConnections))
+  const queue = new PQueue({ concurrency })
+  const run = async (pair: FolderPair): Promise<void> => {
+    const t0 = Date.now()
+    o.emit({ type: 'folder-start', account: o.account, folderA: pair.nameA, folderB: pair.nameB, messages: 0, bytes: 0 })
+    try {
+      const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair })
+      const ms = Date.now() - t0
+      addCounts(counts, out.counts)
+      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms, skipped: out.skipped, problems: out.problems })
+      o.emit({ type: 'folder-done', account: o.account, folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms })
+    } catch (e) {
+      const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
+      if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config') throw err
+      const c = emptyCounts()
+      c.failed = 1
+      addCounts(counts, c)
+      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: c, ms: Date.now() - t0, error: { kind: err.kind, message: err.message }, problems: [] })
+      o.emit({ type: 'error', account: o.account, folder: pair.nameB, kind: err.kind, message: `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}` })
+      if (process.env.MAILSYNC_DEBUG_STACKS && e instanceof Error) process.stderr.write(`${e.stack}\n`)
+    }
+  }
+  await Promise.all(pairing.pairs.map((p) => queue.add(() => run(p))))
+  const ms = Date.now() - started
+  o.emit({ type: 'account-done', account: o.account, counts, ms })
+  return { account: o.account, counts, folders, pairing, ms }
+}

@@ -1,0 +1,32 @@
+// Flag changes go out in batches: one STORE per distinct (add, remove) change, not one per message.
+import type { FolderSession } from '../repository/types.js'
+import type { EventSink } from './events.js'
+import type { FlagChange } from './plan-folder.js'
+import { sideEffectDone } from './crash-point.js'
+
+export function groupFlagChanges(changes: readonly FlagChange[]): { add: string[]; remove: string[]; uids: number[] }[] {
+  const groups = new Map<string, { add: string[]; remove: string[]; uids: number[] }>()
+  for (const c of changes) {
+    const key = `${c.add.join(' ')}\u0000${c.remove.join(' ')}`
+    let g = groups.get(key)
+    if (!g) groups.set(key, (g = { add: c.add, remove: c.remove, uids: [] }))
+    g.uids.push(c.uid)
+  }
+  return [...groups.values()]
+}
+
+/** Applies the changes; returns how many messages changed. */
+export async function applyFlagChanges(
+  session: FolderSession, changes: readonly FlagChange[], side: 'A' | 'B',
+  ctx: { emit: EventSink; account: string; folder: string },
+): Promise<number> {
+  let n = 0
+  for (const g of groupFlagChanges(changes)) {
+    g.uids.sort((x, y) => x - y)
+    await session.setFlags(g.uids, g.add, g.remove)
+    sideEffectDone()
+    n += g.uids.length
+    ctx.emit({ type: 'flags-changed', account: ctx.account, folder: ctx.folder, side, uids: g.uids, add: g.add, remove: g.remove })
+  }
+  return n
+}

@@ -1,0 +1,99 @@
+// Copies messages from one open folder to another, streaming each body from fetch to append.
+// Before each append an intent is committed; after it, the message pair and the intent's removal
+// in one transaction. A crash in between leaves an unrecorded copy that the next run adopts by
+// fingerprint instead of copying again.
+import type { FolderSession, MessageMeta } from '../repository/types.js'
+import type { StatusDb } from '../state/status-db.js'
+import type { Direction, EventSink } from './events.js'
+import { FingerprintTap, sha256Of } from './message-fingerprint.js'
+import { sideEffectDone } from './crash-point.js'
+import { MailsyncError } from '../errors.js'
+
+export interface CopyRequest {
+  db: StatusDb
+  folderPairId: number
+  from: FolderSession
+  to: FolderSession
+  direction: Direction
+  messages: readonly MessageMeta[]
+  emit: EventSink
+  account: string
+  folder: string
+  /** Fetch each copy back from the target and compare SHA-256. */
+  verify?: boolean
+}
+
+export interface CopyResult {
+  copied: number
+  bytes: number
+  verified: number
+  failed: { uid: number; messageId?: string; reason: string }[]
+}
+
+export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
+  const res: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
+  const byUid = new Map(r.messages.map((m) => [m.uid, m]))
+  const targetSide = r.direction === 'A->B' ? 'B' : 'A'
+  const seen = new Set<number>()
+  const written: { uid: number; newUid: number; sha256: string; messageId?: string }[] = []
+  for await (const body of r.from.fetch([...byUid.keys()])) {
+    const meta = byUid.get(body.uid)
+    if (!meta) continue
+    seen.add(body.uid)
+    const tap = new FingerprintTap()
+    const content = tap.wrap(body.content)
+    const early = Buffer.isBuffer(content) ? tap.result() : undefined
+    const intent = r.db.addIntent({
+      folderPairId: r.folderPairId, kind: 'append', side: targetSide, sourceUid: body.uid,
+      messageId: early?.messageId ?? meta.messageId ?? null, size: body.size, sha256: early?.sha256 ?? null, payload: null,
+    })
+    try {
+      const out = await r.to.append({ content, size: body.size, flags: meta.flags, internalDate: meta.internalDate, messageId: early?.messageId ?? meta.messageId })
+      sideEffectDone()
+      const fp = tap.result()
+      if (out.uid !== undefined) {
+        r.db.transaction(() => {
+          r.db.upsertMessagePair({
+            folderPairId: r.folderPairId,
+            uidA: r.direction === 'A->B' ? body.uid : out.uid!,
+            uidB: r.direction === 'A->B' ? out.uid! : body.uid,
+            flags: meta.flags, size: body.size, internalDate: meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
+          })
+          r.db.clearIntent(intent)
+        })
+        written.push({ uid: body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId })
+      }
+      // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
+      res.copied++
+      res.bytes += body.size
+      r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: body.uid, newUid: out.uid, size: body.size })
+    } catch (e) {
+      if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
+      r.db.clearIntent(intent)
+      const reason = e instanceof Error ? e.message : String(e)
+      res.failed.push({ uid: body.uid, messageId: meta.messageId, reason })
+      r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${body.uid}: ${reason}`, uid: body.uid })
+    }
+  }
+  for (const m of r.messages) {
+    if (!seen.has(m.uid)) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })
+  }
+  if (r.verify && written.length) await verifyCopies(r, written, res)
+  return res
+}
+
+/** Fetches what the target stores and compares it with what was sent. */
+async function verifyCopies(r: CopyRequest, written: { uid: number; newUid: number; sha256: string; messageId?: string }[], res: CopyResult): Promise<void> {
+  const expected = new Map(written.map((w) => [w.newUid, w]))
+  const found = new Set<number>()
+  for await (const body of r.to.fetch([...expected.keys()].sort((x, y) => x - y))) {
+    const w = expected.get(body.uid)
+    if (!w) continue
+    found.add(body.uid)
+    if ((await sha256Of(body.content)) === w.sha256) res.verified++
+    else res.failed.push({ uid: w.uid, messageId: w.messageId, reason: `copy (UID ${body.uid}) differs from the source` })
+  }
+  for (const w of written) {
+    if (!found.has(w.newUid)) res.failed.push({ uid: w.uid, messageId: w.messageId, reason: `copy (UID ${w.newUid}) not found on the target` })
+  }
+}

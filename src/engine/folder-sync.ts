@@ -1,0 +1,257 @@
+// Runs one folder pair: status check (skip what did not change), listing, repair after a
+// UIDVALIDITY change, adoption of unrecorded copies, the plan, and its execution with
+// bookkeeping in the status cache (intent before every created message, result after).
+import type { FolderSession, FolderStatus, MessageMeta, Repository } from '../repository/types.js'
+import type { StatusDb } from '../state/status-db.js'
+import type { FolderPairRow, MessagePairRow } from '../state/rows.js'
+import { MailsyncError } from '../errors.js'
+import type { EventSink, FolderCounts } from './events.js'
+import { emptyCounts } from './events.js'
+import type { Policy } from './policy.js'
+import { writesA, writesB } from './policy.js'
+import type { FolderPair } from './folder-pairing.js'
+import { planFolderSync, type FolderPlan, type KnownPair } from './plan-folder.js'
+import { matchCandidates, type Candidate } from './adopt.js'
+import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
+import { copyMessages } from './copy-messages.js'
+import { applyFlagChanges } from './apply-flags.js'
+import { sideEffectDone } from './crash-point.js'
+import { sha256Of } from './message-fingerprint.js'
+
+export interface FolderSyncOptions {
+  account: string
+  repoA: Repository
+  repoB: Repository
+  pair: FolderPair
+  db: StatusDb
+  policy: Policy
+  emit: EventSink
+  dryRun: boolean
+  maxDelete?: number
+  force?: boolean
+  eligible?: (m: MessageMeta) => boolean
+  /** Fetch copies back from the target and compare SHA-256 (migrate). */
+  verify?: boolean
+}
+
+export interface FolderOutcome {
+  counts: FolderCounts
+  skipped?: string
+  plan?: FolderPlan
+  /** Messages that failed or did not verify, for the report. */
+  problems: { side: 'A' | 'B'; uid: number; messageId?: string; reason: string }[]
+}
+
+type Side = 'A' | 'B'
+
+export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcome> {
+  const { pair, db, policy, emit, account } = o
+  const counts = emptyCounts()
+  const problems: FolderOutcome['problems'] = []
+  const folder = pair.nameB
+
+  if (!o.dryRun) await createMissing(o)
+  const row = o.dryRun ? db.getFolderPair(pair.nameA, pair.nameB) : db.ensureFolderPair(pair.nameA, pair.nameB)
+  const stA = pair.createA && o.dryRun ? undefined : await o.repoA.folderStatus(pair.nameA)
+  const stB = pair.createB && o.dryRun ? undefined : await o.repoB.folderStatus(pair.nameB)
+  const intents = row ? db.listIntents(row.id) : []
+  if (row && stA && stB && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {
+    emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
+    return { counts, skipped: 'unchanged', problems }
+  }
+
+  const sA = stA ? await o.repoA.openFolder(pair.nameA, { readOnly: !writesA(policy) || o.dryRun }) : undefined
+  let sB: FolderSession | undefined
+  try {
+    sB = stB ? await o.repoB.openFolder(pair.nameB, { readOnly: !writesB(policy) || o.dryRun }) : undefined
+    const listA = sA ? (await sA.list()).messages : []
+    const listB = sB ? (await sB.list()).messages : []
+    const hash = hashLookup(sA, sB)
+
+    let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
+    for (const [side, session] of [['A', sA], ['B', sB]] as const) {
+      const before = side === 'A' ? row?.uidValidityA : row?.uidValidityB
+      if (!row || !session || before == null || before === session.status.uidValidity) continue
+      emit({ type: 'uidvalidity-changed', account, folder, side, old: before, now: session.status.uidValidity })
+      const listing = side === 'A' ? listA : listB
+      const withIds = await withMessageIds(session, listing.map((m) => m.uid))
+      const repaired = await repairAfterUidValidityChange(side, withIds, known, hash, policy)
+      if (!o.dryRun) {
+        db.transaction(() => {
+          db.clearUids(row.id, side)
+          for (const r of repaired.rows) db.upsertMessagePair(r)
+          for (const f of repaired.forget) db.deleteMessagePair(row.id, f.uidA, f.uidB)
+          db.deleteMessagePairsWithoutUids(row.id)
+          db.updateFolderPair(row.id, side === 'A' ? { uidValidityA: session.status.uidValidity } : { uidValidityB: session.status.uidValidity })
+        })
+        known = db.listMessagePairs(row.id)
+      } else known = [...repaired.rows, ...repaired.orphaned]
+      emit({ type: 'warning', account, folder, message: `UIDVALIDITY of side ${side} changed (${before} -> ${session.status.uidValidity}): ${repaired.rows.length} messages re-paired by fingerprint, ${repaired.forget.length} to copy again, ${repaired.orphaned.length} kept on the other side only` })
+    }
+
+    const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash)
+    const plan = planFolderSync({
+      a: listA, b: listB, known: known.map(toKnown), policy, matches,
+      eligible: o.eligible, maxDelete: o.maxDelete, force: o.force,
+    })
+    counts.skipped += plan.skipped
+    emit({
+      type: 'folder-plan', account, folderA: pair.nameA, folderB: pair.nameB,
+      create: pair.createA ? 'A' : pair.createB ? 'B' : undefined,
+      copyAtoB: plan.copyAtoB.length, copyBtoA: plan.copyBtoA.length,
+      bytes: [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0),
+      flagChanges: plan.flagsA.length + plan.flagsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
+    })
+    for (const g of plan.guard ?? []) {
+      emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${g.wanted} deletions on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
+      counts.failed++
+    }
+    if (o.dryRun) {
+      Object.assign(counts, {
+        copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
+        flagsAtoB: plan.flagsB.length, flagsBtoA: plan.flagsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
+      })
+      return { counts, plan, problems }
+    }
+    const fp = row!
+    await execute(o, fp, plan, sA!, sB!, counts, problems)
+    db.updateFolderPair(fp.id, statusPatch(stA!, stB!, sA!, sB!))
+    return { counts, plan, problems }
+  } finally {
+    await sB?.close().catch(() => undefined)
+    await sA?.close().catch(() => undefined)
+  }
+}
+
+async function createMissing(o: FolderSyncOptions): Promise<void> {
+  for (const side of ['A', 'B'] as const) {
+    const create = side === 'A' ? o.pair.createA : o.pair.createB
+    if (!create) continue
+    const repo = side === 'A' ? o.repoA : o.repoB
+    const name = side === 'A' ? o.pair.nameA : o.pair.nameB
+    await repo.createFolder(name)
+    sideEffectDone()
+    o.emit({ type: 'folder-create', account: o.account, side, folder: name })
+  }
+}
+
+function unchanged(row: FolderPairRow, st: FolderStatus, side: Side): boolean {
+  const r = side === 'A'
+    ? { v: row.uidValidityA, n: row.uidNextA, m: row.highestModSeqA, c: row.messagesA, t: row.changeTokenA }
+    : { v: row.uidValidityB, n: row.uidNextB, m: row.highestModSeqB, c: row.messagesB, t: row.changeTokenB }
+  if (r.v !== st.uidValidity) return false
+  if (st.changeToken !== undefined) return r.t === st.changeToken
+  if (st.highestModSeq === undefined || r.m === null) return false
+  return r.m === st.highestModSeq && r.n === st.uidNext && (st.messages === undefined || r.c === st.messages)
+}
+
+/** The status seen before the run: if we changed a side, the next run lists it once more. */
+function statusPatch(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB: FolderSession) {
+  return {
+    uidValidityA: sA.status.uidValidity, uidValidityB: sB.status.uidValidity,
+    uidNextA: stA.uidNext, uidNextB: stB.uidNext,
+    highestModSeqA: stA.highestModSeq ?? null, highestModSeqB: stB.highestModSeq ?? null,
+    messagesA: stA.messages ?? null, messagesB: stB.messages ?? null,
+    changeTokenA: sA.status.uidValidity === stA.uidValidity ? stA.changeToken ?? null : null,
+    changeTokenB: sB.status.uidValidity === stB.uidValidity ? stB.changeToken ?? null : null,
+    lastSync: Date.now(),
+  }
+}
+
+function toKnown(r: MessagePairRow): KnownPair {
+  return { uidA: r.uidA, uidB: r.uidB, flags: r.flags }
+}
+
+function hashLookup(sA?: FolderSession, sB?: FolderSession) {
+  return async (side: Side, uids: number[]): Promise<Map<number, string>> => {
+    const s = side === 'A' ? sA : sB
+    const out = new Map<number, string>()
+    if (!s || !uids.length) return out
+    for await (const body of s.fetch([...uids].sort((x, y) => x - y))) out.set(body.uid, await sha256Of(body.content))
+    return out
+  }
+}
+
+async function withMessageIds(s: FolderSession, uids: number[]): Promise<MessageMeta[]> {
+  if (!uids.length) return []
+  return (await s.list({ uids, withMessageId: true })).messages
+}
+
+/** Unrecorded messages present on both sides are the same message when their fingerprints say so. */
+async function adoptionMatches(
+  sA: FolderSession | undefined, sB: FolderSession | undefined, listA: MessageMeta[], listB: MessageMeta[],
+  known: MessagePairRow[], policy: Policy, hash: ReturnType<typeof hashLookup>,
+): Promise<{ uidA: number; uidB: number }[]> {
+  if (!sA || !sB) return []
+  if (!policy.copyAtoB && !policy.copyBtoA) return []
+  const kA = new Set(known.map((r) => r.uidA))
+  const kB = new Set(known.map((r) => r.uidB))
+  const uA = listA.filter((m) => !kA.has(m.uid))
+  const uB = listB.filter((m) => !kB.has(m.uid))
+  if (!uA.length || !uB.length) return []
+  const sizesA = new Set(uA.map((m) => m.size))
+  const uBsized = uB.filter((m) => sizesA.has(m.size))
+  if (!uBsized.length) return []
+  const sizesB = new Set(uBsized.map((m) => m.size))
+  const uAsized = uA.filter((m) => sizesB.has(m.size))
+  const [ca, cb] = await Promise.all([
+    withMessageIds(sA, uAsized.map((m) => m.uid)),
+    withMessageIds(sB, uBsized.map((m) => m.uid)),
+  ])
+  const cand = (ms: MessageMeta[]): Candidate[] => ms.map((m) => ({ uid: m.uid, size: m.size, messageId: m.messageId }))
+  return matchCandidates(cand(ca), cand(cb), hash)
+}
+
+async function execute(
+  o: FolderSyncOptions, fp: FolderPairRow, plan: FolderPlan, sA: FolderSession, sB: FolderSession,
+  counts: FolderCounts, problems: FolderOutcome['problems'],
+): Promise<void> {
+  const { db, emit, account } = o
+  const folder = o.pair.nameB
+  if (plan.adopt.length) {
+    db.transaction(() => {
+      for (const x of plan.adopt) {
+        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+        emit({ type: 'message-adopted', account, folder, uidA: x.a.uid, uidB: x.b.uid })
+      }
+    })
+    counts.adopted += plan.adopt.length
+  }
+  for (const dir of ['A->B', 'B->A'] as const) {
+    const list = dir === 'A->B' ? plan.copyAtoB : plan.copyBtoA
+    if (!list.length) continue
+    const r = await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify })
+    if (dir === 'A->B') counts.copiedAtoB += r.copied
+    else counts.copiedBtoA += r.copied
+    counts.bytes += r.bytes
+    counts.failed += r.failed.length
+    counts.verified += r.verified
+    problems.push(...r.failed.map((f) => ({ side: (dir === 'A->B' ? 'A' : 'B') as Side, ...f })))
+  }
+  counts.flagsBtoA += await applyFlagChanges(sA, plan.flagsA, 'A', { emit, account, folder })
+  counts.flagsAtoB += await applyFlagChanges(sB, plan.flagsB, 'B', { emit, account, folder })
+  for (const side of ['A', 'B'] as const) {
+    const uids = side === 'A' ? plan.deleteA : plan.deleteB
+    if (!uids.length) continue
+    await (side === 'A' ? sA : sB).delete(uids)
+    sideEffectDone()
+    emit({ type: 'message-deleted', account, folder, side, uids })
+    if (side === 'A') counts.deletedA += uids.length
+    else counts.deletedB += uids.length
+  }
+  db.transaction(() => {
+    for (const u of plan.update) {
+      const existing = u.uidA !== null ? db.getMessagePair(fp.id, 'A', u.uidA) : u.uidB !== null ? db.getMessagePair(fp.id, 'B', u.uidB) : undefined
+      if (existing) {
+        if (u.uidA === null || u.uidB === null) db.deleteMessagePair(fp.id, existing.uidA, existing.uidB)
+        db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
+      }
+    }
+    for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
+  })
+}
+
+export function folderError(e: unknown): MailsyncError {
+  if (e instanceof MailsyncError) return e
+  return new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
+}
