@@ -1,6 +1,27 @@
 #!/usr/bin/env node
 // Entry point of the `mailsync` binary: hands the arguments to oclif, which loads only the
-// command that was asked for (see package.json "oclif").
-import { execute } from '@oclif/core'
+// command that was asked for (see package.json "oclif"). Errors that reach this point were
+// either already printed by a command (an oclif ExitError carrying the exit code) or happened
+// before any command ran (unknown command): both go through the same renderer.
+import { readFileSync } from 'node:fs'
 
-await execute({ dir: import.meta.url })
+const argv = process.argv.slice(2)
+
+if (argv.length === 1 && argv[0] === '--version') {
+  // Fast path: no need to load oclif to print the version (same text as oclif prints).
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else {
+  const { run, flush } = await import('@oclif/core')
+  try {
+    await run(argv, import.meta.url)
+    await flush()
+  } catch (error) {
+    const { describeFailure } = await import('../dist/src/cli/failure.js')
+    const failure = describeFailure(error, { debug: argv.includes('--debug') })
+    if (failure.text) process.stderr.write(failure.text + '\n')
+    process.exitCode = failure.exitCode
+    // Do not wait for sockets or timers a failed run may have left behind.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(failure.exitCode)))
+  }
+}

@@ -1,0 +1,55 @@
+// What every mailsync command shares: global flags, loading the config (and printing its
+// warnings once), running a job with the chosen output, and turning errors into one line on
+// stderr plus the documented exit code (never a stack, unless --debug).
+import { Command, Errors } from '@oclif/core'
+import { loadConfig, type LoadedConfig } from '../config/index.js'
+import type { JobRequest, JobResult } from '../jobs/run-job.js'
+import { describeFailure } from './failure.js'
+import { globalFlags, globalOptions, type GlobalFlagValues, type GlobalOptions } from './global-flags.js'
+import { outputMode, runJobWithOutput } from './job-output.js'
+
+export abstract class MailsyncCommand extends Command {
+  static override baseFlags = globalFlags
+
+  protected globals: GlobalOptions = globalOptions({})
+  private warningsShown = 0
+
+  /** Call right after `this.parse(...)`. */
+  protected useGlobalFlags(flags: Partial<GlobalFlagValues>): void {
+    this.globals = globalOptions(flags)
+  }
+
+  /** The config file (--config, or the usual places). `required: false` for commands given URLs. */
+  protected async loadConfig(opts: { required: boolean }): Promise<LoadedConfig> {
+    const config = await loadConfig({ path: this.globals.configFile, required: opts.required })
+    this.showConfigWarnings(config)
+    return config
+  }
+
+  /** Print warnings not printed yet (resolving URLs and ad-hoc accounts can add more). */
+  protected showConfigWarnings(config: LoadedConfig): void {
+    for (const w of config.warnings.slice(this.warningsShown)) process.stderr.write(`warning: ${w.message}\n`)
+    this.warningsShown = config.warnings.length
+  }
+
+  /** Run the job, show it, call `after` (e.g. to write a report), and exit with its exit code. */
+  protected async runJob(req: JobRequest, after?: (result: JobResult) => Promise<void>): Promise<JobResult> {
+    this.showConfigWarnings(req.config)
+    const result = await runJobWithOutput(req, {
+      mode: outputMode(this.globals, req.config.general.get('ui')),
+      verbose: this.globals.verbose,
+      logfile: this.globals.logfile,
+    })
+    if (after) await after(result)
+    if (result.exitCode !== 0) this.exit(result.exitCode)
+    return result
+  }
+
+  /** Every error ends here: print it once, then let oclif exit with our code without printing. */
+  override async catch(err: unknown): Promise<never> {
+    const debug = this.globals.debug || this.argv.includes('--debug')
+    const failure = describeFailure(err, { debug, command: this.id })
+    if (failure.text) process.stderr.write(failure.text + '\n')
+    throw new Errors.ExitError(failure.exitCode)
+  }
+}

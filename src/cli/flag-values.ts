@@ -1,0 +1,22 @@
+// Parsers for flag values that oclif does not know (dates), and shared flag definitions.
+import { Flags } from '@oclif/core'
+
+/** `YYYY-MM-DD` (midnight UTC) or a full ISO 8601 date-time. */
+export function parseDateFlag(text: string): Date {
+  const t = text.trim()
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t)
+  const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : /^\d{4}-\d{2}-\d{2}T/.test(t) ? new Date(t) : undefined
+  if (!date || Number.isNaN(date.getTime()) || (day && date.getUTCDate() !== Number(day[3]))) {
+    throw new Error(`"${text}" is not a date; write YYYY-MM-DD (e.g. 2024-01-31)`)
+  }
+  return date
+}
+
+export const dateFlag = Flags.custom<Date>({ helpValue: 'YYYY-MM-DD', parse: async (input) => parseDateFlag(input) })
+
+export const jobFlags = {
+  folder: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, helpValue: 'FOLDER', description: 'Only this folder (repeatable; the name as on either side).' }),
+  'dry-run': Flags.boolean({ char: 'n', description: 'Show what would be done; change nothing.' }),
+  'max-delete': Flags.integer({ min: 0, helpValue: 'N', description: 'Refuse to delete more than N messages in one folder (default: 25% of a folder with more than 20 messages).' }),
+  force: Flags.boolean({ description: 'Go on even when the deletion guard would stop.' }),
+}

@@ -1,0 +1,23 @@
+// Text shared by every command's --help: the exit codes (from EXIT in src/errors.ts).
+import { EXIT } from '../errors.js'
+
+const MEANINGS: [number, string][] = [
+  [EXIT.ok, 'everything done'],
+  [EXIT.partial, 'finished, but some messages or folders failed: run again'],
+  [EXIT.usage, 'bad command line'],
+  [EXIT.data, 'data or verification problem'],
+  [EXIT.network, 'network unreachable or connection lost'],
+  [EXIT.internal, 'internal error (a bug: please report it, with --debug output)'],
+  [EXIT.disk, 'local disk problem (full, permissions)'],
+  [EXIT.server, 'the server refused or failed'],
+  [EXIT.auth, 'login failed'],
+  [EXIT.config, 'configuration problem'],
+  [EXIT.tls, 'TLS / certificate problem'],
+]
+
+export const EXIT_CODES_HELP = ['Exit codes:', ...MEANINGS.map(([code, text]) => `${String(code).padEnd(4)}${text}`)].join('\n')
+
+/** A command description followed by the exit codes table. */
+export function describeWithExitCodes(text: string): string {
+  return `${text}\n\n${EXIT_CODES_HELP}`
+}

@@ -1,0 +1,73 @@
+// Runs a job and shows it: JSON events, plain lines + summary table, or errors only.
+// The engine is imported here, lazily, so `--help` and `--version` never load IMAP or SQLite.
+// (Progress bars will be one more OutputMode with its own sink.)
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { MailsyncError } from '../errors.js'
+import type { EngineEvent } from '../engine/events.js'
+import type { JobRequest, JobResult } from '../jobs/run-job.js'
+import { renderEventLine, type LineDetail } from './render-lines.js'
+import { renderSummary } from './render-summary.js'
+
+export type OutputMode = 'json' | 'lines' | 'quiet'
+
+export interface JobOutputOptions {
+  mode: OutputMode
+  verbose: boolean
+  logfile?: string
+  stdout?: (text: string) => void
+  stderr?: (text: string) => void
+  /** The engine entry point; default: runJob from src/jobs/run-job.ts, imported on first use. */
+  runJob?: (req: JobRequest, emit: (e: EngineEvent) => void) => Promise<JobResult>
+}
+
+/** Flags win; otherwise [general] ui (json, quiet; everything else is lines for now). */
+export function outputMode(flags: { json: boolean; quiet: boolean }, ui: string | undefined): OutputMode {
+  if (flags.json) return 'json'
+  if (flags.quiet) return 'quiet'
+  if (ui === 'json') return 'json'
+  if (ui === 'quiet') return 'quiet'
+  return 'lines'
+}
+
+export async function runJobWithOutput(req: JobRequest, opts: JobOutputOptions): Promise<JobResult> {
+  const stdout = opts.stdout ?? ((t: string) => void process.stdout.write(t + '\n'))
+  const stderr = opts.stderr ?? ((t: string) => void process.stderr.write(t + '\n'))
+  const log = opts.logfile ? await openLog(opts.logfile) : undefined
+  const detail: LineDetail = opts.mode === 'quiet' ? 'quiet' : opts.verbose ? 'verbose' : 'normal'
+  const emit = (e: EngineEvent): void => {
+    if (log) {
+      const line = renderEventLine(e, 'verbose')
+      if (line) log.write(`${new Date().toISOString()} ${line.text}\n`)
+    }
+    if (opts.mode === 'json') return stdout(JSON.stringify(e))
+    const line = renderEventLine(e, detail)
+    if (line) (line.stream === 'stdout' ? stdout : stderr)(line.text)
+  }
+  try {
+    const runJob = opts.runJob ?? (await import('../jobs/run-job.js')).runJob
+    const result = await runJob(req, emit)
+    if (opts.mode === 'lines') stdout(renderSummary(result))
+    if (log) log.write(renderSummary(result).replace(/^/gm, `${new Date().toISOString()} `) + '\n')
+    return result
+  } finally {
+    if (log) await closeLog(log)
+  }
+}
+
+async function openLog(file: string): Promise<WriteStream> {
+  let handle
+  try {
+    handle = await open(file, 'a', 0o600)
+  } catch (e) {
+    throw new MailsyncError('disk', `cannot open the log file ${file}: ${(e as Error).message}`, { cause: e })
+  }
+  const stream = createWriteStream('', { fd: handle })
+  // An unwritable log file must not crash the run with an unhandled 'error' event.
+  stream.on('error', (e) => process.stderr.write(`warning: cannot write the log file ${file}: ${e.message}\n`))
+  return stream
+}
+
+function closeLog(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.end(resolve))
+}

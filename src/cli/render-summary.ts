@@ -1,0 +1,27 @@
+// The table printed at the end of a run: one row per account and folder pair, then totals.
+// Pure: a JobResult in, text out.
+import type { FolderCounts } from '../engine/events.js'
+import type { JobResult } from '../jobs/run-job.js'
+import { EXIT } from '../errors.js'
+import { folderPairName, formatBytes, formatMs, formatTable } from './format.js'
+
+const HEADER = ['account', 'folder', 'new A->B', 'new B->A', 'flags', 'deleted', 'skipped', 'errors', 'bytes', 'time']
+
+function cells(c: FolderCounts, ms: number): string[] {
+  return [c.copiedAtoB, c.copiedBtoA, c.flagsAtoB + c.flagsBtoA, c.deletedA + c.deletedB, c.skipped, c.failed].map(String).concat(formatBytes(c.bytes), formatMs(ms))
+}
+
+export function renderSummary(result: JobResult): string {
+  const rows = result.folders.map((f) => [f.account, folderPairName(f.folderA, f.folderB) + (f.skipped ? ` (skipped: ${f.skipped})` : ''), ...cells(f.counts, f.ms)])
+  rows.push(['total', `${result.folders.length} folder${result.folders.length === 1 ? '' : 's'}`, ...cells(result.counts, result.ms)])
+  const lines = [formatTable(HEADER, rows, 2)]
+  if (result.errors.length) lines.push(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} (listed above)`)
+  lines.push(verdict(result.exitCode))
+  return lines.join('\n')
+}
+
+function verdict(exitCode: number): string {
+  if (exitCode === EXIT.ok) return 'done.'
+  if (exitCode === EXIT.partial) return `finished with errors (exit ${exitCode}): run again to retry what failed.`
+  return `stopped (exit ${exitCode}).`
+}
