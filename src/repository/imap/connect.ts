@@ -1,0 +1,116 @@
+// One logged-in ImapFlow client from the repository options: TLS policy, certificate pinning,
+// and errors a user can act on (auth / tls / network / server).
+import { ImapFlow, type ImapFlowOptions } from 'imapflow'
+import { isIP } from 'node:net'
+import type { ConnectionOptions, PeerCertificate } from 'node:tls'
+import { MailsyncError } from '../../errors.js'
+import { type ImapRepositoryOptions, colonFingerprint, defaultPort, normalizeFingerprint } from './options.js'
+import { type ErrorContext, isTlsError, toMailsyncError } from './errors.js'
+import { matchesPin, probeServerCertificate } from './tls-probe.js'
+import { protocolLogger } from './protocol-log.js'
+
+export interface ConnectTarget {
+  opts: ImapRepositoryOptions
+  password: string
+  /** Numbered per repository, for log lines. */
+  connectionId: string
+}
+
+export function errorContext(opts: ImapRepositoryOptions, action: string): ErrorContext {
+  return { repository: opts.name, user: opts.user, host: opts.host, port: opts.port ?? defaultPort(opts.tls.mode), action }
+}
+
+/** Connects and logs in; one try only (a refused login is not retried, it would lock accounts). */
+export async function connectClient(t: ConnectTarget): Promise<ImapFlow> {
+  const { opts } = t
+  const ctx = errorContext(opts, 'connecting to')
+  const tls = await tlsOptions(opts)
+  const client = new ImapFlow(clientOptions(t, tls))
+  // imapflow emits 'error' for failures outside a command; without a listener Node would throw.
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+  } catch (err) {
+    client.close()
+    if (isTlsError(err) && opts.tls.mode !== 'none' && !opts.tls.fingerprints?.length) {
+      throw await certificateRefused(opts, err)
+    }
+    throw toMailsyncError(err, ctx)
+  }
+  return client
+}
+
+function clientOptions(t: ConnectTarget, tls: ConnectionOptions): ImapFlowOptions {
+  const { opts, password } = t
+  const mode = opts.tls.mode
+  const secrets = [password, Buffer.from(`\0${opts.user}\0${password}`).toString('base64'), Buffer.from(`${opts.user}\0${opts.user}\0${password}`).toString('base64')]
+  return {
+    host: opts.host,
+    port: opts.port ?? defaultPort(mode),
+    secure: mode === 'implicit',
+    // starttls: the upgrade is required, a server without STARTTLS is an error, never a plaintext login.
+    doSTARTTLS: mode === 'starttls' ? true : mode === 'none' ? false : undefined,
+    ...(isIP(opts.host) ? {} : { servername: opts.host }),
+    auth: { user: opts.user, pass: password },
+    tls,
+    id: t.connectionId,
+    logger: protocolLogger(opts.name, opts.logger, () => secrets),
+    disableAutoIdle: true,
+    qresync: true,
+    ...(opts.socketTimeoutMs ? { socketTimeout: opts.socketTimeoutMs, greetingTimeout: Math.min(opts.socketTimeoutMs, 16_000), connectionTimeout: opts.socketTimeoutMs } : {}),
+    clientInfo: { name: 'mailsync' },
+  }
+}
+
+async function tlsOptions(opts: ImapRepositoryOptions): Promise<ConnectionOptions> {
+  const t = opts.tls
+  const base: ConnectionOptions = {}
+  if (t.minVersion) base.minVersion = t.minVersion as ConnectionOptions['minVersion']
+  if (t.mode === 'none') return base
+  const pins = (t.fingerprints ?? []).map(normalizeFingerprint).filter((p) => p.length > 0)
+  if (pins.length === 0) {
+    return { ...base, ...(t.ca ? { ca: t.ca } : {}), rejectUnauthorized: t.rejectUnauthorized ?? true }
+  }
+  // Pinned: look at the certificate first (no credentials sent), refuse a stranger, then connect
+  // trusting exactly the chain we saw, and check the pin again on the real connection.
+  const ctx = errorContext(opts, 'connecting to')
+  let seen
+  try {
+    seen = await probeServerCertificate({ host: opts.host, port: ctx.port, mode: t.mode, timeoutMs: opts.socketTimeoutMs })
+  } catch (err) {
+    throw toMailsyncError(err, ctx)
+  }
+  if (!matchesPin(seen.der, pins)) throw pinMismatch(opts, seen.fingerprint256)
+  return {
+    ...base,
+    ca: [...seen.chainPem, ...(t.ca ? [t.ca.toString()] : [])],
+    rejectUnauthorized: true,
+    checkServerIdentity: (_host: string, cert: PeerCertificate) =>
+      matchesPin(cert.raw, pins) ? undefined : Object.assign(new Error('certificate fingerprint does not match cert_fingerprint'), { code: 'ERR_TLS_PIN_MISMATCH' }),
+  }
+}
+
+function pinMismatch(opts: ImapRepositoryOptions, fingerprint: string): MailsyncError {
+  return new MailsyncError('tls',
+    `repository ${opts.name}: the certificate of ${opts.host} has SHA-256 fingerprint ${colonFingerprint(fingerprint)}, which is not one of the configured cert_fingerprint values`,
+    { hint: `if the server's certificate was replaced on purpose, set: cert_fingerprint = ${fingerprint}` })
+}
+
+/** Verification failed: fetch the certificate (without trusting it) to tell the user what to pin. */
+async function certificateRefused(opts: ImapRepositoryOptions, err: unknown): Promise<MailsyncError> {
+  const ctx = errorContext(opts, 'connecting to')
+  const reason = (err as { message?: string }).message ?? String(err)
+  let fp: string | undefined
+  try {
+    fp = (await probeServerCertificate({ host: opts.host, port: ctx.port, mode: opts.tls.mode as 'implicit' | 'starttls', timeoutMs: opts.socketTimeoutMs ?? 10_000 })).fingerprint256
+  } catch {
+    fp = undefined
+  }
+  const what = fp
+    ? `; its SHA-256 fingerprint is ${colonFingerprint(fp)}. If you trust this certificate, add to [Repository ${opts.name}]: cert_fingerprint = ${fp}`
+    : ''
+  return new MailsyncError('tls', `repository ${opts.name}: the certificate of ${opts.host}:${ctx.port} was not accepted (${reason})${what}`, {
+    hint: fp ? `cert_fingerprint = ${fp}` : 'check sslcacertfile, or the host name you connect to',
+    cause: err,
+  })
+}

@@ -1,0 +1,69 @@
+// LIST -> FolderInfo, CAPABILITY -> Capability set, STATUS -> FolderStatus.
+import type { ImapFlow, ListResponse, StatusObject } from 'imapflow'
+import type { Capability, FolderInfo, FolderStatus, SpecialUse } from '../types.js'
+
+const SPECIAL_USES: readonly SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']
+
+/**
+ * Folders as the server lists them. Names are imapflow's decoded `path` (UTF-8; modified UTF-7
+ * on the wire). Special-use comes only from the server (RFC 6154 attributes), never from
+ * imapflow's guesses by folder name: automapping by name is the engine's decision.
+ */
+export async function listFolderInfos(client: ImapFlow): Promise<FolderInfo[]> {
+  const entries = await client.list()
+  return entries.map(toFolderInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+export function toFolderInfo(e: ListResponse): FolderInfo {
+  const flags = new Set([...e.flags].map((f) => f.toLowerCase()))
+  const info: FolderInfo = {
+    name: e.path,
+    separator: e.delimiter || '/',
+    selectable: !flags.has('\\noselect') && !flags.has('\\nonexistent'),
+  }
+  const use = serverSpecialUse(e)
+  if (use) info.specialUse = use
+  return info
+}
+
+function serverSpecialUse(e: ListResponse): SpecialUse | undefined {
+  if (!e.specialUse || e.specialUseSource === 'name') return undefined
+  return SPECIAL_USES.find((s) => s.toLowerCase() === e.specialUse!.toLowerCase())
+}
+
+/** The hierarchy separator of the personal (INBOX) namespace. */
+export function inboxSeparator(client: ImapFlow): string | undefined {
+  return client.namespace?.delimiter || undefined
+}
+
+const CAPABILITY_NAMES: Record<string, Capability> = {
+  UIDPLUS: 'UIDPLUS',
+  CONDSTORE: 'CONDSTORE',
+  QRESYNC: 'QRESYNC',
+  MOVE: 'MOVE',
+  'SPECIAL-USE': 'SPECIAL-USE',
+  IDLE: 'IDLE',
+  'COMPRESS=DEFLATE': 'COMPRESS',
+  NAMESPACE: 'NAMESPACE',
+}
+
+export function mapCapabilities(server: Iterable<string>): Set<Capability> {
+  const out = new Set<Capability>()
+  for (const c of server) {
+    const mapped = CAPABILITY_NAMES[c.toUpperCase()]
+    if (mapped) out.add(mapped)
+  }
+  // QRESYNC implies CONDSTORE (RFC 7162 section 3.2.3).
+  if (out.has('QRESYNC')) out.add('CONDSTORE')
+  return out
+}
+
+export function toFolderStatus(s: StatusObject): FolderStatus {
+  const out: FolderStatus = {
+    uidValidity: Number(s.uidValidity ?? 0),
+    uidNext: s.uidNext ?? 0,
+  }
+  if (typeof s.messages === 'number') out.messages = s.messages
+  if (typeof s.highestModseq === 'bigint') out.highestModSeq = s.highestModseq
+  return out
+}

@@ -1,0 +1,100 @@
+// An open (SELECTed or EXAMINEd) IMAP folder on one pooled connection, held until close().
+import type { ImapFlow } from 'imapflow'
+import { MailsyncError } from '../../errors.js'
+import type { AppendInput, AppendResult, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody } from '../types.js'
+import { appendMessage } from './append.js'
+import { expungeUids } from './expunge.js'
+import { fetchBodies, type FetchLimits, DEFAULT_FETCH_LIMITS } from './fetch-bodies.js'
+import { storeFlags } from './flags.js'
+import { listMessages } from './list-messages.js'
+import { searchMessageId } from './message-search.js'
+import { readOnlyError } from './errors.js'
+
+/** What a session needs from its repository. */
+export interface SessionOwner {
+  readonly name: string
+  readonly readOnly: boolean
+  /** Map any failure to a MailsyncError naming the repository and the action. */
+  toError(err: unknown, action: string): MailsyncError
+  /** Give the connection back to the pool. */
+  release(client: ImapFlow): void
+}
+
+export class ImapFolderSession implements FolderSession {
+  private closed = false
+
+  constructor(
+    private readonly client: ImapFlow,
+    private readonly owner: SessionOwner,
+    readonly name: string,
+    readonly status: FolderStatus,
+    readonly readOnly: boolean,
+    private readonly fetchLimits: FetchLimits = DEFAULT_FETCH_LIMITS,
+  ) {}
+
+  list(opts: ListOptions = {}): Promise<ListResult> {
+    return this.run('listing', async (c) => {
+      const mb = c.mailbox
+      const condstore = c.enabled.has('CONDSTORE') && !!mb && !mb.noModseq
+      return listMessages(c, opts, { condstore, qresync: condstore && c.enabled.has('QRESYNC') })
+    })
+  }
+
+  async *fetch(uids: number[]): AsyncIterable<MessageBody> {
+    this.checkOpen()
+    try {
+      yield* fetchBodies(this.client, uids, this.fetchLimits)
+    } catch (err) {
+      throw this.owner.toError(err, `fetching messages from ${this.name}`)
+    }
+  }
+
+  append(msg: AppendInput): Promise<AppendResult> {
+    this.checkWritable()
+    return this.run('appending to', (c) =>
+      appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }))
+  }
+
+  setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
+    this.checkWritable()
+    return this.run('changing flags in', (c) => storeFlags(c, uids, add, remove))
+  }
+
+  delete(uids: number[]): Promise<void> {
+    this.checkWritable()
+    return this.run('deleting messages in', (c) => expungeUids(c, uids, c.capabilities.has('UIDPLUS')))
+  }
+
+  searchMessageId(messageId: string): Promise<number[]> {
+    return this.run('searching', (c) => searchMessageId(c, messageId))
+  }
+
+  /**
+   * Gives the connection back without CLOSE (which would expunge \Deleted mail) or UNSELECT:
+   * the next SELECT on it deselects this folder without expunging anything.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.owner.release(this.client)
+  }
+
+  private async run<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    this.checkOpen()
+    try {
+      return await fn(this.client)
+    } catch (err) {
+      throw this.owner.toError(err, `${action} ${this.name}`)
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new MailsyncError('internal', `folder session ${this.owner.name}:${this.name} used after close()`)
+  }
+
+  private checkWritable(): void {
+    this.checkOpen()
+    if (this.owner.readOnly) throw readOnlyError(this.owner.name)
+    if (this.readOnly) throw new MailsyncError('usage', `folder ${this.name} of repository ${this.owner.name} was opened read-only`)
+  }
+}

@@ -1,0 +1,182 @@
+// An IMAP account as a Repository, on imapflow, with a hard-bounded connection pool.
+import type { ImapFlow } from 'imapflow'
+import { MailsyncError } from '../../errors.js'
+import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
+import { ConnectionPool, type PoolStats } from './connection-pool.js'
+import { connectClient, errorContext } from './connect.js'
+import { readOnlyError, toMailsyncError } from './errors.js'
+import { inboxSeparator, listFolderInfos, mapCapabilities, toFolderStatus } from './folder-list.js'
+import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
+import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
+import type { ImapRepositoryOptions } from './options.js'
+
+export type { ImapRepositoryOptions, ImapTlsOptions, TlsMode } from './options.js'
+export type { PoolStats } from './connection-pool.js'
+
+const LOGOUT_TIMEOUT_MS = 5000
+
+export class ImapRepository implements Repository {
+  readonly name: string
+  readonly kind = 'imap'
+  readonly maxConnections: number
+  readonly readOnly: boolean
+  private readonly opts: ImapRepositoryOptions
+  private readonly pool: ConnectionPool<ImapFlow>
+  private password?: Promise<string>
+  private serverCapabilities?: Set<string>
+  private namespaceSeparator?: string
+  private connectionCount = 0
+  /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
+  fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
+
+  constructor(opts: ImapRepositoryOptions) {
+    if (!opts.host) throw new MailsyncError('config', `repository ${opts.name}: remotehost is not set`)
+    if (!opts.user) throw new MailsyncError('config', `repository ${opts.name}: remoteuser is not set`)
+    if (!['implicit', 'starttls', 'none'].includes(opts.tls?.mode)) {
+      throw new MailsyncError('config', `repository ${opts.name}: unknown TLS mode "${String(opts.tls?.mode)}"`)
+    }
+    const max = opts.maxConnections ?? 4
+    if (!Number.isInteger(max) || max < 1) throw new MailsyncError('config', `repository ${opts.name}: maxconnections must be a positive integer`)
+    this.opts = opts
+    this.name = opts.name
+    this.maxConnections = max
+    this.readOnly = opts.readOnly ?? false
+    this.pool = new ConnectionPool<ImapFlow>(max, {
+      create: () => this.connect(),
+      isUsable: (c) => c.usable && !c.isClosed,
+      dispose: (c) => logout(c),
+    })
+  }
+
+  /** Pool counters (open now, most ever open at once, connections made, idle, waiting). */
+  poolStats(): PoolStats {
+    return this.pool.stats()
+  }
+
+  async open(): Promise<void> {
+    await this.withClient('connecting to', async () => undefined)
+  }
+
+  async capabilities(): Promise<Set<Capability>> {
+    if (!this.serverCapabilities) await this.open()
+    return mapCapabilities(this.serverCapabilities ?? [])
+  }
+
+  async separator(): Promise<string> {
+    if (this.namespaceSeparator) return this.namespaceSeparator
+    const folders = await this.listFolders()
+    const inbox = folders.find((f) => f.name.toUpperCase() === 'INBOX') ?? folders[0]
+    this.namespaceSeparator = inbox?.separator ?? '/'
+    return this.namespaceSeparator
+  }
+
+  listFolders(): Promise<FolderInfo[]> {
+    return this.withClient('listing folders of', (c) => listFolderInfos(c))
+  }
+
+  async createFolder(name: string): Promise<void> {
+    if (this.readOnly) throw readOnlyError(this.name)
+    await this.withClient(`creating folder ${name} on`, async (c) => {
+      // imapflow treats ALREADYEXISTS as success ({ created: false }).
+      await c.mailboxCreate(name)
+    })
+  }
+
+  folderStatus(name: string): Promise<FolderStatus> {
+    return this.withClient(`STATUS ${name} on`, async (c) => {
+      const condstore = c.capabilities.has('CONDSTORE') || c.capabilities.has('QRESYNC')
+      const s = await c.status(name, { messages: true, uidNext: true, uidValidity: true, highestModseq: condstore })
+      if (!s) throw new MailsyncError('server', `repository ${this.name}: STATUS ${name} failed (does the folder exist?)`)
+      return toFolderStatus(s)
+    })
+  }
+
+  async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
+    const readOnly = this.readOnly || opts.readOnly === true
+    const client = await this.acquire()
+    try {
+      const mb = await client.mailboxOpen(name, { readOnly })
+      const status: FolderStatus = { uidValidity: Number(mb.uidValidity), uidNext: mb.uidNext, messages: mb.exists }
+      if (typeof mb.highestModseq === 'bigint' && !mb.noModseq) status.highestModSeq = mb.highestModseq
+      return new ImapFolderSession(client, this.sessionOwner(), name, status, readOnly, this.fetchLimits)
+    } catch (err) {
+      this.pool.release(client)
+      const e = err as { mailboxMissing?: boolean }
+      if (e.mailboxMissing) throw new MailsyncError('server', `repository ${this.name}: folder ${name} does not exist`, { cause: err })
+      throw this.toError(err, `opening folder ${name} on`)
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close()
+  }
+
+  private sessionOwner(): SessionOwner {
+    return {
+      name: this.name,
+      readOnly: this.readOnly,
+      toError: (err, action) => this.toError(err, action),
+      release: (client) => this.pool.release(client),
+    }
+  }
+
+  private toError(err: unknown, action: string): MailsyncError {
+    return toMailsyncError(err, errorContext(this.opts, action))
+  }
+
+  private async acquire(): Promise<ImapFlow> {
+    try {
+      return await this.pool.acquire()
+    } catch (err) {
+      throw this.toError(err, 'connecting to')
+    }
+  }
+
+  private async withClient<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    const client = await this.acquire()
+    try {
+      return await fn(client)
+    } catch (err) {
+      throw this.toError(err, action)
+    } finally {
+      this.pool.release(client)
+    }
+  }
+
+  private async connect(): Promise<ImapFlow> {
+    const password = await this.resolvePassword()
+    const client = await connectClient({ opts: this.opts, password, connectionId: `${this.name}#${++this.connectionCount}` })
+    this.serverCapabilities ??= new Set(client.capabilities.keys())
+    this.namespaceSeparator ??= inboxSeparator(client)
+    return client
+  }
+
+  private resolvePassword(): Promise<string> {
+    const p = this.opts.password
+    if (typeof p === 'function') {
+      // asked once; a failure is not cached so the next connection asks again
+      this.password ??= p().catch((err) => {
+        this.password = undefined
+        throw err
+      })
+      return this.password
+    }
+    return Promise.resolve(p ?? '')
+  }
+}
+
+async function logout(client: ImapFlow): Promise<void> {
+  if (client.isClosed) return
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      client.logout(),
+      new Promise((resolve) => { timer = setTimeout(resolve, LOGOUT_TIMEOUT_MS) }),
+    ])
+  } catch {
+    // a connection that fails while logging out is closed below all the same
+  } finally {
+    if (timer) clearTimeout(timer)
+    client.close()
+  }
+}

@@ -1,0 +1,46 @@
+// What an IMAP repository is built from (the command layer fills it in from the config).
+
+export type TlsMode = 'implicit' | 'starttls' | 'none'
+
+export interface ImapTlsOptions {
+  /** implicit: TLS from the first byte; starttls: STARTTLS required (never plaintext login); none: plain. */
+  mode: TlsMode
+  /** Extra trusted CA (PEM) instead of the system store. */
+  ca?: string | Buffer
+  /** SHA-256 certificate fingerprints (hex, colons and case ignored): accept exactly these certificates. */
+  fingerprints?: string[]
+  minVersion?: string
+  /** Default true. False accepts any certificate (no fingerprint check either): for testing only. */
+  rejectUnauthorized?: boolean
+}
+
+export interface ImapRepositoryOptions {
+  name: string
+  host: string
+  port?: number
+  user: string
+  /** The password, or a function that produces it (asked once per repository, then kept). */
+  password?: string | (() => Promise<string>)
+  tls: ImapTlsOptions
+  /** Hard bound on open connections, including the one for LIST/STATUS (default 4). */
+  maxConnections?: number
+  readOnly?: boolean
+  /** Protocol debug log, one line per call; never contains the password. */
+  logger?: (line: string) => void
+  /** Inactivity timeout of a connection (default: imapflow's 5 minutes). */
+  socketTimeoutMs?: number
+}
+
+export function defaultPort(mode: TlsMode): number {
+  return mode === 'implicit' ? 993 : 143
+}
+
+/** "AB:CD:..." / "abcd..." -> "abcd..." (lower-case hex, no separators). */
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/[^0-9a-fA-F]/g, '').toLowerCase()
+}
+
+/** "abcd..." -> "AB:CD:..." (how openssl and Node print it). */
+export function colonFingerprint(fp: string): string {
+  return (normalizeFingerprint(fp).match(/../g) ?? []).join(':').toUpperCase()
+}
