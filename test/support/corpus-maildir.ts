@@ -93,9 +93,9 @@ export async function fillDovecotMaildir(corpus: Corpus, d: DovecotStore, user: 
   const maildir = d.maildir(user)
   const home = join(maildir, '..')
   const homeExisted = existsSync(home)
-  mkdirSync(maildir, { recursive: true })
   const bad = corpus.folders.find((f) => f.split('/').some((p) => p.includes('.')))
   if (bad) throw new Error(`folder "${bad}" has a '.' in a level, which Dovecot's Maildir++ layout cannot store`)
+  mkdirSync(maildir, { recursive: true })
   const out: WrittenMaildir = { dirs: new Map(), files: 0, bytes: 0 }
   for (const [folder, msgs] of groupByFolder(corpus)) {
     const dir = dovecotFolderDir(maildir, folder)
