@@ -35,6 +35,8 @@ export abstract class MailsyncCommand extends Command {
   /** Run the job, show it, call `after` (e.g. to write a report), and exit with its exit code. */
   protected async runJob(req: JobRequest, after?: (result: JobResult) => Promise<void>): Promise<JobResult> {
     this.showConfigWarnings(req.config)
+    const debugImap = this.globals.debugTypes.includes('imap') || this.globals.debugTypes.includes('all')
+    if (debugImap && !req.imapLogger) req = { ...req, imapLogger: (line) => void process.stderr.write(`imap: ${line}\n`) }
     const result = await runJobWithOutput(req, {
       mode: outputMode(this.globals, req.config.general.get('ui')),
       verbose: this.globals.verbose,
