@@ -49,18 +49,18 @@ export class ImapFolderSession implements FolderSession {
     }
   }
 
-  append(msg: AppendInput): Promise<AppendResult> {
+  async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
     return this.run('appending to', (c) =>
       appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }))
   }
 
-  setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
+  async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
     this.checkWritable()
     return this.run('changing flags in', (c) => storeFlags(c, uids, add, remove))
   }
 
-  delete(uids: number[]): Promise<void> {
+  async delete(uids: number[]): Promise<void> {
     this.checkWritable()
     return this.run('deleting messages in', (c) => expungeUids(c, uids, c.capabilities.has('UIDPLUS')))
   }
