@@ -5,7 +5,9 @@
 // before any command ran (unknown command): both go through the same renderer.
 import { readFileSync } from 'node:fs'
 
-const argv = process.argv.slice(2)
+let argv = process.argv.slice(2)
+// `mailsync help [COMMAND]` is `mailsync [COMMAND] --help` (oclif's help command is a plugin we do not load).
+if (argv[0] === 'help') argv = [...argv.slice(1), '--help']
 
 if (argv.length === 1 && argv[0] === '--version') {
   // Fast path: no need to load oclif to print the version (same text as oclif prints).

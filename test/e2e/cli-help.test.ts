@@ -53,3 +53,11 @@ test('--version prints the package version', async () => {
   assert.equal(r.code, 0)
   assert.match(r.stdout, new RegExp(`^mailsync/${pjson.version.replace(/\./g, '\\.')} `))
 })
+
+test('`mailsync help COMMAND` shows that command\'s help', async () => {
+  const { env } = await sandbox()
+  const r = await runCli(['help', 'restore'], env)
+  assert.equal(r.code, 0, r.stderr)
+  assert.ok(r.stdout.startsWith(await summaryOf('restore')), r.stdout.slice(0, 200))
+  assert.ok(r.stdout.includes('--since'))
+})
