@@ -66,7 +66,7 @@ export class ConnectionPool<T> {
     else this.idle.push(conn)
   }
 
-  /** Run `fn` with a connection, releasing it afterwards (as broken when `fn` broke it). */
+  /** Run `fn` with a connection, releasing it afterwards (a connection `fn` left unusable is dropped). */
   async with<R>(fn: (conn: T) => Promise<R>): Promise<R> {
     const conn = await this.acquire()
     try {
