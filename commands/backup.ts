@@ -16,7 +16,7 @@ export default class BackupCommand extends MailsyncCommand {
     dest: Args.string({ description: 'The Maildir to write to (repository name, maildir:PATH or a path), when SOURCE is a repository.' }),
   }
   static override flags = {
-    mirror: Flags.boolean({ description: 'Also delete local copies of mail deleted on the server.' }),
+    mirror: Flags.boolean({ default: false, description: 'Also delete local copies of mail deleted on the server.' }),
     ...jobFlags,
   }
   static override examples = [

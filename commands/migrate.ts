@@ -17,7 +17,7 @@ export default class MigrateCommand extends MailsyncCommand {
     new: Args.string({ required: true, description: 'The server to move to (repository name or URL).' }),
   }
   static override flags = {
-    delete: Flags.boolean({ description: 'Remove from NEW what is no longer on OLD.' }),
+    delete: Flags.boolean({ default: false, description: 'Remove from NEW what is no longer on OLD.' }),
     automap: Flags.boolean({ default: true, allowNo: true, description: 'Map special folders by role (\\Sent, \\Trash, ...); --no-automap maps by name only.' }),
     verify: Flags.boolean({ default: true, allowNo: true, description: 'Fetch copied messages back from NEW and compare them; --no-verify skips it.' }),
     report: Flags.string({ helpValue: 'FILE', description: 'Write the result (counts per folder, errors) as JSON to FILE.' }),

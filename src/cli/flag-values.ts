@@ -16,7 +16,7 @@ export const dateFlag = Flags.custom<Date>({ helpValue: 'YYYY-MM-DD', parse: asy
 
 export const jobFlags = {
   folder: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, helpValue: 'FOLDER', description: 'Only this folder (repeatable; the name as on either side).' }),
-  'dry-run': Flags.boolean({ char: 'n', description: 'Show what would be done; change nothing.' }),
+  'dry-run': Flags.boolean({ char: 'n', default: false, description: 'Show what would be done; change nothing.' }),
   'max-delete': Flags.integer({ min: 0, helpValue: 'N', description: 'Refuse to delete more than N messages in one folder (default: 25% of a folder with more than 20 messages).' }),
-  force: Flags.boolean({ description: 'Go on even when the deletion guard would stop.' }),
+  force: Flags.boolean({ default: false, description: 'Go on even when the deletion guard would stop.' }),
 }
