@@ -6,6 +6,7 @@ import { pairAccount } from '../src/cli/choose-accounts.js'
 import { jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 import { MailsyncError } from '../src/errors.js'
+import { renderVerification } from '../src/cli/render-verification.js'
 
 export default class MigrateCommand extends MailsyncCommand {
   static override summary = 'Move mail between IMAP servers: OLD -> NEW'
@@ -46,7 +47,11 @@ export default class MigrateCommand extends MailsyncCommand {
       force: flags.force,
     }
     const report = flags.report
-    await this.runJob(request, report ? (result) => writeReport(report, { old: args.old, new: args.new, dryRun: request.dryRun, ...result }) : undefined)
+    const table = !flags.json && !flags.quiet
+    await this.runJob(request, async (result) => {
+      if (table) process.stdout.write(`\n${renderVerification(result)}\n`)
+      if (report) await writeReport(report, { old: args.old, new: args.new, dryRun: request.dryRun, ...result })
+    })
   }
 }
 

@@ -30,7 +30,7 @@ export interface AccountSyncOptions {
   maxDelete?: number
   force?: boolean
   eligible?: (m: MessageMeta) => boolean
-  verify?: boolean
+  verify?: 'bytes' | 'size'
 }
 
 export interface FolderReport {
@@ -41,6 +41,9 @@ export interface FolderReport {
   skipped?: string
   error?: { kind: string; message: string }
   problems: FolderOutcome['problems']
+  /** Messages on each side after the run, where known (source / target counts of the report). */
+  messagesA?: number
+  messagesB?: number
 }
 
 export interface AccountOutcome {
@@ -82,7 +85,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
       const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair })
       const ms = Date.now() - t0
       addCounts(counts, out.counts)
-      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms, skipped: out.skipped, problems: out.problems })
+      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB })
       o.emit({ type: 'folder-done', account: o.account, folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms })
     } catch (e) {
       const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })

@@ -19,15 +19,15 @@ export interface CopyRequest {
   emit: EventSink
   account: string
   folder: string
-  /** Fetch each copy back from the target and compare SHA-256. */
-  verify?: boolean
+  /** Check each copy on the target: 'bytes' fetches it back and compares SHA-256, 'size' compares the size listed. */
+  verify?: 'bytes' | 'size'
 }
 
 export interface CopyResult {
   copied: number
   bytes: number
   verified: number
-  failed: { uid: number; messageId?: string; reason: string }[]
+  failed: { uid: number; messageId?: string; subject?: string; reason: string; verification?: boolean }[]
 }
 
 export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
@@ -35,7 +35,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const byUid = new Map(r.messages.map((m) => [m.uid, m]))
   const targetSide = r.direction === 'A->B' ? 'B' : 'A'
   const seen = new Set<number>()
-  const written: { uid: number; newUid: number; sha256: string; messageId?: string }[] = []
+  const written: Written[] = []
   for await (const body of r.from.fetch([...byUid.keys()])) {
     const meta = byUid.get(body.uid)
     if (!meta) continue
@@ -61,7 +61,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
           })
           r.db.clearIntent(intent)
         })
-        written.push({ uid: body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId })
+        written.push({ uid: body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: body.size })
       }
       // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
       res.copied++
@@ -71,19 +71,33 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
       if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
       r.db.clearIntent(intent)
       const reason = e instanceof Error ? e.message : String(e)
-      res.failed.push({ uid: body.uid, messageId: meta.messageId, reason })
+      const fp = tap.result()
+      res.failed.push({ uid: body.uid, messageId: fp.messageId ?? meta.messageId, subject: fp.subject, reason })
       r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${body.uid}: ${reason}`, uid: body.uid })
     }
   }
   for (const m of r.messages) {
     if (!seen.has(m.uid)) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })
   }
-  if (r.verify && written.length) await verifyCopies(r, written, res)
+  if (r.verify === 'bytes' && written.length) await verifyCopies(r, written, res)
+  if (r.verify === 'size' && written.length) await verifySizes(r, written, res)
   return res
 }
 
 /** Fetches what the target stores and compares it with what was sent. */
-async function verifyCopies(r: CopyRequest, written: { uid: number; newUid: number; sha256: string; messageId?: string }[], res: CopyResult): Promise<void> {
+interface Written { uid: number; newUid: number; sha256: string; messageId?: string; subject?: string; size: number }
+
+/** Without fetching back: the target must list each copy with the size that was sent. */
+async function verifySizes(r: CopyRequest, written: Written[], res: CopyResult): Promise<void> {
+  const listed = new Map((await r.to.list({ uids: written.map((w) => w.newUid) })).messages.map((m) => [m.uid, m.size]))
+  for (const w of written) {
+    const size = listed.get(w.newUid)
+    if (size === w.size) res.verified++
+    else res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: size === undefined ? `copy (UID ${w.newUid}) not found on the target` : `copy (UID ${w.newUid}) has ${size} bytes, the source ${w.size}`, verification: true })
+  }
+}
+
+async function verifyCopies(r: CopyRequest, written: Written[], res: CopyResult): Promise<void> {
   const expected = new Map(written.map((w) => [w.newUid, w]))
   const found = new Set<number>()
   for await (const body of r.to.fetch([...expected.keys()].sort((x, y) => x - y))) {
@@ -91,9 +105,9 @@ async function verifyCopies(r: CopyRequest, written: { uid: number; newUid: numb
     if (!w) continue
     found.add(body.uid)
     if ((await sha256Of(body.content)) === w.sha256) res.verified++
-    else res.failed.push({ uid: w.uid, messageId: w.messageId, reason: `copy (UID ${body.uid}) differs from the source` })
+    else res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: `copy (UID ${body.uid}) differs from the source`, verification: true })
   }
   for (const w of written) {
-    if (!found.has(w.newUid)) res.failed.push({ uid: w.uid, messageId: w.messageId, reason: `copy (UID ${w.newUid}) not found on the target` })
+    if (!found.has(w.newUid)) res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: `copy (UID ${w.newUid}) not found on the target`, verification: true })
   }
 }

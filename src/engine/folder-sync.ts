@@ -30,8 +30,8 @@ export interface FolderSyncOptions {
   maxDelete?: number
   force?: boolean
   eligible?: (m: MessageMeta) => boolean
-  /** Fetch copies back from the target and compare SHA-256 (migrate). */
-  verify?: boolean
+  /** Check copies on the target (migrate): by SHA-256 of what it serves back, or by size. */
+  verify?: 'bytes' | 'size'
 }
 
 export interface FolderOutcome {
@@ -39,7 +39,10 @@ export interface FolderOutcome {
   skipped?: string
   plan?: FolderPlan
   /** Messages that failed or did not verify, for the report. */
-  problems: { side: 'A' | 'B'; uid: number; messageId?: string; reason: string }[]
+  problems: { side: 'A' | 'B'; uid: number; messageId?: string; subject?: string; reason: string; verification?: boolean }[]
+  /** Messages in the folder on each side after the run (where known). */
+  messagesA?: number
+  messagesB?: number
 }
 
 type Side = 'A' | 'B'
@@ -57,7 +60,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const intents = row ? db.listIntents(row.id) : []
   if (row && stA && stB && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
-    return { counts, skipped: 'unchanged', problems }
+    return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
 
   const sA = stA ? await o.repoA.openFolder(pair.nameA, { readOnly: !writesA(policy) || o.dryRun }) : undefined
@@ -111,16 +114,20 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
         copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
         flagsAtoB: plan.flagsB.length, flagsBtoA: plan.flagsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
       })
-      return { counts, plan, problems }
+      return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
     }
     const fp = row!
     await execute(o, fp, plan, sA!, sB!, counts, problems)
     db.updateFolderPair(fp.id, statusPatch(stA!, stB!, sA!, sB!))
-    return { counts, plan, problems }
+    return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
   } finally {
     await sB?.close().catch(() => undefined)
     await sA?.close().catch(() => undefined)
   }
+}
+
+function after(a: number, b: number, c: FolderCounts): { messagesA: number; messagesB: number } {
+  return { messagesA: a + c.copiedBtoA - c.deletedA, messagesB: b + c.copiedAtoB - c.deletedB }
 }
 
 async function createMissing(o: FolderSyncOptions): Promise<void> {

@@ -78,7 +78,8 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
     }
   })))
   const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
-  const exitCode = worst || (failedSomething ? EXIT.partial : EXIT.ok)
+  const unverified = folders.some((f) => f.problems.some((p) => p.verification))
+  const exitCode = worst || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
   const ms = Date.now() - started
   sink({ type: 'run-done', counts, ms, exitCode })
   return { counts, exitCode, folders, errors, ms }
@@ -118,7 +119,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
       maxDelete: req.maxDelete,
       force: req.force,
       eligible: messageFilter(account, { since: req.since, before: req.before }),
-      verify: req.policy === 'migrate' ? req.verify !== false : false,
+      verify: req.policy === 'migrate' ? (req.verify !== false ? 'bytes' : 'size') : undefined,
     })
   } finally {
     db.close()

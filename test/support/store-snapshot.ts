@@ -5,7 +5,7 @@ import type { Repository } from '../../src/repository/types.js'
 
 export type Snapshot = Record<string, string[]>
 
-export async function snapshot(repo: Repository): Promise<Snapshot> {
+export async function snapshot(repo: Repository, opts: { dates?: boolean } = {}): Promise<Snapshot> {
   await repo.open()
   const out: Snapshot = {}
   for (const f of await repo.listFolders()) {
@@ -13,13 +13,13 @@ export async function snapshot(repo: Repository): Promise<Snapshot> {
     const s = await repo.openFolder(f.name, { readOnly: true })
     try {
       const { messages } = await s.list()
-      const flags = new Map(messages.map((m) => [m.uid, m.flags.join(' ')]))
+      const flags = new Map(messages.map((m) => [m.uid, m.flags.join(' ') + (opts.dates ? `] @${Math.floor(m.internalDate / 1000)}` : ']')]))
       const items: string[] = []
       for await (const body of s.fetch(messages.map((m) => m.uid))) {
         const h = createHash('sha256')
         if (Buffer.isBuffer(body.content)) h.update(body.content)
         else for await (const c of body.content) h.update(c as Buffer)
-        items.push(`${h.digest('hex').slice(0, 16)} [${flags.get(body.uid)}]`)
+        items.push(`${h.digest('hex').slice(0, 16)} [${flags.get(body.uid)}`)
       }
       out[f.name] = items.sort()
     } finally {
@@ -27,6 +27,11 @@ export async function snapshot(repo: Repository): Promise<Snapshot> {
     }
   }
   return out
+}
+
+/** Folder names with every hierarchy separator ('/' or '.') written as '/'. */
+export function normalizeNames(s: Snapshot, rename: Record<string, string> = {}): Snapshot {
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [rename[k] ?? k.replace(/[./]/g, '/'), v]))
 }
 
 /** Same messages by content only (flags ignored), as a sorted list per folder. */
