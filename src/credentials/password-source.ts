@@ -1,9 +1,14 @@
-// Where an IMAP repository's password comes from. First that is set wins: remotepass,
-// remotepassfile, remotepasscmd, MAILSYNC_PASS_<REPOSITORY>. The value is never logged.
-import { readFileSync, statSync } from 'node:fs'
-import { execFile } from 'node:child_process'
+// Where an IMAP repository's password comes from. The first source that is set wins:
+// remotepass, remotepassfile, remotepasscmd (alias passcmd), ~/.netrc, MAILSYNC_PASS_<REPOSITORY>,
+// and last an interactive prompt (no echo) when stdin is a terminal. `describe` says which one
+// for `mailsync info`; the value itself is never logged or shown.
 import type { RepositoryConfig } from '../config/index.js'
-import { ConfigError, MailsyncError } from '../errors.js'
+import { MailsyncError } from '../errors.js'
+import { findNetrcEntry, loadNetrc, netrcPath } from './netrc.js'
+import { canPrompt, promptHidden } from './prompt.js'
+import { readSecretFile } from './secret-file.js'
+import { runSecretCommand } from './secret-command.js'
+import { optionLocation, repositoryUser } from './user-source.js'
 
 export interface PasswordSource {
   /** Which source it is, for `info` (never the secret itself). */
@@ -11,60 +16,70 @@ export interface PasswordSource {
   get(): Promise<string>
 }
 
-export function envVarName(repository: string): string {
-  return `MAILSYNC_PASS_${repository.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+export interface SourceOptions {
+  /** May we prompt on the terminal? Default: when stdin is a TTY. */
+  interactive?: boolean
 }
 
-export function passwordSource(repo: RepositoryConfig, env: Record<string, string | undefined>): PasswordSource | undefined {
-  const where = (option: string) => ({ file: repo.settings[option]?.file, line: repo.settings[option]?.line, section: `Repository ${repo.name}`, option })
+export function envVarName(repository: string, kind: 'PASS' | 'USER' = 'PASS'): string {
+  return `MAILSYNC_${kind}_${repository.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+}
+
+export function passwordSource(repo: RepositoryConfig, env: Record<string, string | undefined>, opts: SourceOptions = {}): PasswordSource | undefined {
+  const where = (option: string) => optionLocation(repo, option)
   const pass = repo.get<string | undefined>('remotepass')
-  if (pass !== undefined) return { describe: 'remotepass', get: async () => pass }
+  if (pass !== undefined && pass !== '') return { describe: 'remotepass (clear text in the config file)', get: async () => pass }
   const file = repo.get<string | undefined>('remotepassfile')
-  if (file !== undefined) {
-    return {
-      describe: `remotepassfile ${file}`,
-      get: async () => {
-        let st
-        try {
-          st = statSync(file)
-        } catch {
-          throw new ConfigError(`cannot read password file ${file}`, where('remotepassfile'))
-        }
-        if ((st.mode & 0o077) !== 0) {
-          throw new ConfigError(`password file ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)})`, where('remotepassfile'), { hint: `chmod 600 ${file}` })
-        }
-        const line = readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? ''
-        if (!line) throw new ConfigError(`password file ${file} is empty`, where('remotepassfile'))
-        return line
-      },
-    }
-  }
+  if (file) return { describe: `remotepassfile ${file}`, get: async () => readSecretFile(file, 'password file', where('remotepassfile'), { checkMode: true }) }
   const cmd = repo.get<string | undefined>('remotepasscmd')
-  if (cmd !== undefined) return { describe: `remotepasscmd (${cmd})`, get: () => runPasswordCommand(cmd, where('remotepasscmd')) }
+  if (cmd) return { describe: `remotepasscmd \`${cmd}\``, get: () => runSecretCommand(cmd, 'password', where('remotepasscmd')) }
+  const netrc = netrcSource(repo, env)
+  if (netrc) return netrc
   const name = envVarName(repo.name)
   const fromEnv = env[name]
   if (fromEnv) return { describe: `environment variable ${name}`, get: async () => fromEnv }
+  if (opts.interactive ?? canPrompt()) {
+    return {
+      describe: 'asked on the terminal',
+      get: async () => {
+        const user = safeUser(repo, env)
+        const pw = await promptHidden(`Password for ${user ? `${user}@` : ''}${repo.get<string>('remotehost')} (repository ${repo.name}): `)
+        if (!pw) throw new MailsyncError('auth', `repository ${repo.name}: no password was entered`)
+        return pw
+      },
+    }
+  }
   return undefined
 }
 
-/** Runs a command; its first output line is the secret. Errors name the command, never its output. */
-export function runPasswordCommand(cmd: string, where: ConstructorParameters<typeof ConfigError>[1]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('/bin/sh', ['-c', cmd], { timeout: 60_000, maxBuffer: 1 << 20 }, (err, stdout) => {
-      if (err) {
-        const code = (err as { code?: unknown }).code
-        reject(new ConfigError(`password command \`${cmd}\` failed${typeof code === 'number' ? ` (exit ${code})` : ''}`, where))
-        return
-      }
-      const line = String(stdout).split(/\r?\n/)[0] ?? ''
-      if (!line) reject(new ConfigError(`password command \`${cmd}\` printed nothing`, where))
-      else resolve(line)
-    })
-  })
+function netrcSource(repo: RepositoryConfig, env: Record<string, string | undefined>): PasswordSource | undefined {
+  const host = repo.get<string | undefined>('remotehost')
+  if (!host) return undefined
+  let netrc
+  try {
+    netrc = loadNetrc(env)
+  } catch (err) {
+    // an unsafe netrc is reported when the password is needed, not while merely describing
+    return { describe: `${netrcPath(env)} (refused)`, get: () => Promise.reject(err) }
+  }
+  if (!netrc) return undefined
+  const user = safeUser(repo, env, { netrc: false })
+  const entry = findNetrcEntry(netrc.entries, host, user)
+  if (entry?.password === undefined) return undefined
+  const password = entry.password
+  return { describe: `${netrc.file} (${entry.machine ? `machine ${entry.machine}` : 'default'})`, get: async () => password }
+}
+
+function safeUser(repo: RepositoryConfig, env: Record<string, string | undefined>, opts: { netrc?: boolean } = {}): string | undefined {
+  try {
+    return repositoryUser(repo, env, { ...opts, runCommands: false })
+  } catch {
+    return undefined
+  }
 }
 
 export function missingPassword(repo: RepositoryConfig): MailsyncError {
   return new MailsyncError('config', `repository ${repo.name}: no password is configured`, {
-    hint: `set remotepasscmd (e.g. \`pass Mail/${repo.name}\`), remotepassfile, or the environment variable ${envVarName(repo.name)}`,
+    hint: `set remotepasscmd (e.g. \`pass Mail/${repo.name}\`), remotepassfile, a ~/.netrc entry for ${repo.get<string>('remotehost')}, or the environment variable ${envVarName(repo.name)}`,
   })
 }

@@ -1,13 +1,15 @@
 // Builds a Repository from its configuration. The only place that knows every repository kind;
 // the engine sees only the Repository interface.
-import { readFileSync } from 'node:fs'
 import type { RepositoryConfig } from '../config/index.js'
-import { ConfigError } from '../errors.js'
 import type { Repository } from './types.js'
 import { MaildirRepository } from './maildir/maildir-repository.js'
 import { ImapRepository } from './imap/imap-repository.js'
-import type { TlsMode } from './imap/options.js'
 import { missingPassword, passwordSource } from '../credentials/password-source.js'
+import { userSource, optionLocation } from '../credentials/user-source.js'
+import { accessTokenSource } from '../credentials/oauth2-source.js'
+import { ConfigError } from '../errors.js'
+import { authOptions } from './imap/auth-settings.js'
+import { tlsSettings } from './imap/tls-settings.js'
 
 export interface FactoryContext {
   env: Record<string, string | undefined>
@@ -15,6 +17,10 @@ export interface FactoryContext {
   imapLogger?: (line: string) => void
   /** Create the Maildir root when missing (backup targets). */
   createRoot?: boolean
+  /** Where warnings about risky settings go (default: stderr, `warning: ...`). */
+  warn?: (message: string) => void
+  /** May a missing password be asked on the terminal? Default: when stdin is a TTY. */
+  interactive?: boolean
 }
 
 export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Repository {
@@ -30,37 +36,31 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       createRoot: ctx.createRoot ?? true,
     })
   }
-  const ssl = cfg.get<boolean>('ssl')
-  const starttls = cfg.get<boolean>('starttls')
-  const mode: TlsMode = ssl ? 'implicit' : starttls ? 'starttls' : 'none'
-  const caFile = cfg.get<string | undefined>('sslcacertfile')
-  let ca: Buffer | undefined
-  if (caFile && caFile !== 'OS-DEFAULT') {
-    try {
-      ca = readFileSync(caFile)
-    } catch {
-      throw new ConfigError(`cannot read sslcacertfile ${caFile}`, { section: `Repository ${cfg.name}`, option: 'sslcacertfile' })
-    }
+  const warn = ctx.warn ?? ((m: string) => void process.stderr.write(`warning: ${m}\n`))
+  const tls = tlsSettings(cfg, warn)
+  const user = userSource(cfg, ctx.env)?.get()
+  if (!user) {
+    throw new ConfigError('no login name is configured', optionLocation(cfg, 'remoteuser'), {
+      hint: `set remoteuser (or remoteuserfile / remoteusercmd), or add a ~/.netrc entry for ${cfg.get<string>('remotehost')}`,
+    })
   }
-  const source = passwordSource(cfg, ctx.env)
-  const user = cfg.get<string | undefined>('remoteuser')
-  if (!user) throw new ConfigError(`repository ${cfg.name}: remoteuser is not set`, { section: `Repository ${cfg.name}`, option: 'remoteuser' })
+  const token = accessTokenSource(cfg)
+  const auth = authOptions(cfg, token)
+  const source = auth.accessToken ? undefined : passwordSource(cfg, ctx.env, { interactive: ctx.interactive })
   const timeout = cfg.get<number | undefined>('timeout')
   return new ImapRepository({
     name: cfg.name,
     host: cfg.get<string>('remotehost'),
     port: cfg.get<number | undefined>('remoteport'),
     user,
-    password: async () => {
-      if (!source) throw missingPassword(cfg)
-      return source.get()
-    },
-    tls: {
-      mode,
-      ca,
-      fingerprints: cfg.get<string[] | undefined>('cert_fingerprint'),
-      minVersion: cfg.get<string | undefined>('ssl_version') === 'tls1_3' ? 'TLSv1.3' : undefined,
-    },
+    password: auth.accessToken
+      ? undefined
+      : async () => {
+        if (!source) throw missingPassword(cfg)
+        return source.get()
+      },
+    auth,
+    tls,
     maxConnections: cfg.get<number>('maxconnections'),
     readOnly: cfg.get<boolean>('readonly'),
     logger: ctx.imapLogger,

@@ -20,12 +20,60 @@ export function errorContext(opts: ImapRepositoryOptions, action: string): Error
   return { repository: opts.name, user: opts.user, host: opts.host, port: opts.port ?? defaultPort(opts.tls.mode), action }
 }
 
-/** Connects and logs in; one try only (a refused login is not retried, it would lock accounts). */
+/**
+ * Connects and logs in, one try only: a refused login is never retried, it would lock accounts.
+ * Until one login of a repository has succeeded, its connections log in one after another (the
+ * pool may ask for several at once); after a refused login every further attempt fails at once.
+ */
 export async function connectClient(t: ConnectTarget): Promise<ImapFlow> {
+  const gate = loginGate(t.opts)
+  if (gate.refused) throw gate.refused
+  if (gate.succeeded) return loginOnce(t, gate)
+  while (gate.pending) {
+    await gate.pending.catch(() => undefined)
+    if (gate.refused) throw gate.refused
+    if (gate.succeeded) return loginOnce(t, gate)
+  }
+  const attempt = loginOnce(t, gate)
+  gate.pending = attempt
+  try {
+    return await attempt
+  } finally {
+    gate.pending = undefined
+  }
+}
+
+interface LoginGate {
+  succeeded: boolean
+  refused?: MailsyncError
+  pending?: Promise<unknown>
+}
+
+const gates = new WeakMap<ImapRepositoryOptions, LoginGate>()
+
+function loginGate(opts: ImapRepositoryOptions): LoginGate {
+  let g = gates.get(opts)
+  if (!g) gates.set(opts, (g = { succeeded: false }))
+  return g
+}
+
+async function loginOnce(t: ConnectTarget, gate: LoginGate): Promise<ImapFlow> {
+  try {
+    const client = await openClient(t)
+    gate.succeeded = true
+    return client
+  } catch (err) {
+    if (err instanceof MailsyncError && err.kind === 'auth') gate.refused ??= err
+    throw err
+  }
+}
+
+async function openClient(t: ConnectTarget): Promise<ImapFlow> {
   const { opts } = t
   const ctx = errorContext(opts, 'connecting to')
   const tls = await tlsOptions(opts)
-  const client = new ImapFlow(clientOptions(t, tls))
+  const accessToken = opts.auth?.accessToken ? await opts.auth.accessToken() : undefined
+  const client = new ImapFlow(clientOptions(t, tls, accessToken))
   // imapflow emits 'error' for failures outside a command; without a listener Node would throw.
   client.on('error', () => undefined)
   try {
@@ -40,10 +88,14 @@ export async function connectClient(t: ConnectTarget): Promise<ImapFlow> {
   return client
 }
 
-function clientOptions(t: ConnectTarget, tls: ConnectionOptions): ImapFlowOptions {
+function clientOptions(t: ConnectTarget, tls: ConnectionOptions, accessToken: string | undefined): ImapFlowOptions {
   const { opts, password } = t
   const mode = opts.tls.mode
   const secrets = [password, Buffer.from(`\0${opts.user}\0${password}`).toString('base64'), Buffer.from(`${opts.user}\0${opts.user}\0${password}`).toString('base64')]
+  if (accessToken) secrets.push(accessToken, Buffer.from(`user=${opts.user}\x01auth=Bearer ${accessToken}\x01\x01`).toString('base64'))
+  const auth: ImapFlowOptions['auth'] = accessToken
+    ? { user: opts.user, accessToken }
+    : { user: opts.user, pass: password, ...(opts.auth?.loginMethod ? { loginMethod: opts.auth.loginMethod } : {}) }
   return {
     host: opts.host,
     port: opts.port ?? defaultPort(mode),
@@ -51,7 +103,7 @@ function clientOptions(t: ConnectTarget, tls: ConnectionOptions): ImapFlowOption
     // starttls: the upgrade is required, a server without STARTTLS is an error, never a plaintext login.
     doSTARTTLS: mode === 'starttls' ? true : mode === 'none' ? false : undefined,
     ...(isIP(opts.host) ? {} : { servername: opts.host }),
-    auth: { user: opts.user, pass: password },
+    auth,
     tls,
     id: t.connectionId,
     logger: protocolLogger(opts.name, opts.logger, () => secrets),

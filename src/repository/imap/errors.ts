@@ -69,7 +69,7 @@ export function toMailsyncError(err: unknown, ctx: ErrorContext): MailsyncError 
   const e = (err ?? {}) as ErrorLike
   if (isAuthError(err)) {
     return new MailsyncError('auth', `repository ${ctx.repository}: login as ${ctx.user} on ${ctx.host} refused: ${serverText(err)}`, {
-      hint: 'check the user name and password (remotepass / remotepassfile / remotepasseval)',
+      hint: 'check remoteuser and the password (`mailsync info` says where it came from); nothing was retried',
       cause: err,
     })
   }

@@ -14,6 +14,16 @@ export interface ImapTlsOptions {
   rejectUnauthorized?: boolean
 }
 
+export interface ImapAuthOptions {
+  /**
+   * OAuth2 (XOAUTH2 / OAUTHBEARER, whichever the server offers): called for every new connection,
+   * so a token that expired during a long run is replaced (the source keeps a fresh one cached).
+   */
+  accessToken?: () => Promise<string>
+  /** Password mechanism: `LOGIN` command, `AUTH=PLAIN` or `AUTH=LOGIN`; default: the best offered. */
+  loginMethod?: 'LOGIN' | 'AUTH=PLAIN' | 'AUTH=LOGIN'
+}
+
 export interface ImapRepositoryOptions {
   name: string
   host: string
@@ -22,6 +32,8 @@ export interface ImapRepositoryOptions {
   /** The password, or a function that produces it (asked once per repository, then kept). */
   password?: string | (() => Promise<string>)
   tls: ImapTlsOptions
+  /** How to log in; default: the password, with AUTHENTICATE PLAIN/LOGIN as the server offers. */
+  auth?: ImapAuthOptions
   /** Hard bound on open connections, including the one for LIST/STATUS (default 4). */
   maxConnections?: number
   readOnly?: boolean
