@@ -1,9 +1,10 @@
 // The data behind `mailsync info`: the config file used, general settings, accounts and
-// repositories with every value's origin, secrets masked. Later: server capabilities, folder maps.
+// repositories with every value's origin, secrets masked. The connected part: info-live.ts.
 import { basename } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { describeConfig, describeRepository, resolveRepository, looksLikeRepositoryUrl, type LoadedConfig, type SettingDescription, type RepositoryDescription } from '../config/index.js'
 import { nearestName } from '../config/suggest.js'
+import type { LiveInfo } from './info-live.js'
 
 export interface InfoSetting extends SettingDescription {
   /** Short origin for display: `config:12` (file name:line), `default`, `url`, `flag`. */
@@ -30,6 +31,8 @@ export interface InfoData {
   accounts: InfoAccount[]
   repositories: InfoRepository[]
   warnings: string[]
+  /** What the servers and stores said (absent until collected; IMAP skipped with --offline). */
+  live?: LiveInfo
 }
 
 function shortOrigin(file: string | undefined, s: SettingDescription): InfoSetting {

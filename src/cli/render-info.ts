@@ -1,5 +1,6 @@
 // `mailsync info` as text: a pure function of InfoData.
 import type { InfoData, InfoSetting } from './info-data.js'
+import { renderAccountsLive, renderRepositoryLive } from './render-info-live.js'
 
 function settingLines(settings: InfoSetting[]): string[] {
   const width = Math.max(0, ...settings.map((s) => s.option.length))
@@ -25,6 +26,9 @@ export function renderInfo(data: InfoData): string {
   for (const r of data.repositories) {
     const kind = r.fromUrl ? `${r.type}, from a URL` : r.declaredType.toLowerCase() === r.type.toLowerCase() ? r.type : `${r.type}, declared ${r.declaredType}`
     out.push('', `[Repository ${r.name}]  (${kind})`, ...settingLines(r.settings))
+    const live = data.live?.repositories.find((x) => x.name === r.name)
+    if (live) out.push(...renderRepositoryLive(live, data.live!.offline))
   }
+  if (data.live) out.push(...renderAccountsLive(data.live))
   return out.join('\n')
 }

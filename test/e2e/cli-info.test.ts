@@ -8,7 +8,7 @@ import type { InfoData } from '../../src/cli/info-data.js'
 test('info shows accounts, repositories and origins, with the password masked', async () => {
   const box = await sandbox()
   const file = await box.writeConfig(SAMPLE_CONFIG)
-  const r = await runCli(['info', '-c', file], box.env)
+  const r = await runCli(['info', '--offline', '-c', file], box.env)
   assert.equal(r.code, 0, r.stderr)
   assert.ok(!r.stdout.includes(SAMPLE_SECRET) && !r.stderr.includes(SAMPLE_SECRET), 'the password is never printed')
   assert.match(r.stdout, new RegExp(`^config file: ${file}$`, 'm'))
@@ -24,7 +24,7 @@ test('info shows accounts, repositories and origins, with the password masked', 
 test('info --json is one JSON document with the same data, secret masked', async () => {
   const box = await sandbox()
   const file = await box.writeConfig(SAMPLE_CONFIG)
-  const r = await runCli(['info', '--json', '-c', file], box.env)
+  const r = await runCli(['info', '--offline', '--json', '-c', file], box.env)
   assert.equal(r.code, 0, r.stderr)
   assert.ok(!r.stdout.includes(SAMPLE_SECRET))
   const data = JSON.parse(r.stdout) as InfoData
@@ -41,7 +41,7 @@ test('info --json is one JSON document with the same data, secret masked', async
 test('info ACCOUNT shows that account and only its two repositories', async () => {
   const box = await sandbox()
   const file = await box.writeConfig(SAMPLE_CONFIG + '\n[Repository Other]\ntype = Maildir\nlocalfolders = /srv/other\n')
-  const r = await runCli(['info', 'work', '-c', file, '--json'], box.env)
+  const r = await runCli(['info', '--offline', 'work', '-c', file, '--json'], box.env)
   assert.equal(r.code, 0, r.stderr)
   const data = JSON.parse(r.stdout) as InfoData
   assert.deepEqual(data.target, { kind: 'account', name: 'work' })
@@ -50,7 +50,7 @@ test('info ACCOUNT shows that account and only its two repositories', async () =
 
 test('info URL works without a config file and says none was found', async () => {
   const box = await sandbox()
-  const r = await runCli(['info', 'imaps://bob@mail.example.net:994'], box.env)
+  const r = await runCli(['info', '--offline', 'imaps://bob@mail.example.net:994'], box.env)
   assert.equal(r.code, 0, r.stderr)
   assert.match(r.stdout, /^config file: none \(looked in .*\.mailsyncrc\)$/m)
   assert.match(r.stdout, /^\[Repository imaps:\/\/bob@mail\.example\.net:994\]\s+\(IMAP, from a URL\)$/m)
@@ -60,14 +60,14 @@ test('info URL works without a config file and says none was found', async () =>
 test('info NAME that is neither account nor repository: exit 78 with a suggestion', async () => {
   const box = await sandbox()
   const file = await box.writeConfig(SAMPLE_CONFIG)
-  const r = await runCli(['info', 'WorkRemot', '-c', file], box.env)
+  const r = await runCli(['info', '--offline', 'WorkRemot', '-c', file], box.env)
   assert.equal(r.code, 78)
   assert.match(r.stderr, /^hint: did you mean `WorkRemote`\?$/m)
 })
 
 test('a password inside a repository URL is refused without echoing it', async () => {
   const box = await sandbox()
-  const r = await runCli(['info', 'imaps://bob:hunter2secret@mail.example.net'], box.env)
+  const r = await runCli(['info', '--offline', 'imaps://bob:hunter2secret@mail.example.net'], box.env)
   assert.equal(r.code, 78)
   assert.ok(!r.stderr.includes('hunter2secret') && !r.stdout.includes('hunter2secret'))
 })
