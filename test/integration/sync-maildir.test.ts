@@ -154,3 +154,21 @@ test('maildir <-> maildir: killed after each side effect and resumed, ends like 
     }
   }
 })
+
+test('maildir <-> maildir: a lost UID state file (new UIDVALIDITY) re-pairs by fingerprint, nothing copied or lost', async () => {
+  const w = await scenario()
+  try {
+    assert.equal((await runInProcess(w)).exitCode, 0)
+    const before = await snapBoth(w)
+    rmSync(join(w.b, 'INBOX', '.mailsync-uidvalidity'))
+    const events: string[] = []
+    const config = await loadConfig({ path: w.config })
+    const r = await runJob({ policy: 'sync', config, accounts: accountsToSync(config), dryRun: false }, (e) => { events.push(e.type) })
+    assert.equal(r.exitCode, 0)
+    assert.ok(events.includes('uidvalidity-changed'))
+    assert.equal(r.counts.copiedAtoB + r.counts.copiedBtoA + r.counts.deletedA + r.counts.deletedB, 0)
+    assert.deepEqual(await snapBoth(w), before)
+  } finally {
+    rmSync(w.root, { recursive: true, force: true })
+  }
+})
