@@ -43,8 +43,18 @@ export abstract class MailsyncCommand extends Command {
       logfile: this.globals.logfile,
     })
     if (after) await after(result)
+    await this.writeMbnames(req, result)
     if (result.exitCode !== 0) this.exit(result.exitCode)
     return result
+  }
+
+  /** [mbnames]: after sync and backup, rewrite the mutt mailboxes file; a failure is a warning. */
+  private async writeMbnames(req: JobRequest, result: JobResult): Promise<void> {
+    try {
+      await (await import('../mbnames/mbnames-after-run.js')).mbnamesAfterRun(req, result)
+    } catch (e) {
+      process.stderr.write(`warning: mbnames: ${(e as Error).message}\n`)
+    }
   }
 
   /** Every error ends here: print it once, then let oclif exit with our code without printing. */

@@ -1,0 +1,38 @@
+// The hook the commands call after `sync` and `backup`: if [mbnames] enabled, rewrite the file
+// from the run's local folder names. Never touches the engine.
+import type { LoadedConfig } from '../config/index.js'
+import type { JobRequest, JobResult } from '../jobs/run-job.js'
+import { updateMbnames } from './mbnames-store.js'
+import type { MbnamesSettings } from './mbnames-format.js'
+
+export function mbnamesSettings(config: LoadedConfig): MbnamesSettings | undefined {
+  const m = config.mbnames
+  if (!m.get<boolean>('enabled')) return undefined
+  return {
+    filename: m.get<string>('filename'),
+    header: m.get<string>('header'),
+    peritem: m.get<string>('peritem'),
+    sep: m.get<string>('sep'),
+    footer: m.get<string>('footer'),
+    folderfilter: m.get<unknown>('folderfilter') === undefined ? () => true : (account, folder) => m.folderfilter(account, folder),
+  }
+}
+
+/** Folders of this run per account (local names), leaving out pairs that failed. */
+export function syncedFolders(result: JobResult): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const f of result.folders) {
+    if (f.error) continue
+    out.set(f.account, [...(out.get(f.account) ?? []), f.folderB])
+  }
+  return out
+}
+
+/** Returns the file written, or undefined when mbnames is off or the run was a dry run. */
+export async function mbnamesAfterRun(req: JobRequest, result: JobResult): Promise<string | undefined> {
+  const settings = mbnamesSettings(req.config)
+  if (!settings || req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
+  const accounts = [...new Set([...req.config.accounts.keys(), ...req.accounts.map((a) => a.name)])]
+  await updateMbnames({ settings, stateDir: req.stateDir ?? req.config.general.get<string>('metadata'), accounts, synced: syncedFolders(result) })
+  return settings.filename
+}
