@@ -1,6 +1,10 @@
 // The status cache of one account: which folders are paired, which messages are paired (with
 // their flags at last sync, the merge base), and the intents recorded before side effects.
-// One SQLite file per account, WAL mode, synchronous=FULL (a committed intent survives a power cut).
+// One SQLite file per account, WAL mode, synchronous=NORMAL: a commit survives a killed process
+// at once and a power cut once the WAL is checkpointed. Losing the last commits to a power cut
+// is safe by design: an unrecorded copy is found again by fingerprint (adoption), an unrecorded
+// flag change or deletion shows up as already done on both sides. FULL would fsync every commit,
+// two per copied message, which made a 10,000-message pull several times slower.
 import Database from 'better-sqlite3'
 import type BetterSqlite3 from 'better-sqlite3'
 import { dirname } from 'node:path'
@@ -99,7 +103,7 @@ export class StatusDb {
     if (onDisk) {
       const mode = db.pragma('journal_mode = WAL', { simple: true })
       if (mode !== 'wal') throw new Error(`status database ${file}: could not switch to WAL mode (got ${String(mode)})`)
-      db.pragma('synchronous = FULL')
+      db.pragma('synchronous = NORMAL')
     }
     db.pragma('foreign_keys = ON')
     migrate(db)
