@@ -1,0 +1,53 @@
+// Samples per workload and tool, and the numbers the table shows.
+import type { Sample } from './measure.js'
+
+export class Results {
+  private readonly data = new Map<string, Map<string, Sample[]>>()
+
+  add(workload: string, tool: string, s: Sample): void {
+    let w = this.data.get(workload)
+    if (!w) this.data.set(workload, (w = new Map()))
+    let list = w.get(tool)
+    if (!list) w.set(tool, (list = []))
+    list.push(s)
+  }
+
+  workloads(): string[] {
+    return [...this.data.keys()]
+  }
+
+  tools(workload: string): string[] {
+    return [...(this.data.get(workload)?.keys() ?? [])]
+  }
+
+  summary(workload: string, tool: string): Summary | undefined {
+    const s = this.data.get(workload)?.get(tool)
+    return s?.length ? summarize(s) : undefined
+  }
+}
+
+export interface Summary {
+  runs: number
+  medianMs: number
+  minMs: number
+  maxMs: number
+  /** Highest peak RSS over the runs, MiB. */
+  peakRssMiB: number
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+export function summarize(samples: Sample[]): Summary {
+  const walls = samples.map((s) => s.wallMs)
+  return {
+    runs: samples.length,
+    medianMs: median(walls),
+    minMs: Math.min(...walls),
+    maxMs: Math.max(...walls),
+    peakRssMiB: Math.max(...samples.map((s) => s.rssKiB)) / 1024,
+  }
+}
