@@ -65,6 +65,16 @@ export function invalidNameReason(name: string, sep: string): string | undefined
   return undefined
 }
 
+/** `name` maps to `mapped` on the other side; `mapped` must map back to `name` through `back`. */
+function roundTripIssue(back: PairingSide, to: PairingSide, name: string, mapped: string): PairingIssue | undefined {
+  const again = forwardName(back, to, mapped)
+  if (again === name) return undefined
+  return {
+    kind: 'round-trip',
+    message: `"${name}" maps to "${mapped}", but "${mapped}" maps back to "${again}": the other side's nametrans must undo this one, or folders are created again on every run`,
+  }
+}
+
 export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions): PairingResult {
   const result: PairingResult = { pairs: [], left: [], issues: [] }
   const keep = (side: PairingSide, f: FolderInfo): boolean => side.folderfilter(f.name) || (side.includes ?? []).includes(f.name)
@@ -80,7 +90,7 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
   const add = (p: FolderPair): void => {
     const other = pairedB.get(p.nameB)
     if (other !== undefined) {
-      result.issues.push({ kind: 'collision', message: `folders "${other}" and "${p.nameA}" on ${'A'} both map to "${p.nameB}"` })
+      result.issues.push({ kind: 'collision', message: `folders "${other}" and "${p.nameA}" both map to "${p.nameB}"` })
       return
     }
     pairedA.add(p.nameA)
@@ -114,12 +124,9 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
       continue
     }
     if (opts.checkRoundTrip && B.folderfilter(nameB)) {
-      const back = forwardName(B, A, nameB)
-      if (back !== fa.name) {
-        result.issues.push({
-          kind: 'round-trip',
-          message: `"${fa.name}" maps to "${nameB}", but "${nameB}" maps back to "${back}": the other side's nametrans must undo this one, or folders are created again on every run`,
-        })
+      const issue = roundTripIssue(B, A, fa.name, nameB)
+      if (issue) {
+        result.issues.push(issue)
         continue
       }
     }
@@ -153,12 +160,9 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
       continue
     }
     if (opts.checkRoundTrip && fa === undefined && A.folderfilter(nameA)) {
-      const back = forwardName(A, B, nameA)
-      if (back !== fb.name) {
-        result.issues.push({
-          kind: 'round-trip',
-          message: `"${fb.name}" maps to "${nameA}", but "${nameA}" maps back to "${back}": the other side's nametrans must undo this one, or folders are created again on every run`,
-        })
+      const issue = roundTripIssue(A, B, fb.name, nameA)
+      if (issue) {
+        result.issues.push(issue)
         continue
       }
     }
