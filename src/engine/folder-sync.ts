@@ -117,6 +117,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
     }
     const fp = row!
+    // Which UIDVALIDITY the records belong to, before any record is written.
+    db.updateFolderPair(fp.id, { uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity })
     await execute(o, fp, plan, sA!, sB!, counts, problems)
     db.updateFolderPair(fp.id, statusPatch(stA!, stB!, sA!, sB!))
     return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
