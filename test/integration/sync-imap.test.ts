@@ -18,7 +18,7 @@ import { runJob } from '../../src/jobs/run-job.js'
 import { snapshot, contentOnly } from '../support/store-snapshot.js'
 
 const runner = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'job-runner.js')
-const USERS = Array.from({ length: 24 }, (_, i) => `u${i}`)
+const USERS = Array.from({ length: 48 }, (_, i) => `u${i}`)
 let d: DovecotInstance
 let plain: DovecotInstance
 let nextUser = 0
@@ -231,8 +231,8 @@ test('a recreated server folder (UIDVALIDITY change) loses and duplicates nothin
   }
 })
 
-test('imap <-> maildir: killed after each side effect and resumed, ends like an uninterrupted run', async () => {
-  const ref = await scenario(d)
+for (const kind of ['maildir', 'imap'] as const) test(`imap <-> ${kind}: killed after each side effect and resumed, ends like an uninterrupted run`, async () => {
+  const ref = await scenario(d, kind)
   const full = runChild(ref)
   assert.equal(full.exitCode, 0)
   const expected = await checkResult(ref)
@@ -240,7 +240,7 @@ test('imap <-> maildir: killed after each side effect and resumed, ends like an 
   rmSync(ref.root, { recursive: true, force: true })
   assert.ok(steps >= 5, `expected several side effects, got ${steps}`)
   for (let n = 1; n <= steps; n++) {
-    const w = await scenario(d)
+    const w = await scenario(d, kind)
     try {
       assert.equal(runChild(w, n).exitCode, undefined, `run ${n} should have been killed`)
       assert.equal(runChild(w).exitCode, 0, `resume after kill ${n}`)
