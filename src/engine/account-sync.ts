@@ -69,13 +69,22 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
   o.emit({ type: 'account-start', account: o.account, a: o.a.repo.name, b: o.b.repo.name })
   await Promise.all([o.a.repo.open(), o.b.repo.open()])
   const pairing = await pairAccountFolders(o)
-  if (pairing.issues.length) {
-    throw new MailsyncError('config', `account ${o.account}: the folder mapping is not safe to use:\n  ${pairing.issues.map((i) => i.message).join('\n  ')}`, {
+  const fatal = pairing.issues.filter((i) => i.kind !== 'invalid-name')
+  if (fatal.length) {
+    throw new MailsyncError('config', `account ${o.account}: the folder mapping is not safe to use:\n  ${fatal.map((i) => i.message).join('\n  ')}`, {
       hint: 'run `mailsync info` to see the mapping both ways, then fix folderfilter / nametrans',
     })
   }
   const counts = emptyCounts()
   const folders: FolderReport[] = []
+  // A folder whose name the other side cannot hold fails alone; the others go on.
+  for (const i of pairing.issues.filter((x) => x.kind === 'invalid-name')) {
+    const c = emptyCounts()
+    c.failed = 1
+    addCounts(counts, c)
+    folders.push({ folderA: i.folder ?? '?', folderB: '-', counts: c, ms: 0, error: { kind: 'data', message: i.message }, problems: [] })
+    o.emit({ type: 'error', account: o.account, folder: i.folder, kind: 'data', message: `${i.message} (use nametrans to give it another name)` })
+  }
   const concurrency = Math.max(1, Math.min(o.a.repo.maxConnections, o.b.repo.maxConnections))
   const queue = new PQueue({ concurrency })
   const run = async (pair: FolderPair): Promise<void> => {

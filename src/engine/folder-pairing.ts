@@ -27,6 +27,8 @@ export interface FolderPair {
 export interface PairingIssue {
   kind: 'collision' | 'round-trip' | 'invalid-name'
   message: string
+  /** The folder (as named on its own side) the issue is about. */
+  folder?: string
 }
 
 export interface PairingResult {
@@ -63,6 +65,14 @@ export function invalidNameReason(name: string, sep: string): string | undefined
   if (parts.some((p) => p === 'cur' || p === 'new' || p === 'tmp')) return 'a level is named cur, new or tmp (Maildir uses those)'
   if (parts.some((p) => p === '.' || p === '..')) return 'a level is "." or ".."'
   return undefined
+}
+
+/** A level of the translated name holds the other side's separator: it would split into two levels. */
+function separatorClash(from: PairingSide, to: PairingSide, name: string): string | undefined {
+  if (from.separator === to.separator) return undefined
+  const levels = from.nametrans(name).split(from.separator)
+  const bad = levels.find((l) => l.includes(to.separator))
+  return bad === undefined ? undefined : `the level "${bad}" holds "${to.separator}", the other side's hierarchy separator`
 }
 
 /** `name` maps to `mapped` on the other side; `mapped` must map back to `name` through `back`. */
@@ -113,9 +123,9 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
       continue
     }
     const nameB = forwardName(A, B, fa.name)
-    const bad = invalidNameReason(nameB, B.separator)
+    const bad = separatorClash(A, B, fa.name) ?? invalidNameReason(nameB, B.separator)
     if (bad) {
-      result.issues.push({ kind: 'invalid-name', message: `"${fa.name}" maps to "${nameB}", which cannot be a folder on B: ${bad}` })
+      result.issues.push({ kind: 'invalid-name', folder: fa.name, message: `"${fa.name}" maps to "${nameB}", which cannot be a folder on B: ${bad}` })
       continue
     }
     const exists = bByName.has(nameB)
@@ -150,9 +160,9 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
       result.left.push({ side: 'B', name: fb.name, reason: `"${nameA}" is excluded by folderfilter on A` })
       continue
     }
-    const bad = invalidNameReason(nameA, A.separator)
+    const bad = separatorClash(B, A, fb.name) ?? invalidNameReason(nameA, A.separator)
     if (bad) {
-      result.issues.push({ kind: 'invalid-name', message: `"${fb.name}" maps to "${nameA}", which cannot be a folder on A: ${bad}` })
+      result.issues.push({ kind: 'invalid-name', folder: fb.name, message: `"${fb.name}" maps to "${nameA}", which cannot be a folder on A: ${bad}` })
       continue
     }
     if (!fa && !opts.createOnA) {

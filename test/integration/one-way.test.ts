@@ -184,3 +184,23 @@ test('the deletion guard holds back a mass deletion until --force', async () => 
   assert.equal(forced.code, 0)
   assert.equal(forced.done!.counts.deletedB, 12)
 })
+
+test('migrate: a folder name the target cannot hold fails alone, with a clear error; the rest is copied', async () => {
+  const fsSrv = await startDovecot({ users: ['fsuser'], layout: 'fs' })
+  try {
+    const c = new ImapFlow({ host: '127.0.0.1', port: fsSrv.port, secure: false, doSTARTTLS: false, auth: { user: 'fsuser', pass: TEST_PASSWORD }, logger: false })
+    await c.connect()
+    await c.mailboxCreate('v1.2')
+    await c.append('v1.2', Buffer.from('Message-ID: <v@t>\r\nSubject: release\r\n\r\nnotes\r\n'))
+    await c.append('INBOX', Buffer.from('Message-ID: <i@t>\r\nSubject: hi\r\n\r\nhi\r\n'))
+    await c.logout()
+    const cfg = config('n', `\n${repoSection('fsold', fsSrv, 'fsuser')}`)
+    const r = cli(['migrate', '-c', cfg, 'fsold', 'bob'])
+    assert.equal(r.code, 75, r.stdout + r.stderr)
+    assert.match(r.stdout + r.stderr, /"v1\.2".*holds "\."/)
+    const got = await snap(imapRepo(newSrv, 'bob'))
+    assert.ok(got.INBOX!.length >= 1)
+  } finally {
+    await fsSrv.stop()
+  }
+})

@@ -81,3 +81,11 @@ test('non-selectable parents are not paired, and --folder limits the pairs', () 
   assert.deepEqual(pairs(r), ['Projects/Alpha=Projects/Alpha +B'])
   assert.ok(r.left.some((l) => l.name === 'Projects' && l.reason === 'not selectable'))
 })
+
+test('a level holding the other side\'s separator is an invalid name (it would split into two folders)', () => {
+  const r = pairFolders(side(['INBOX', 'v1.2'], '/'), side(['INBOX'], '.'), { createOnA: false, createOnB: true })
+  assert.deepEqual(pairs(r), ['INBOX=INBOX'])
+  assert.equal(r.issues.length, 1)
+  assert.equal(r.issues[0]!.folder, 'v1.2')
+  assert.match(r.issues[0]!.message, /holds "\."/)
+})
