@@ -69,6 +69,13 @@ const rows: Row[] = [
   { name: 'read-only remote repository is never written', policy: readOnlyRemote, a: [m(1)], b: [m(5), m(6, ['\\Seen'])], known: [k(1, 6)], expect: { copyBtoA: [], flagsA: [], flagsB: [] } },
   { name: 'adopted pair (sync): union of flags, no copy', a: [m(1, ['\\Seen'])], b: [m(5, ['\\Flagged'])], matches: [{ uidA: 1, uidB: 5 }], expect: { copyAtoB: [], copyBtoA: [], adopt: [{ uidA: 1, uidB: 5, flags: ['\\Flagged', '\\Seen'] }], flagsA: [{ uid: 1, add: ['\\Flagged'], remove: [] }] } },
   { name: 'adopted pair (migrate): the target takes the source flags', policy: migrate, a: [m(1, ['\\Seen'])], b: [m(5, ['\\Flagged'])], matches: [{ uidA: 1, uidB: 5 }], expect: { adopt: [{ uidA: 1, uidB: 5, flags: ['\\Seen'] }], flagsB: [{ uid: 5, add: ['\\Seen'], remove: ['\\Flagged'] }], flagsA: [] } },
+  { name: 'flag removed on A while another is added on B: both changes survive', a: [m(1, [])], b: [m(5, ['\\Flagged', '\\Seen'])], known: [k(1, 5, ['\\Seen'])], expect: { flagsA: [{ uid: 1, add: ['\\Flagged'], remove: [] }], flagsB: [{ uid: 5, add: [], remove: ['\\Seen'] }], update: [{ uidA: 1, uidB: 5, flags: ['\\Flagged'] }] } },
+  { name: '\\Deleted travels as a flag, not as a deletion', a: [m(1, ['\\Deleted'])], b: [m(5)], known: [k(1, 5)], expect: { flagsB: [{ uid: 5, add: ['\\Deleted'], remove: [] }], deleteB: [] } },
+  { name: 'new on both sides, different messages: each is copied', a: [m(1)], b: [m(5)], expect: { copyAtoB: [1], copyBtoA: [5], adopt: [] } },
+  { name: 'sync_deletes = no: deletion on B keeps A and is not copied back', policy: noDeletes, a: [m(1)], b: [], known: [k(1, 5)], expect: { deleteA: [], copyAtoB: [], update: [{ uidA: 1, uidB: null, flags: [] }] } },
+  { name: 'one-sided record: flag changes on the remaining side go nowhere', a: [m(1, ['\\Seen'])], b: [], known: [k(1, null)], expect: { flagsA: [], flagsB: [], copyAtoB: [], update: [], drop: [] } },
+  { name: 'restore: a message deleted on the server after a restore is not uploaded again', policy: restore, a: [], b: [m(5)], known: [k(1, 5)], expect: { copyBtoA: [], deleteB: [], update: [{ uidA: null, uidB: 5, flags: [] }] } },
+  { name: 'backup: a flag removed on the server is removed from the backup, local-only flags stay', policy: backup, a: [m(1, [])], b: [m(5, ['\\Seen', 'Local'])], known: [k(1, 5, ['\\Seen'])], expect: { flagsB: [{ uid: 5, add: [], remove: ['\\Seen'] }], update: [{ uidA: 1, uidB: 5, flags: [] }] } },
   { name: 'a match naming an already recorded uid is ignored', a: [m(1), m(2)], b: [m(5)], known: [k(1, 5)], matches: [{ uidA: 2, uidB: 5 }], expect: { adopt: [], copyAtoB: [2] } },
 ]
 
