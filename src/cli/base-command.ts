@@ -4,6 +4,7 @@
 import { Command, Errors } from '@oclif/core'
 import { loadConfig, type LoadedConfig } from '../config/index.js'
 import type { JobRequest, JobResult } from '../jobs/run-job.js'
+import { askPasswordsUpFront } from '../credentials/password-source.js'
 import { describeFailure } from './failure.js'
 import { globalFlags, globalOptions, type GlobalFlagValues, type GlobalOptions } from './global-flags.js'
 import { outputMode, runJobWithOutput } from './job-output.js'
@@ -35,10 +36,13 @@ export abstract class MailsyncCommand extends Command {
   /** Run the job, show it, call `after` (e.g. to write a report), and exit with its exit code. */
   protected async runJob(req: JobRequest, after?: (result: JobResult) => Promise<void>): Promise<JobResult> {
     this.showConfigWarnings(req.config)
+    // passwords asked on the terminal are asked before progress output starts
+    await askPasswordsUpFront(req.accounts.flatMap((a) => [a.remote, a.local]), req.config.env)
     const debugImap = this.globals.debugTypes.includes('imap') || this.globals.debugTypes.includes('all')
     if (debugImap && !req.imapLogger) req = { ...req, imapLogger: (line) => void process.stderr.write(`imap: ${line}\n`) }
     const result = await runJobWithOutput(req, {
-      mode: outputMode(this.globals, req.config.general.get('ui')),
+      mode: outputMode(this.globals, req.config.general.get('ui'), process.stdout.isTTY === true),
+      stderrOnTerminal: process.stderr.isTTY === true,
       verbose: this.globals.verbose,
       logfile: this.globals.logfile,
     })

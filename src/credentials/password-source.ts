@@ -39,17 +39,47 @@ export function passwordSource(repo: RepositoryConfig, env: Record<string, strin
   const fromEnv = env[name]
   if (fromEnv) return { describe: `environment variable ${name}`, get: async () => fromEnv }
   if (opts.interactive ?? canPrompt()) {
+    const user = safeUser(repo, env)
+    const host = repo.get<string>('remotehost')
+    const key = `${repo.name}\0${user ?? ''}\0${host}`
     return {
-      describe: 'asked on the terminal',
-      get: async () => {
-        const user = safeUser(repo, env)
-        const pw = await promptHidden(`Password for ${user ? `${user}@` : ''}${repo.get<string>('remotehost')} (repository ${repo.name}): `)
-        if (!pw) throw new MailsyncError('auth', `repository ${repo.name}: no password was entered`)
-        return pw
+      describe: PROMPT_DESCRIPTION,
+      get: () => {
+        let answer = typed.get(key)
+        if (!answer) {
+          answer = promptHidden(`Password for ${user ? `${user}@` : ''}${host} (repository ${repo.name}): `).then((pw) => {
+            if (!pw) throw new MailsyncError('auth', `repository ${repo.name}: no password was entered`)
+            return pw
+          })
+          typed.set(key, answer)
+          answer.catch(() => typed.delete(key))
+        }
+        return answer
       },
     }
   }
   return undefined
+}
+
+const PROMPT_DESCRIPTION = 'asked on the terminal'
+/** Answers typed at the prompt in this process, so asking up front and connecting later ask once. */
+const typed = new Map<string, Promise<string>>()
+
+/**
+ * Asks now for every password that would be asked on the terminal, one after another, before
+ * progress output starts drawing over the prompt. Other sources are left for when they are needed.
+ */
+export async function askPasswordsUpFront(repos: RepositoryConfig[], env: Record<string, string | undefined>): Promise<void> {
+  for (const repo of repos) {
+    if (repo.type !== 'IMAP') continue
+    let src: PasswordSource | undefined
+    try {
+      src = passwordSource(repo, env)
+    } catch {
+      continue
+    }
+    if (src?.describe === PROMPT_DESCRIPTION) await src.get()
+  }
 }
 
 function netrcSource(repo: RepositoryConfig, env: Record<string, string | undefined>): PasswordSource | undefined {

@@ -39,9 +39,10 @@ function readHidden(question: string): Promise<string> {
         else if (ch >= ' ') value += ch
       }
     }
-    process.stderr.write(question)
+    // echo off before the question appears: whatever is typed after seeing it stays hidden
     input.setRawMode(true)
-    input.resume()
     input.on('data', onData)
+    input.resume()
+    process.stderr.write(question)
   })
 }
