@@ -152,8 +152,14 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
     const nameA = forwardName(B, A, fb.name)
     const fa = aByName.get(nameA)
     if (fa && pairedA.has(nameA)) {
-      const other = result.pairs.find((p) => p.nameA === nameA)!.nameB
-      result.issues.push({ kind: 'collision', message: `"${fb.name}" maps to "${nameA}", which is already paired with "${other}"` })
+      const other = result.pairs.find((p) => p.nameA === nameA)!
+      // Harmless where nothing travels from B to A, or where A's folder went to B's folder of the
+      // same special use: this B folder is then simply not part of the run.
+      if (other.via === 'special-use' || !opts.createOnA) {
+        result.left.push({ side: 'B', name: fb.name, reason: `"${nameA}" is paired with "${other.nameB}"` })
+      } else {
+        result.issues.push({ kind: 'collision', message: `"${fb.name}" maps to "${nameA}", which is already paired with "${other.nameB}"` })
+      }
       continue
     }
     if (fa && !keep(A, fa)) {

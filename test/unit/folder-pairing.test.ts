@@ -89,3 +89,19 @@ test('a level holding the other side\'s separator is an invalid name (it would s
   assert.equal(r.issues[0]!.folder, 'v1.2')
   assert.match(r.issues[0]!.message, /holds "\."/)
 })
+
+test('automap: a target folder named like the source\'s special folder is left alone, not a collision', () => {
+  const A = side([f('INBOX', '/'), f('Sent', '/', '\\Sent')], '/')
+  const B = side([f('INBOX', '.'), f('Sent', '.'), f('Sent Items', '.', '\\Sent')], '.')
+  const r = pairFolders(A, B, { createOnA: false, createOnB: true, automap: true })
+  assert.deepEqual(r.issues, [])
+  assert.deepEqual(pairs(r), ['INBOX=INBOX', 'Sent=Sent Items'])
+  assert.ok(r.left.some((l) => l.side === 'B' && l.name === 'Sent'))
+})
+
+test('two-way: two local folders that map back to one remote folder are a collision', () => {
+  const A = side(['INBOX', 'Work'], '/')
+  const B = side(['INBOX', 'Work', 'work'], '.', { nametrans: (n) => (n === 'work' ? 'Work' : n) })
+  const r = pairFolders(A, B, both)
+  assert.equal(r.issues.filter((i) => i.kind === 'collision').length, 1)
+})
