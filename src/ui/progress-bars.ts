@@ -1,0 +1,97 @@
+// Progress bars on a terminal (cli-progress): one overall bar and one per folder being worked on
+// (the engine runs at most `maxconnections` folders at once, so that bounds the bars too). The
+// text is computed at each redraw from ProgressState. Every redraw writes each line over itself
+// (cursor to column 0, text, clear to the right: never a blank frame, so no flicker); forceRedraw
+// is needed because a logged line moves the bars down a row, and cli-progress would otherwise skip
+// the bars whose text did not change, leaving their rows empty. Lines logged meanwhile (finished folders, warnings) go above the bars, and
+// stop() clears the bars so the summary follows the logged lines.
+import cliProgress from 'cli-progress'
+import type { EngineEvent } from '../engine/events.js'
+import { ProgressState } from './progress-state.js'
+import { folderLine, overallLine } from './progress-format.js'
+
+export interface ProgressStream extends NodeJS.WritableStream {
+  isTTY?: boolean
+  columns?: number
+}
+
+export interface ProgressBarsOptions {
+  stream: ProgressStream
+  multiAccount?: boolean
+  /** Clock, for tests. */
+  now?: () => number
+  /** Redraws per second (default 4). */
+  fps?: number
+}
+
+type Payload = { line: () => string }
+
+export class ProgressBars {
+  readonly state: ProgressState
+  private readonly multibar: cliProgress.MultiBar
+  private readonly overall: cliProgress.SingleBar
+  private readonly folders = new Map<string, cliProgress.SingleBar>()
+  private readonly now: () => number
+  private readonly started: number
+  private readonly columns: () => number
+  private stopped = false
+
+  constructor(o: ProgressBarsOptions) {
+    this.state = new ProgressState({ multiAccount: o.multiAccount })
+    this.now = o.now ?? Date.now
+    this.started = this.now()
+    this.columns = () => Math.max(20, (o.stream.columns ?? 80) - 1)
+    this.multibar = new cliProgress.MultiBar({
+      stream: o.stream,
+      format: (_opts, _params, payload: Payload) => payload.line(),
+      fps: o.fps ?? 4,
+      forceRedraw: true,
+      hideCursor: true,
+      clearOnComplete: true,
+      linewrap: false,
+      autopadding: false,
+      gracefulExit: true,
+      noTTYOutput: false,
+    })
+    const overall: Payload = { line: () => overallLine(this.state, this.now(), this.started, this.columns()) }
+    this.overall = this.multibar.create(1, 0, overall)
+  }
+
+  handle(e: EngineEvent): void {
+    if (this.stopped || !this.state.apply(e)) return
+    if (e.type === 'folder-start') {
+      const key = `${e.account}\0${e.folderB}`
+      const line = (): string => {
+        const f = this.state.active.get(key)
+        const width = Math.min(30, Math.max(8, ...[...this.state.active.values()].map((x) => x.label.length)))
+        return f ? folderLine(f, width, this.columns()) : ''
+      }
+      this.folders.set(key, this.multibar.create(1, 0, { line } satisfies Payload))
+    } else if (e.type === 'folder-done' || e.type === 'folder-skip') {
+      const key = `${e.account}\0${e.folderB}`
+      const bar = this.folders.get(key)
+      if (bar) this.multibar.remove(bar)
+      this.folders.delete(key)
+    }
+  }
+
+  /** A line above the bars (shown at the next redraw). */
+  log(line: string): void {
+    if (this.stopped) return
+    this.multibar.log(line.endsWith('\n') ? line : line + '\n')
+  }
+
+  /** Redraw now (tests; cli-progress also redraws on its own timer). */
+  redraw(): void {
+    if (!this.stopped) this.multibar.update()
+  }
+
+  /** Flush logged lines, then clear the bars for good. */
+  stop(): void {
+    if (this.stopped) return
+    this.multibar.update()
+    this.stopped = true
+    this.multibar.stop()
+    void this.overall
+  }
+}
