@@ -38,13 +38,16 @@ export abstract class MailsyncCommand extends Command {
     this.showConfigWarnings(req.config)
     // passwords asked on the terminal are asked before progress output starts
     await askPasswordsUpFront(req.accounts.flatMap((a) => [a.remote, a.local]), req.config.env)
-    const debugImap = this.globals.debugTypes.includes('imap') || this.globals.debugTypes.includes('all')
-    if (debugImap && !req.imapLogger) req = { ...req, imapLogger: (line) => void process.stderr.write(`imap: ${line}\n`) }
+    const types = this.globals.debugTypes
+    const debug = { imap: types.includes('imap') || types.includes('all'), sync: types.includes('sync') || types.includes('all') }
+    // debug lines on stderr would tear progress bars apart: plain lines then
+    const terminal = process.stdout.isTTY === true && !((debug.imap || debug.sync) && !this.globals.logfile)
     const result = await runJobWithOutput(req, {
-      mode: outputMode(this.globals, req.config.general.get('ui'), process.stdout.isTTY === true),
+      mode: outputMode(this.globals, req.config.general.get('ui'), terminal),
       stderrOnTerminal: process.stderr.isTTY === true,
       verbose: this.globals.verbose,
       logfile: this.globals.logfile,
+      debug,
     })
     if (after) await after(result)
     await this.writeMbnames(req, result)

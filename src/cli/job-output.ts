@@ -19,6 +19,8 @@ export interface JobOutputOptions {
   logfile?: string
   stdout?: (text: string) => void
   stderr?: (text: string) => void
+  /** -d: `imap` = the IMAP protocol dialogue (secrets masked by the IMAP layer), `sync` = every engine event; to --logfile if given, else stderr. */
+  debug?: { imap: boolean; sync: boolean }
   /** progress mode: the terminal to draw on (default process.stdout). */
   progressStream?: ProgressStream
   /** progress mode: stderr is the same terminal, so warnings and errors go above the bars too. */
@@ -41,6 +43,12 @@ export async function runJobWithOutput(req: JobRequest, opts: JobOutputOptions):
   const stdout = opts.stdout ?? ((t: string) => void process.stdout.write(t + '\n'))
   const stderr = opts.stderr ?? ((t: string) => void process.stderr.write(t + '\n'))
   const log = opts.logfile ? await openLog(opts.logfile) : undefined
+  const debugSink = (prefix: string) => (line: string): void => {
+    if (log) log.write(`${new Date().toISOString()} ${prefix}: ${line}\n`)
+    else stderr(`${prefix}: ${line}`)
+  }
+  if (opts.debug?.imap && !req.imapLogger) req = { ...req, imapLogger: debugSink('imap') }
+  const debugSync = opts.debug?.sync ? debugSink('sync') : undefined
   const detail: LineDetail = opts.mode === 'quiet' ? 'quiet' : opts.verbose ? 'verbose' : 'normal'
   let bars: ProgressBars | undefined
   if (opts.mode === 'progress') {
@@ -52,6 +60,7 @@ export async function runJobWithOutput(req: JobRequest, opts: JobOutputOptions):
       const line = renderEventLine(e, 'verbose')
       if (line) log.write(`${new Date().toISOString()} ${line.text}\n`)
     }
+    debugSync?.(jsonEventLine(e))
     if (opts.mode === 'json') return stdout(jsonEventLine(e))
     bars?.handle(e)
     const line = renderEventLine(e, detail)

@@ -40,7 +40,7 @@ export class ProgressBars {
     this.state = new ProgressState({ multiAccount: o.multiAccount })
     this.now = o.now ?? Date.now
     this.started = this.now()
-    this.columns = () => Math.max(20, (o.stream.columns ?? 80) - 1)
+    this.columns = () => Math.max(20, (o.stream.columns || 80) - 1)
     this.multibar = new cliProgress.MultiBar({
       stream: o.stream,
       format: (_opts, _params, payload: Payload) => payload.line(),
