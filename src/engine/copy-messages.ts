@@ -1,9 +1,11 @@
 // Copies messages from one open folder to another, streaming each body from fetch to append.
-// Before each append an intent is committed; after it, the message pair and the intent's removal
-// in one transaction. A crash in between leaves an unrecorded copy that the next run adopts by
-// fingerprint instead of copying again.
+// Before each append its intent is committed (the intents of a group of upcoming messages in one
+// transaction); after the appends, the message pairs and the intents' removal are committed in
+// one transaction per group. A crash in between leaves unrecorded copies that the next run adopts
+// by fingerprint instead of copying again. Grouping the commits keeps the status cache from
+// costing more than the copies themselves.
 import type { FolderSession, MessageMeta } from '../repository/types.js'
-import type { StatusDb } from '../state/status-db.js'
+import type { MessagePairRow, StatusDb } from '../state/status-db.js'
 import type { Direction, EventSink } from './events.js'
 import { FingerprintTap, sha256Of } from './message-fingerprint.js'
 import { sideEffectDone } from './crash-point.js'
@@ -30,51 +32,98 @@ export interface CopyResult {
   failed: { uid: number; messageId?: string; subject?: string; reason: string; verification?: boolean }[]
 }
 
+/** Messages whose intents are written, and whose pairs are committed, in one transaction. */
+const GROUP = 64
+
 export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const res: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
   const byUid = new Map(r.messages.map((m) => [m.uid, m]))
+  const order = [...byUid.keys()].sort((a, b) => a - b)
   const targetSide = r.direction === 'A->B' ? 'B' : 'A'
   const seen = new Set<number>()
   const written: Written[] = []
-  for await (const body of r.from.fetch([...byUid.keys()])) {
-    const meta = byUid.get(body.uid)
-    if (!meta) continue
-    seen.add(body.uid)
-    const tap = new FingerprintTap()
-    const content = tap.wrap(body.content)
-    const early = Buffer.isBuffer(content) ? tap.result() : undefined
-    const intent = r.db.addIntent({
-      folderPairId: r.folderPairId, kind: 'append', side: targetSide, sourceUid: body.uid,
-      messageId: early?.messageId ?? meta.messageId ?? null, size: body.size, sha256: early?.sha256 ?? null, payload: null,
-    })
-    try {
-      const out = await r.to.append({ content, size: body.size, flags: meta.flags, internalDate: meta.internalDate, messageId: early?.messageId ?? meta.messageId })
-      sideEffectDone()
-      const fp = tap.result()
-      if (out.uid !== undefined) {
-        r.db.transaction(() => {
-          r.db.upsertMessagePair({
-            folderPairId: r.folderPairId,
-            uidA: r.direction === 'A->B' ? body.uid : out.uid!,
-            uidB: r.direction === 'A->B' ? out.uid! : body.uid,
-            flags: meta.flags, size: body.size, internalDate: meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
-          })
-          r.db.clearIntent(intent)
-        })
-        written.push({ uid: body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: body.size })
+  /** Open intents by source UID; `next` is the position in `order` of the first without one. */
+  const intents = new Map<number, number>()
+  let next = 0
+  const pending: { row: MessagePairRow; intent: number }[] = []
+  const discarded: number[] = []
+  const commit = (): void => {
+    if (!pending.length && !discarded.length) return
+    r.db.transaction(() => {
+      for (const p of pending) {
+        r.db.upsertMessagePair(p.row)
+        r.db.clearIntent(p.intent)
       }
-      // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
-      res.copied++
-      res.bytes += body.size
-      r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: body.uid, newUid: out.uid, size: body.size })
-    } catch (e) {
-      if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
-      r.db.clearIntent(intent)
-      const reason = e instanceof Error ? e.message : String(e)
-      const fp = tap.result()
-      res.failed.push({ uid: body.uid, messageId: fp.messageId ?? meta.messageId, subject: fp.subject, reason })
-      r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${body.uid}: ${reason}`, uid: body.uid })
+      for (const id of discarded) r.db.clearIntent(id)
+    })
+    pending.length = 0
+    discarded.length = 0
+  }
+  /** The intent of `uid`; when it has none yet, first commits what is done and writes the next group's. */
+  const intentFor = (uid: number): number => {
+    if (!intents.has(uid)) {
+      commit()
+      while (next < order.length && order[next]! < uid) next++
+      const group = order.slice(next, next + GROUP)
+      if (!group.length || group[0] !== uid) group.unshift(uid)
+      next += group.length
+      r.db.transaction(() => {
+        for (const u of group) {
+          const m = byUid.get(u)!
+          intents.set(u, r.db.addIntent({
+            folderPairId: r.folderPairId, kind: 'append', side: targetSide, sourceUid: u,
+            messageId: m.messageId ?? null, size: m.size, sha256: null, payload: null,
+          }))
+        }
+      })
     }
+    return intents.get(uid)!
+  }
+  try {
+    for await (const body of r.from.fetch(order)) {
+      const meta = byUid.get(body.uid)
+      if (!meta || seen.has(body.uid)) continue
+      seen.add(body.uid)
+      const tap = new FingerprintTap()
+      const content = tap.wrap(body.content)
+      const early = Buffer.isBuffer(content) ? tap.result() : undefined
+      if (!Buffer.isBuffer(content)) commit() // a streamed (large) message: record what is done first
+      const intent = intentFor(body.uid)
+      intents.delete(body.uid)
+      try {
+        const out = await r.to.append({ content, size: body.size, flags: meta.flags, internalDate: meta.internalDate, messageId: early?.messageId ?? meta.messageId })
+        sideEffectDone()
+        const fp = tap.result()
+        if (out.uid !== undefined) {
+          pending.push({
+            intent,
+            row: {
+              folderPairId: r.folderPairId,
+              uidA: r.direction === 'A->B' ? body.uid : out.uid,
+              uidB: r.direction === 'A->B' ? out.uid : body.uid,
+              flags: meta.flags, size: body.size, internalDate: meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
+            },
+          })
+          written.push({ uid: body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: body.size })
+        }
+        // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
+        res.copied++
+        res.bytes += body.size
+        r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: body.uid, newUid: out.uid, size: body.size })
+      } catch (e) {
+        if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
+        discarded.push(intent)
+        const reason = e instanceof Error ? e.message : String(e)
+        const fp = tap.result()
+        res.failed.push({ uid: body.uid, messageId: fp.messageId ?? meta.messageId, subject: fp.subject, reason })
+        r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${body.uid}: ${reason}`, uid: body.uid })
+      }
+    }
+  } finally {
+    // Intents of messages never attempted (vanished, or the copy stopped) are withdrawn.
+    discarded.push(...intents.values())
+    intents.clear()
+    commit()
   }
   for (const m of r.messages) {
     if (!seen.has(m.uid)) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })

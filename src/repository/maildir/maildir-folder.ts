@@ -20,7 +20,7 @@ import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import type { MessageFile } from './message-files.js'
 import { readMessageId } from './message-header.js'
-import { writeDelivery } from './delivery.js'
+import { storeDelivery, writeBufferDelivery, writeDelivery } from './delivery.js'
 import { diskError, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 
 /** Bodies below this size are returned as one Buffer, bigger ones as a file stream. */
@@ -104,6 +104,7 @@ export class MaildirFolder implements FolderSession {
     this.checkWritable()
     await this.index.ensureKeywords(msg.flags)
     const { letters } = flagsToLetters(msg.flags, this.index.keywords)
+    if (Buffer.isBuffer(msg.content)) return this.appendBuffer(msg.content, msg.internalDate, letters)
     const delivery = await writeDelivery(this.index.dir, msg.content)
     try {
       const when = new Date(msg.internalDate)
@@ -116,6 +117,24 @@ export class MaildirFolder implements FolderSession {
         throw new MailsyncError('disk', `message file ${delivery.tmpPath} vanished before it was stored`)
       }
       await fsyncDir(curDir)
+      this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
+      return { uid, uidValidity: this.index.uidValidity }
+    } catch (e) {
+      await unlink(delivery.tmpPath).catch(() => undefined)
+      throw diskError('store', delivery.tmpPath, e)
+    }
+  }
+
+  /** append() of a message in memory: the same steps, with fewer thread-pool hops (delivery.ts). */
+  private async appendBuffer(content: Buffer, internalDate: number, letters: string): Promise<AppendResult> {
+    const when = Number.isFinite(internalDate) ? new Date(internalDate) : undefined
+    const delivery = await writeBufferDelivery(this.index.dir, content, when)
+    try {
+      const uid = await this.index.reserve(1)
+      const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters })
+      if (!(await storeDelivery(delivery.tmpPath, join(this.index.dir, 'cur', name)))) {
+        throw new MailsyncError('disk', `message file ${delivery.tmpPath} vanished before it was stored`)
+      }
       this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
       return { uid, uidValidity: this.index.uidValidity }
     } catch (e) {
