@@ -51,6 +51,10 @@ export function renderEventLine(e: EngineEvent, detail: LineDetail): RenderedLin
   }
 }
 
+function uidList(uids: number[]): string {
+  return uids.length > 10 ? `${uids.slice(0, 10).join(',')},... (${uids.length})` : uids.join(',')
+}
+
 function renderVerbose(e: EngineEvent): RenderedLine | undefined {
   const out = (text: string): RenderedLine => ({ stream: 'stdout', text })
   switch (e.type) {
@@ -64,6 +68,14 @@ function renderVerbose(e: EngineEvent): RenderedLine | undefined {
       return out(`${e.account} ${folderPairName(e.folderA, e.folderB)}: skipped (${e.reason})`)
     case 'folder-create':
       return out(`${e.account}: created folder ${e.folder} on side ${e.side}`)
+    case 'message-copied':
+      return out(`${e.account} ${e.folder}: copied ${e.direction} uid ${e.uid}${e.newUid === undefined ? '' : ` -> ${e.newUid}`} (${formatBytes(e.size)})`)
+    case 'message-adopted':
+      return out(`${e.account} ${e.folder}: paired uid ${e.uidA} (A) with uid ${e.uidB} (B), already on both sides`)
+    case 'flags-changed':
+      return out(`${e.account} ${e.folder}: flags on side ${e.side}${e.add.length ? ` +${e.add.join(' +')}` : ''}${e.remove.length ? ` -${e.remove.join(' -')}` : ''} for uid ${uidList(e.uids)}`)
+    case 'message-deleted':
+      return out(`${e.account} ${e.folder}: deleted on side ${e.side} uid ${uidList(e.uids)}`)
     default:
       return undefined
   }

@@ -38,7 +38,8 @@ test('plans, skips and created folders appear only with --verbose', () => {
   const skip = { type: 'folder-skip', account: 'a', folderA: 'Junk', folderB: 'Spam', reason: 'not selectable' } as const
   assert.equal(renderEventLine(skip, 'normal'), undefined)
   assert.deepEqual(renderEventLine(skip, 'verbose'), { stream: 'stdout', text: 'a Junk -> Spam: skipped (not selectable)' })
-  assert.equal(renderEventLine({ type: 'message-copied', account: 'a', folder: 'x', direction: 'A->B', uid: 1, size: 1 }, 'verbose'), undefined)
+  // issue 6: --verbose is a line per action, copies included (test/unit/ui-verbose-lines.test.ts)
+  assert.deepEqual(renderEventLine({ type: 'message-copied', account: 'a', folder: 'x', direction: 'A->B', uid: 1, size: 1 }, 'verbose'), { stream: 'stdout', text: 'a x: copied A->B uid 1 (1 B)' })
 })
 
 function result(over: Partial<JobResult> = {}): JobResult {
