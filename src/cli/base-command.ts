@@ -6,6 +6,7 @@ import { loadConfig, type LoadedConfig } from '../config/index.js'
 import type { JobRequest, JobResult } from '../jobs/run-job.js'
 import { askPasswordsUpFront } from '../credentials/password-source.js'
 import { describeFailure } from './failure.js'
+import { fatalEvent } from './fatal-event.js'
 import { globalFlags, globalOptions, type GlobalFlagValues, type GlobalOptions } from './global-flags.js'
 import { outputMode, runJobWithOutput } from './job-output.js'
 
@@ -69,6 +70,9 @@ export abstract class MailsyncCommand extends Command {
     const debug = this.globals.debug || this.argv.includes('--debug')
     const failure = describeFailure(err, { debug, command: this.id })
     if (failure.text) process.stderr.write(failure.text + '\n')
+    // --json: programs get the failure on stdout too, as a `fatal` object (docs/json-events.md)
+    const fatal = this.globals.json || this.argv.includes('--json') ? fatalEvent(err, failure) : undefined
+    if (fatal) process.stdout.write(JSON.stringify(fatal) + '\n')
     throw new Errors.ExitError(failure.exitCode)
   }
 }

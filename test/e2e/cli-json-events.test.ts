@@ -82,7 +82,7 @@ export function checkEvent(e: unknown, doc: { events: Shapes; counts: Field[] })
 const doc = parseEventDoc(readFileSync(join(ROOT, 'docs', 'json-events.md'), 'utf8'))
 
 test('the document describes exactly the engine event types, and counts has every field', () => {
-  assert.deepEqual([...doc.events.keys()].sort(), Object.keys(EVENT_TYPES).sort())
+  assert.deepEqual([...doc.events.keys()].sort(), [...Object.keys(EVENT_TYPES), 'fatal'].sort())
   assert.deepEqual(doc.counts.map((f) => f.name).sort(), ['adopted', 'bytes', 'copiedAtoB', 'copiedBtoA', 'deletedA', 'deletedB', 'failed', 'flagsAtoB', 'flagsBtoA', 'skipped', 'verified'])
 })
 
@@ -91,6 +91,22 @@ test('the checker catches a wrong type, a missing field and an undocumented one'
   assert.deepEqual(checkEvent({ type: 'run-start', policy: 1, accounts: ['a'], dryRun: false, extra: 1 }, doc), ['run-start.policy: not a string', 'run-start.extra: not documented'])
   assert.deepEqual(checkEvent({ type: 'message-deleted', account: 'a', folder: 'f', side: 'C' }, doc), ['message-deleted.side: not "A" or "B"', 'message-deleted.uids: missing'])
   assert.deepEqual(checkEvent({ type: 'nope' }, doc), ['type nope is not documented'])
+})
+
+test('a command that fails prints one documented `fatal` object on stdout with --json', async () => {
+  const box = await sandbox()
+  const file = await box.writeConfig('[Account a]\nlocalrepository = L\nremoterepository = R\n')
+  for (const [args, code, kind] of [[['backup', 'nope', '-c', file, '--json'], 78, 'config'], [['backup', '--json', '--bogus'], 64, 'usage']] as const) {
+    const r = await runCli([...args], box.env)
+    assert.equal(r.code, code, r.stderr)
+    const lines = r.stdout.split('\n').filter((l) => l !== '')
+    assert.equal(lines.length, 1, r.stdout)
+    const e = JSON.parse(lines[0]!) as { type: string; kind: string; exitCode: number }
+    assert.deepEqual(checkEvent(e, doc), [], lines[0])
+    assert.equal(e.type, 'fatal')
+    assert.equal(e.kind, kind)
+    assert.equal(e.exitCode, code)
+  }
 })
 
 let d: DovecotInstance
