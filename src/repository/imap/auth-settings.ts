@@ -4,7 +4,7 @@ import { ConfigError } from '../../errors.js'
 import type { ImapAuthOptions } from './options.js'
 
 const OAUTH = ['XOAUTH2', 'OAUTHBEARER']
-const PASSWORD = ['PLAIN', 'LOGIN']
+const PASSWORD = ['CRAM-MD5', 'PLAIN', 'LOGIN']
 export const SUPPORTED_MECHANISMS = [...OAUTH, ...PASSWORD]
 
 export function authOptions(cfg: RepositoryConfig, token: { get(): Promise<string> } | undefined): ImapAuthOptions {
@@ -13,7 +13,7 @@ export function authOptions(cfg: RepositoryConfig, token: { get(): Promise<strin
   const wanted = (cfg.get<string[] | undefined>('auth_mechanisms') ?? ['XOAUTH2', 'PLAIN', 'LOGIN']).map((m) => m.trim().toUpperCase()).filter((m) => m)
   const known = wanted.filter((m) => SUPPORTED_MECHANISMS.includes(m))
   if (known.length === 0) {
-    throw new ConfigError(`none of the mechanisms ${wanted.join(', ')} is supported (CRAM-MD5 and GSSAPI are not)`, where, {
+    throw new ConfigError(`none of the mechanisms ${wanted.join(', ')} is supported (GSSAPI is not)`, where, {
       hint: `use ${SUPPORTED_MECHANISMS.join(', ')}; PLAIN and LOGIN are safe over TLS`,
     })
   }
@@ -25,7 +25,18 @@ export function authOptions(cfg: RepositoryConfig, token: { get(): Promise<strin
       hint: 'set oauth2_access_token_cmd, or oauth2_client_id + oauth2_refresh_token + oauth2_request_url; or allow PLAIN/LOGIN',
     })
   }
-  // PLAIN first (or both): imapflow picks AUTHENTICATE PLAIN, then LOGIN, then the LOGIN command.
-  if (password[0] === 'PLAIN') return password.length === 1 ? { loginMethod: 'AUTH=PLAIN' } : {}
-  return password.length === 1 ? { loginMethod: 'LOGIN' } : { loginMethod: 'AUTH=LOGIN' }
+  // CRAM-MD5 where offered, when listed before PLAIN/LOGIN (or alone: then nothing else)
+  if (password[0] === 'CRAM-MD5') {
+    const rest = plainOrLogin(password.slice(1))
+    return rest ? { cramMd5: 'prefer', ...rest } : { cramMd5: 'only' }
+  }
+  return plainOrLogin(password)!
+}
+
+/** PLAIN first (or both): imapflow picks AUTHENTICATE PLAIN, then LOGIN, then the LOGIN command. */
+function plainOrLogin(list: string[]): ImapAuthOptions | undefined {
+  const l = list.filter((m) => m !== 'CRAM-MD5')
+  if (l.length === 0) return undefined
+  if (l[0] === 'PLAIN') return l.length === 1 ? { loginMethod: 'AUTH=PLAIN' } : {}
+  return l.length === 1 ? { loginMethod: 'LOGIN' } : { loginMethod: 'AUTH=LOGIN' }
 }

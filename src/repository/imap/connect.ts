@@ -8,6 +8,7 @@ import { type ImapRepositoryOptions, colonFingerprint, defaultPort, normalizeFin
 import { type ErrorContext, isTlsError, toMailsyncError } from './errors.js'
 import { matchesPin, probeServerCertificate } from './tls-probe.js'
 import { protocolLogger } from './protocol-log.js'
+import { useCramMd5 } from './sasl-cram-md5.js'
 
 export interface ConnectTarget {
   opts: ImapRepositoryOptions
@@ -74,6 +75,7 @@ async function openClient(t: ConnectTarget): Promise<ImapFlow> {
   const tls = await tlsOptions(opts)
   const accessToken = opts.auth?.accessToken ? await opts.auth.accessToken() : undefined
   const client = new ImapFlow(clientOptions(t, tls, accessToken))
+  if (!accessToken && opts.auth?.cramMd5) useCramMd5(client, opts.user, t.password, opts.auth.cramMd5 === 'only')
   // imapflow emits 'error' for failures outside a command; without a listener Node would throw.
   client.on('error', () => undefined)
   try {

@@ -22,6 +22,8 @@ export interface ImapAuthOptions {
   accessToken?: () => Promise<string>
   /** Password mechanism: `LOGIN` command, `AUTH=PLAIN` or `AUTH=LOGIN`; default: the best offered. */
   loginMethod?: 'LOGIN' | 'AUTH=PLAIN' | 'AUTH=LOGIN'
+  /** CRAM-MD5 where the server offers it ('prefer'), or nothing else ('only'). */
+  cramMd5?: 'prefer' | 'only'
 }
 
 export interface ImapRepositoryOptions {
