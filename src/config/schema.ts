@@ -102,7 +102,7 @@ export const OPTIONS = [
   { section: 'repository', repo: 'IMAP', name: 'cert_fingerprint', type: 'list', description: 'Accept exactly these server certificates: SHA-256 fingerprints (hex, colons and case ignored; OfflineIMAP SHA-1 ones accepted with a warning).' },
   { section: 'repository', repo: 'IMAP', name: 'tls_level', type: 'enum', values: ['tls_secure', 'tls_no_ssl', 'tls_compat'], default: 'tls_secure', description: 'Minimum TLS version: tls_secure = TLS 1.2 or later; tls_no_ssl and tls_compat also allow TLS 1.0 and 1.1.' },
   { section: 'repository', repo: 'IMAP', name: 'ssl_version', type: 'enum', values: ['tls1_2', 'tls1_3'], valueAliases: { tls1: 'tls1_2', tls1_1: 'tls1_2', ssl23: 'tls1_2' }, description: 'Minimum TLS version (older names mean TLS 1.2).' },
-  { section: 'repository', repo: 'IMAP', name: 'auth_mechanisms', type: 'list', default: ['XOAUTH2', 'PLAIN', 'LOGIN'], description: 'Authentication mechanisms allowed: XOAUTH2/OAUTHBEARER (with oauth2_* settings), PLAIN, LOGIN.' },
+  { section: 'repository', repo: 'IMAP', name: 'auth_mechanisms', type: 'list', default: ['XOAUTH2', 'PLAIN', 'LOGIN'], description: 'Authentication mechanisms allowed, in order of preference: XOAUTH2/OAUTHBEARER (with oauth2_* settings), CRAM-MD5 (where offered), PLAIN, LOGIN.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_access_token', type: 'string', secret: true, description: 'OAuth2 access token.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_access_token_cmd', type: 'string', description: 'Shell command printing an OAuth2 access token.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_client_id', type: 'string', description: 'OAuth2 client id.' },
