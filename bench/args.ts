@@ -1,6 +1,6 @@
 // Command line of the benchmark: `node dist/bench/run.js [--runs N] [--quick] [--messages N]
-// [--folders N] [--only workload[,workload]] [--skip tool[,tool]] [--disk tmpfs|ext4] [--no-write]`.
-export const WORKLOADS = ['startup', 'initial', 'nochange', 'delta', 'migrate', 'bigmessage'] as const
+// [--folders N] [--large-messages N] [--only workload[,workload]] [--skip tool[,tool]] [--disk tmpfs|ext4] [--no-write]`.
+export const WORKLOADS = ['startup', 'initial', 'nochange', 'delta', 'migrate', 'bigmessage', 'nochange100k'] as const
 export type Workload = (typeof WORKLOADS)[number]
 export const TOOLS = ['mailsync', 'mbsync', 'offlineimap'] as const
 export type Tool = (typeof TOOLS)[number]
@@ -16,11 +16,14 @@ export interface BenchArgs {
   write: boolean
   /** Size of the single large message of the memory check, in MiB. */
   bigMessageMiB: number
+  /** Messages and folders of the large no-change check (default 100,000 in 40). */
+  largeMessages: number
+  largeFolders: number
 }
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
-    runs: 5, messages: 10_000, folders: 14, only: new Set(WORKLOADS), skip: new Set(), disk: 'tmpfs', write: true, bigMessageMiB: 100,
+    runs: 5, messages: 10_000, folders: 14, only: new Set(WORKLOADS), skip: new Set(), disk: 'tmpfs', write: true, bigMessageMiB: 100, largeMessages: 100_000, largeFolders: 40,
   }
   const next = (i: number, name: string): string => {
     const v = argv[i + 1]
@@ -34,7 +37,8 @@ export function parseArgs(argv: string[]): BenchArgs {
       case '--messages': a.messages = positive(next(i++, arg), arg); break
       case '--folders': a.folders = positive(next(i++, arg), arg); break
       case '--big-message-mib': a.bigMessageMiB = positive(next(i++, arg), arg); break
-      case '--quick': a.messages = 1000; a.runs = 3; break
+      case '--large-messages': a.largeMessages = positive(next(i++, arg), arg); break
+      case '--quick': a.messages = 1000; a.runs = 3; a.largeMessages = 5000; break
       case '--only': a.only = new Set(list(next(i++, arg), WORKLOADS, arg)); break
       case '--skip': a.skip = new Set(list(next(i++, arg), TOOLS, arg)); break
       case '--disk': {

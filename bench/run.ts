@@ -60,9 +60,9 @@ async function runAll(args: BenchArgs, root: string, results: Results, info: Rec
   const w = args.only
   if (w.has('startup')) await startup(args, results, info)
 
-  const needSource = w.has('initial') || w.has('nochange') || w.has('delta') || w.has('migrate')
+  const needSource = [...w].some((x) => x !== 'startup')
   if (!needSource) return
-  const src = await startDovecot({ users: ['alice', 'big'], maxUserIpConnections: 200 })
+  const src = await startDovecot({ users: ['alice', 'big', 'large'], maxUserIpConnections: 200 })
   servers.push(src)
   const corpus = generateCorpus({ seed: SEED, messages: args.messages, folders: args.folders })
   let t0 = Date.now()
@@ -115,6 +115,34 @@ async function runAll(args: BenchArgs, root: string, results: Results, info: Rec
   }
   if (w.has('migrate')) await migrate(args, root, source, results, info, servers, tools)
   if (w.has('bigmessage')) await bigMessage(args, root, src, results, info, tools)
+  if (w.has('nochange100k')) await largeNoChange(args, root, src, results, info, tools)
+}
+
+/** No-change re-run on a much larger account (same generator, more folders): scales with folders? */
+async function largeNoChange(args: BenchArgs, root: string, src: DovecotInstance, results: Results, info: Record<string, WorkloadInfo>, all: readonly Tool[]): Promise<void> {
+  const tools = all.filter((t) => t !== 'offlineimap')
+  const key = 'nochange100k'
+  info[key] = { title: `no-change, ${args.largeMessages} messages in ${args.largeFolders} folders`, commands: pick(COMMANDS.rerun, tools) }
+  const corpus = generateCorpus({ seed: SEED + 2, messages: args.largeMessages, folders: args.largeFolders })
+  const t0 = Date.now()
+  await fillDovecotMaildir(corpus, src, 'large')
+  log(`large corpus: ${corpus.messages.length} messages in ${corpus.folders.length} folders, written in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+  const e: ImapEndpoint = { port: src.port, user: 'large', password: TEST_PASSWORD }
+  for (const tool of tools) {
+    const d = toolDirs(root, `large-${tool}`)
+    resetDirs(d)
+    const s = await runMaildirTool(tool, 'initial', e, d)
+    log(`large initial ${tool}: ${(s.wallMs / 1000).toFixed(1)} s, ${(s.rssKiB / 1024).toFixed(0)} MiB`)
+    for (let i = 0; i < 2; i++) await runMaildirTool(tool, 'rerun', e, d)
+  }
+  await sleep(1100)
+  for (let r = 0; r < args.runs; r++) {
+    for (const tool of rotation(tools, r)) {
+      const s = await runMaildirTool(tool, 'rerun', e, toolDirs(root, `large-${tool}`))
+      results.add(key, tool, s)
+      log(`large no-change ${r + 1}/${args.runs} ${tool}: ${(s.wallMs / 1000).toFixed(3)} s`)
+    }
+  }
 }
 
 function pick(commands: Record<string, string>, tools: readonly string[]): Record<string, string> {
