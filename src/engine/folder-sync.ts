@@ -113,6 +113,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       Object.assign(counts, {
         copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
         flagsAtoB: plan.flagsB.length, flagsBtoA: plan.flagsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
+        bytes: [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0),
       })
       return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
     }
