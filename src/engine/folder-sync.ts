@@ -121,7 +121,10 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     // Which UIDVALIDITY the records belong to, before any record is written.
     db.updateFolderPair(fp.id, { uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity })
     await execute(o, fp, plan, sA!, sB!, counts, problems)
-    db.updateFolderPair(fp.id, statusPatch(stA!, stB!, sA!, sB!))
+    // Work left undone (held-back deletions, failed messages) must be looked at again next
+    // time, even if neither side changes: then no status is kept that would let it skip.
+    const undone = (plan.guard?.length ?? 0) > 0 || counts.failed > 0
+    db.updateFolderPair(fp.id, undone ? forgetStatus(sA!, sB!) : statusPatch(stA!, stB!, sA!, sB!))
     return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
   } finally {
     await sB?.close().catch(() => undefined)
@@ -165,6 +168,14 @@ function statusPatch(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB
     changeTokenA: sA.status.uidValidity === stA.uidValidity ? stA.changeToken ?? null : null,
     changeTokenB: sB.status.uidValidity === stB.uidValidity ? stB.changeToken ?? null : null,
     lastSync: Date.now(),
+  }
+}
+
+function forgetStatus(sA: FolderSession, sB: FolderSession) {
+  return {
+    uidValidityA: sA.status.uidValidity, uidValidityB: sB.status.uidValidity,
+    uidNextA: null, uidNextB: null, highestModSeqA: null, highestModSeqB: null,
+    messagesA: null, messagesB: null, changeTokenA: null, changeTokenB: null, lastSync: Date.now(),
   }
 }
 
