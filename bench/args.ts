@@ -1,5 +1,5 @@
 // Command line of the benchmark: `node dist/bench/run.js [--runs N] [--quick] [--messages N]
-// [--folders N] [--large-messages N] [--only workload[,workload]] [--skip tool[,tool]] [--disk tmpfs|ext4] [--no-write]`.
+// [--folders N] [--large-messages N] [--only workload[,workload]] [--out FILE] [--skip tool[,tool]] [--disk tmpfs|ext4] [--no-write]`.
 export const WORKLOADS = ['startup', 'initial', 'nochange', 'delta', 'migrate', 'bigmessage', 'nochange100k'] as const
 export type Workload = (typeof WORKLOADS)[number]
 export const TOOLS = ['mailsync', 'mbsync', 'offlineimap'] as const
@@ -12,8 +12,10 @@ export interface BenchArgs {
   only: Set<Workload>
   skip: Set<Tool>
   disk: 'tmpfs' | 'ext4'
-  /** Write BENCHMARKS.md (off with --no-write). */
+  /** Write the report (off with --no-write). */
   write: boolean
+  /** Report file: BENCHMARKS.md for a full run, bench/results/ when --only or --skip narrowed it. */
+  out?: string
   /** Size of the single large message of the memory check, in MiB. */
   bigMessageMiB: number
   /** Messages and folders of the large no-change check (default 100,000 in 40). */
@@ -48,6 +50,7 @@ export function parseArgs(argv: string[]): BenchArgs {
         break
       }
       case '--no-write': a.write = false; break
+      case '--out': a.out = next(i++, arg); break
       default: throw new Error(`unknown argument ${arg} (see bench/args.ts)`)
     }
   }
