@@ -53,4 +53,4 @@ export const BENCH_NOTES = `## Method
   external memory grow by tens of MB between collections) plus allocator fragmentation. Fetch
   batches are capped at 1 MiB per connection (8 MiB before this round: about 30 MB more) and
   messages above 4 MiB are streamed, which keeps the 100 MB message under the bar.
-\`
+`
