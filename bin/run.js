@@ -9,10 +9,13 @@ let argv = process.argv.slice(2)
 // `mailsync help [COMMAND]` is `mailsync [COMMAND] --help` (oclif's help command is a plugin we do not load).
 if (argv[0] === 'help') argv = [...argv.slice(1), '--help']
 
+const helpPage = prerenderedHelp(argv)
 if (argv.length === 1 && argv[0] === '--version') {
   // Fast path: no need to load oclif to print the version (same text as oclif prints).
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.stdout.write(`${userAgent(pjson)}\n`)
+} else if (helpPage !== undefined) {
+  process.stdout.write(helpPage)
 } else {
   const { run, flush } = await import('@oclif/core')
   try {
@@ -25,5 +28,29 @@ if (argv.length === 1 && argv[0] === '--version') {
     process.exitCode = failure.exitCode
     // Do not wait for sockets or timers a failed run may have left behind.
     process.stdout.write('', () => process.stderr.write('', () => process.exit(failure.exitCode)))
+  }
+}
+
+function userAgent(pjson) {
+  return `${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}`
+}
+
+/**
+ * `mailsync --help` and `mailsync COMMAND --help`, as oclif rendered them at build time
+ * (dist/help.json, written by `npm run build`); undefined when that file is missing or stale.
+ */
+function prerenderedHelp(args) {
+  const helpFlag = (a) => a === '--help' || a === '-h'
+  let id
+  if (args.length === 1 && helpFlag(args[0])) id = ''
+  else if (args.length === 2 && helpFlag(args[1]) && /^[a-z]+$/.test(args[0])) id = args[0]
+  else return undefined
+  try {
+    const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    const help = JSON.parse(readFileSync(new URL('../dist/help.json', import.meta.url), 'utf8'))
+    if (help.version !== pjson.version || typeof help.pages[id] !== 'string') return undefined
+    return help.pages[id].split(help.userAgent).join(userAgent(pjson))
+  } catch {
+    return undefined
   }
 }
