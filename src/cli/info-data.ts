@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js'
 import { describeConfig, describeRepository, resolveRepository, looksLikeRepositoryUrl, type LoadedConfig, type SettingDescription, type RepositoryDescription } from '../config/index.js'
 import { nearestName } from '../config/suggest.js'
 import type { LiveInfo } from './info-live.js'
+import { describeCredentials, type CredentialDescription } from '../credentials/describe.js'
 
 export interface InfoSetting extends SettingDescription {
   /** Short origin for display: `config:12` (file name:line), `default`, `url`, `flag`. */
@@ -13,6 +14,8 @@ export interface InfoSetting extends SettingDescription {
 
 export interface InfoRepository extends Omit<RepositoryDescription, 'settings'> {
   settings: InfoSetting[]
+  /** IMAP: where the login name and the password / token come from (never the secret). */
+  credentials?: CredentialDescription
 }
 
 export interface InfoAccount {
@@ -43,7 +46,11 @@ function shortOrigin(file: string | undefined, s: SettingDescription): InfoSetti
 export function collectInfo(config: LoadedConfig, version: string, target?: string): InfoData {
   const all = describeConfig(config)
   const short = (list: SettingDescription[]) => list.map((s) => shortOrigin(config.file, s))
-  const repoInfo = (r: RepositoryDescription): InfoRepository => ({ ...r, settings: short(r.settings) })
+  const credentials = (name: string): CredentialDescription | undefined => {
+    const cfg = config.repositories.get(name) ?? (looksLikeRepositoryUrl(name) ? resolveRepository(config, name) : undefined)
+    return cfg?.type === 'IMAP' ? describeCredentials(cfg, config.env) : undefined
+  }
+  const repoInfo = (r: RepositoryDescription): InfoRepository => ({ ...r, settings: short(r.settings), credentials: credentials(r.name) })
   const base = { version, config: { file: config.file, searched: config.searched }, warnings: all.warnings }
   const accounts = all.accounts.map((a) => ({ ...a, settings: short(a.settings) }))
   if (target === undefined) {

@@ -26,6 +26,7 @@ export function renderInfo(data: InfoData): string {
   for (const r of data.repositories) {
     const kind = r.fromUrl ? `${r.type}, from a URL` : r.declaredType.toLowerCase() === r.type.toLowerCase() ? r.type : `${r.type}, declared ${r.declaredType}`
     out.push('', `[Repository ${r.name}]  (${kind})`, ...settingLines(r.settings))
+    if (r.credentials) out.push(`  login name from: ${r.credentials.user ?? 'nothing set'}`, `  password from:   ${r.credentials.secret ?? 'nothing set (you would be asked on a terminal)'}`)
     const live = data.live?.repositories.find((x) => x.name === r.name)
     if (live) out.push(...renderRepositoryLive(live, data.live!.offline))
   }

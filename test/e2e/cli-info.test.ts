@@ -15,6 +15,7 @@ test('info shows accounts, repositories and origins, with the password masked', 
   assert.match(r.stdout, /^\[Account work\]\s+local: WorkLocal\s+remote: WorkRemote$/m)
   assert.match(r.stdout, /^\[Repository WorkRemote\]\s+\(IMAP\)$/m)
   assert.match(r.stdout, /^\s+remotepass\s+= \*{8}\s+\(config:18\)$/m)
+  assert.match(r.stdout, /^\s+password from:\s+remotepass \(clear text in the config file\)$/m)
   assert.match(r.stdout, /^\s+remotehost\s+= imap\.example\.org\s+\(config:16\)$/m)
   assert.match(r.stdout, /^\s+maxage\s+= 30\s+\(config:7\)$/m)
   assert.match(r.stdout, /^\s+remoteport\s+= 993\s+\(default\)$/m)
@@ -35,6 +36,7 @@ test('info --json is one JSON document with the same data, secret masked', async
   assert.equal(pass.secret, true)
   assert.equal(pass.value, '********')
   assert.equal(pass.origin, `${file}:18`)
+  assert.equal(remote.credentials?.secret, 'remotepass (clear text in the config file)')
   assert.ok(data.warnings.some((w) => w.includes('folderfiltr')))
 })
 
