@@ -3,6 +3,9 @@
 
 export type Direction = 'A->B' | 'B->A'
 
+/** How a side's messages were listed: every message, from the records, or records plus changes. */
+export type ListingKind = 'full' | 'records' | 'changes' | 'none'
+
 export interface FolderCounts {
   copiedAtoB: number
   copiedBtoA: number
@@ -20,7 +23,7 @@ export interface FolderCounts {
 export type EngineEvent =
   | { type: 'run-start'; policy: string; accounts: string[]; dryRun: boolean }
   | { type: 'account-start'; account: string; a: string; b: string }
-  | { type: 'folder-plan'; account: string; folderA: string; folderB: string; create?: 'A' | 'B'; copyAtoB: number; copyBtoA: number; bytes: number; flagChanges: number; deletions: number }
+  | { type: 'folder-plan'; account: string; folderA: string; folderB: string; create?: 'A' | 'B'; copyAtoB: number; copyBtoA: number; bytes: number; flagChanges: number; deletions: number; listedA: ListingKind; listedB: ListingKind }
   | { type: 'folder-start'; account: string; folderA: string; folderB: string; messages: number; bytes: number }
   | { type: 'folder-skip'; account: string; folderA: string; folderB: string; reason: string }
   | { type: 'folder-create'; account: string; side: 'A' | 'B'; folder: string }

@@ -17,6 +17,7 @@ import { copyMessages } from './copy-messages.js'
 import { applyFlagChanges } from './apply-flags.js'
 import { sideEffectDone } from './crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
+import { listSide } from './side-listing.js'
 
 export interface FolderSyncOptions {
   account: string
@@ -67,11 +68,16 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   let sB: FolderSession | undefined
   try {
     sB = stB ? await o.repoB.openFolder(pair.nameB, { readOnly: !writesB(policy) || o.dryRun }) : undefined
-    const listA = sA ? (await sA.list()).messages : []
-    const listB = sB ? (await sB.list()).messages : []
+    let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
+    const [capsA, capsB] = await Promise.all([o.repoA.capabilities(), o.repoB.capabilities()])
+    const listing = (side: Side, session: FolderSession, status: FolderStatus) =>
+      listSide({ side, session, status, row, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), openIntents: intents.length })
+    const lA = sA ? await listing('A', sA, stA!) : undefined
+    const lB = sB ? await listing('B', sB, stB!) : undefined
+    const listA = lA?.messages ?? []
+    const listB = lB?.messages ?? []
     const hash = hashLookup(sA, sB)
 
-    let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
     for (const [side, session] of [['A', sA], ['B', sB]] as const) {
       const before = side === 'A' ? row?.uidValidityA : row?.uidValidityB
       if (!row || !session || before == null || before === session.status.uidValidity) continue
@@ -104,6 +110,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       copyAtoB: plan.copyAtoB.length, copyBtoA: plan.copyBtoA.length,
       bytes: [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0),
       flagChanges: plan.flagsA.length + plan.flagsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
+      listedA: lA?.how ?? 'none', listedB: lB?.how ?? 'none',
     })
     for (const g of plan.guard ?? []) {
       emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${g.wanted} deletions on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
@@ -121,10 +128,11 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     // Which UIDVALIDITY the records belong to, before any record is written.
     db.updateFolderPair(fp.id, { uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity })
     await execute(o, fp, plan, sA!, sB!, counts, problems)
-    // Work left undone (held-back deletions, failed messages) must be looked at again next
-    // time, even if neither side changes: then no status is kept that would let it skip.
-    const undone = (plan.guard?.length ?? 0) > 0 || counts.failed > 0
-    db.updateFolderPair(fp.id, undone ? forgetStatus(sA!, sB!) : statusPatch(stA!, stB!, sA!, sB!))
+    // Work left undone (held-back deletions, failed or filtered-out messages) must be looked at
+    // again next time, even if neither side changes: then no status is kept that would let it
+    // skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
+    const undone = (plan.guard?.length ?? 0) > 0 || counts.failed > 0 || counts.skipped > 0
+    db.updateFolderPair(fp.id, undone ? forgetStatus(sA!, sB!) : { ...statusPatch(stA!, stB!, sA!, sB!), lastPolicy: policy.name })
     return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
   } finally {
     await sB?.close().catch(() => undefined)
@@ -175,7 +183,7 @@ function forgetStatus(sA: FolderSession, sB: FolderSession) {
   return {
     uidValidityA: sA.status.uidValidity, uidValidityB: sB.status.uidValidity,
     uidNextA: null, uidNextB: null, highestModSeqA: null, highestModSeqB: null,
-    messagesA: null, messagesB: null, changeTokenA: null, changeTokenB: null, lastSync: Date.now(),
+    messagesA: null, messagesB: null, changeTokenA: null, changeTokenB: null, lastPolicy: null, lastSync: Date.now(),
   }
 }
 

@@ -83,6 +83,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 4,
+    description: 'the policy of the last clean run, to know which side the recorded flags describe',
+    up(db) {
+      db.exec(`ALTER TABLE folder_pair ADD COLUMN last_policy TEXT;`)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -19,6 +19,8 @@ export interface FolderPairRow {
   /** FolderStatus.changeToken last seen (stores without mod-sequences). */
   changeTokenA: string | null
   changeTokenB: string | null
+  /** Policy of the last run that ended with nothing left undone ('sync', 'backup', ...). */
+  lastPolicy: string | null
   /** ms epoch. */
   lastSync: number | null
 }
@@ -73,6 +75,7 @@ export interface FolderPairSql {
   messages_b: number | null
   change_token_a: string | null
   change_token_b: string | null
+  last_policy: string | null
   last_sync: number | null
 }
 
@@ -91,6 +94,7 @@ export function folderPairFromSql(r: FolderPairSql): FolderPairRow {
     messagesB: r.messages_b,
     changeTokenA: r.change_token_a,
     changeTokenB: r.change_token_b,
+    lastPolicy: r.last_policy,
     lastSync: r.last_sync,
   }
 }
@@ -107,6 +111,7 @@ export const FOLDER_PAIR_COLUMNS: Record<keyof FolderPairPatch, { column: string
   messagesB: { column: 'messages_b', toSql: (v) => countOrNull('messagesB', v) },
   changeTokenA: { column: 'change_token_a', toSql: (v) => textOrNull('changeTokenA', v) },
   changeTokenB: { column: 'change_token_b', toSql: (v) => textOrNull('changeTokenB', v) },
+  lastPolicy: { column: 'last_policy', toSql: (v) => textOrNull('lastPolicy', v) },
   lastSync: { column: 'last_sync', toSql: (v) => countOrNull('lastSync', v) },
 }
 

@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { ImapFlow } from 'imapflow'
+import { createHash } from 'node:crypto'
 import { startDovecot, type DovecotInstance, TEST_PASSWORD } from '../support/dovecot.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
@@ -248,5 +249,42 @@ for (const kind of ['maildir', 'imap'] as const) test(`imap <-> ${kind}: killed 
     } finally {
       rmSync(w.root, { recursive: true, force: true })
     }
+  }
+})
+
+test('after a clean run, changed folders are read as records plus CONDSTORE/QRESYNC changes, unchanged Maildirs from the records', async () => {
+  const w = await scenario(d)
+  const pause = () => new Promise((r) => setTimeout(r, 1200))
+  try {
+    assert.equal((await runInProcess(w)).exitCode, 0)
+    await pause()
+    assert.equal((await runInProcess(w)).exitCode, 0) // settles: both stores' status recorded
+    await pause()
+    await imap(d, w.user, async (c) => {
+      await c.append('INBOX', msg('m7'), ['\\Answered'])
+      const lock = await c.getMailboxLock('INBOX')
+      try {
+        const uids = new Map<string, number>()
+        for await (const m of c.fetch('1:*', { uid: true, envelope: true })) uids.set(m.envelope?.messageId ?? '', m.uid)
+        await c.messageFlagsRemove(String(uids.get('<m2@test>')), ['\\Flagged'], { uid: true })
+        await c.messageFlagsAdd(String(uids.get('<m2@test>')), ['\\Seen'], { uid: true })
+        await c.messageDelete(String(uids.get('<m4@test>')), { uid: true })
+      } finally {
+        lock.release()
+      }
+    })
+    const config = await loadConfig({ path: w.config })
+    const plans: { folderA: string; listedA: string; listedB: string }[] = []
+    const r = await runJob({ policy: 'sync', config, accounts: accountsToSync(config), dryRun: false }, (e) => { if (e.type === 'folder-plan') plans.push(e) })
+    assert.equal(r.exitCode, 0, JSON.stringify(r.errors))
+    const inbox = plans.find((p) => p.folderA === 'INBOX')!
+    assert.deepEqual([inbox.listedA, inbox.listedB], ['changes', 'records'])
+    assert.deepEqual([r.counts.copiedAtoB, r.counts.deletedB, r.counts.flagsAtoB, r.counts.copiedBtoA], [1, 1, 1, 0])
+    const { a, b } = await snapBoth(w)
+    assert.deepEqual(a, b)
+    const h = (id: string) => createHash('sha256').update(msg(id)).digest('hex').slice(0, 16)
+    assert.deepEqual(b.INBOX, [`${h('m1')} []`, `${h('m2')} [\\Seen]`, `${h('m5')} []`, `${h('m6')} []`, `${h('m7')} [\\Answered]`].sort())
+  } finally {
+    rmSync(w.root, { recursive: true, force: true })
   }
 })

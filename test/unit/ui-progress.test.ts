@@ -67,7 +67,7 @@ class Screen extends Writable {
   }
 }
 
-const plan = (folder: string, copy: number, bytes: number): EngineEvent => ({ type: 'folder-plan', account: 'w', folderA: folder, folderB: folder, copyAtoB: copy, copyBtoA: 0, bytes, flagChanges: 0, deletions: 0 })
+const plan = (folder: string, copy: number, bytes: number): EngineEvent => ({ type: 'folder-plan', account: 'w', folderA: folder, folderB: folder, copyAtoB: copy, copyBtoA: 0, bytes, flagChanges: 0, deletions: 0, listedA: 'full', listedB: 'full' })
 const start = (folder: string): EngineEvent => ({ type: 'folder-start', account: 'w', folderA: folder, folderB: folder, messages: 0, bytes: 0 })
 const copied = (folder: string, size: number): EngineEvent => ({ type: 'message-copied', account: 'w', folder, direction: 'A->B', uid: 1, size })
 const done = (folder: string): EngineEvent => ({ type: 'folder-done', account: 'w', folderA: folder, folderB: folder, counts: emptyCounts(), ms: 1 })

@@ -1,0 +1,81 @@
+// A side's full listing, without reading every message where the store can tell what changed:
+// a Maildir whose directories did not change is what the records say; an IMAP folder with
+// QRESYNC is the records plus CHANGEDSINCE minus VANISHED. Used only after a run that left
+// nothing undone, and only where the records' flags describe this side (see recordsDescribe).
+import type { FolderSession, FolderStatus, MessageMeta } from '../repository/types.js'
+import type { FolderPairRow, MessagePairRow } from '../state/rows.js'
+import type { Policy } from './policy.js'
+
+export interface SideListingInput {
+  side: 'A' | 'B'
+  session: FolderSession
+  /** Status seen before opening (folderStatus). */
+  status: FolderStatus
+  row: FolderPairRow | undefined
+  known: readonly MessagePairRow[]
+  policy: Policy
+  /** The repository offers QRESYNC (CHANGEDSINCE answers with VANISHED). */
+  qresync: boolean
+  /** Open intents make the records incomplete. */
+  openIntents: number
+}
+
+export interface SideListing {
+  messages: MessageMeta[]
+  /** How it was made, for logs and tests. */
+  how: 'full' | 'records' | 'changes'
+}
+
+/**
+ * The records' flags are this side's flags (for messages not changed since) when the last clean
+ * run was two-way or had this side as its source, or when this run never reads this side's flags.
+ */
+export function recordsDescribe(side: 'A' | 'B', lastPolicy: string | null, policy: Policy): boolean {
+  // Every message of this side has a record after a clean run only if its new messages are copied.
+  if (!(side === 'A' ? policy.copyAtoB : policy.copyBtoA)) return false
+  const readsFlags = side === 'A' ? policy.flagsAtoB : policy.flagsBtoA
+  if (!readsFlags) return true
+  if (lastPolicy === 'sync') return true
+  const sourceWasA = lastPolicy === 'backup' || lastPolicy === 'migrate'
+  return side === 'A' ? sourceWasA : lastPolicy === 'restore'
+}
+
+export async function listSide(i: SideListingInput): Promise<SideListing> {
+  const { row, side, status } = i
+  const usable = row !== undefined && i.openIntents === 0 && row.lastPolicy !== null &&
+    (side === 'A' ? row.uidValidityA : row.uidValidityB) === i.session.status.uidValidity &&
+    status.uidValidity === i.session.status.uidValidity &&
+    recordsDescribe(side, row.lastPolicy, i.policy)
+  if (usable) {
+    const token = side === 'A' ? row.changeTokenA : row.changeTokenB
+    if (status.changeToken !== undefined && token !== null && token === status.changeToken) {
+      return { messages: fromRecords(side, i.known), how: 'records' }
+    }
+    const since = side === 'A' ? row.highestModSeqA : row.highestModSeqB
+    if (i.qresync && since !== null && status.highestModSeq !== undefined) {
+      const changes = await i.session.list({ changedSince: since })
+      if (changes.vanished !== undefined) {
+        return { messages: applyChanges(fromRecords(side, i.known), changes.messages, changes.vanished), how: 'changes' }
+      }
+      // The server ignored CHANGEDSINCE after all: what came back is everything.
+      if (changes.messages.length >= (status.messages ?? Infinity)) return { messages: changes.messages, how: 'full' }
+    }
+  }
+  return { messages: (await i.session.list()).messages, how: 'full' }
+}
+
+function fromRecords(side: 'A' | 'B', known: readonly MessagePairRow[]): MessageMeta[] {
+  const out: MessageMeta[] = []
+  for (const r of known) {
+    const uid = side === 'A' ? r.uidA : r.uidB
+    if (uid !== null) out.push({ uid, flags: r.flags, size: r.size, internalDate: r.internalDate })
+  }
+  return out
+}
+
+export function applyChanges(base: readonly MessageMeta[], changed: readonly MessageMeta[], vanished: readonly number[]): MessageMeta[] {
+  const byUid = new Map(base.map((m) => [m.uid, m]))
+  for (const u of vanished) byUid.delete(u)
+  for (const m of changed) byUid.set(m.uid, m)
+  return [...byUid.values()].sort((x, y) => x.uid - y.uid)
+}
