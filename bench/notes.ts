@@ -14,9 +14,8 @@ export const BENCH_NOTES = `## Method
   before its first append. Nothing was relaxed for speed.
 - OfflineIMAP is not run IMAP -> IMAP nor on the large message, and uses its default of one
   connection. mailsync uses its default maxconnections = 4; mbsync uses one connection per store.
-- Other engineers' test suites shared the machine during the recorded run (load average 3-5 at
-  times): absolute times, the start-up ones above all, are higher than on an idle machine; the
-  ratios are fairer, since the tools alternate run by run.
+- Tools alternate run by run, so the ratios hold better than the absolute times, which vary
+  from run to run on this kind of machine (and with anything else it is doing).
 - \`npm run bench -- --disk ext4\` gives figures on the root file system (what users see; noisy:
   ext4 writes vary 2-10x from run to run on this kind of machine), \`--quick\` a 1,000-message
   corpus (and a 5,000-message one for the large no-change check), \`--only nochange100k\` just
@@ -35,18 +34,18 @@ export const BENCH_NOTES = `## Method
   of the Maildir delivery. Closing a 4-5x gap needs a different design, not a tweak: a FETCH
   path that streams literals straight to files without building message objects, or workers
   (threads) per connection so parsing runs on both cores.
-- **Re-sync after changes** lists every message of every changed folder on both sides (the
-  engine does not yet ask for \`CHANGEDSINCE\`/\`VANISHED\` even though the IMAP repository
-  supports them), so 100 changes spread over 14 folders cost a full listing of 10,000 messages.
-  Listing only what changed since the stored HIGHESTMODSEQ, and taking sizes of known Maildir
-  files from the status cache, would make this scale with the changes.
-- **Start-up**: about 240 ms of a no-change run is Node start, oclif and module loading before
-  any work; imapflow's ES-module graph alone costs ~95 ms to load, its CommonJS build ~55 ms.
-  Loading imapflow through \`createRequire\` in src/repository/imap/connect.ts was measured to
-  take the 10,000-message no-change run from 0.36 s to 0.29 s (median of 5, idle machine) and
-  its peak RSS from 85 to 77 MB: the one change that meets that bar (not made here: that file
-  belongs to the connection work). \`mailsync --version\` skips oclif and meets its bar;
-  \`sync --help\` loads oclif (0.17 s on an idle machine).
+- **Re-sync after changes**: after a clean run, a changed IMAP folder is read as the status
+  cache plus \`CHANGEDSINCE\`/\`VANISHED\` (QRESYNC), and a Maildir whose directories did not
+  change is taken from the status cache (the \`listedA\`/\`listedB\` fields of the folder-plan
+  events say which). What is left: the Maildir side that the previous run itself wrote to is
+  listed in full (its directory mtimes changed, and a change by the user in the same moment
+  could not be told apart), plus process start. 1.08 s went to 0.72 s with this.
+- **Start-up**: about 220 ms of a no-change run is Node start, oclif and module loading before
+  any work. imapflow is loaded through its CommonJS build (~55 ms instead of ~95 ms for its
+  ES-module graph); \`--version\` skips oclif, and \`--help\` pages are rendered by oclif at
+  build time (dist/help.json) and printed without loading it. Further gains would need a
+  bundled build (one file instead of hundreds of modules to resolve) or skipping oclif for
+  commands too.
 - **Peak RSS**: mailsync needs about 85 MB before any mail moves (Node, oclif, imapflow,
   SQLite). The initial pull and migrate reach 175-200 MB: message Buffers already done with but
   not yet collected (V8 frees a Buffer's memory only when it collects the object, and lets

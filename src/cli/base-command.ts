@@ -40,9 +40,10 @@ export abstract class MailsyncCommand extends Command {
     // passwords asked on the terminal are asked before progress output starts
     await askPasswordsUpFront(req.accounts.flatMap((a) => [a.remote, a.local]), req.config.env)
     const types = this.globals.debugTypes
-    const debug = { imap: types.includes('imap') || types.includes('all'), sync: types.includes('sync') || types.includes('all') }
+    const on = (t: 'imap' | 'sync' | 'maildir') => types.includes(t) || types.includes('all')
+    const debug = { imap: on('imap'), sync: on('sync'), maildir: on('maildir') }
     // debug lines on stderr would tear progress bars apart: plain lines then
-    const terminal = process.stdout.isTTY === true && !((debug.imap || debug.sync) && !this.globals.logfile)
+    const terminal = process.stdout.isTTY === true && !((debug.imap || debug.sync || debug.maildir) && !this.globals.logfile)
     const result = await runJobWithOutput(req, {
       mode: outputMode(this.globals, req.config.general.get('ui'), terminal),
       stderrOnTerminal: process.stderr.isTTY === true,

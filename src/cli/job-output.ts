@@ -20,7 +20,7 @@ export interface JobOutputOptions {
   stdout?: (text: string) => void
   stderr?: (text: string) => void
   /** -d: `imap` = the IMAP protocol dialogue (secrets masked by the IMAP layer), `sync` = every engine event; to --logfile if given, else stderr. */
-  debug?: { imap: boolean; sync: boolean }
+  debug?: { imap: boolean; sync: boolean; maildir?: boolean }
   /** progress mode: the terminal to draw on (default process.stdout). */
   progressStream?: ProgressStream
   /** progress mode: stderr is the same terminal, so warnings and errors go above the bars too. */
@@ -48,6 +48,7 @@ export async function runJobWithOutput(req: JobRequest, opts: JobOutputOptions):
     else stderr(`${prefix}: ${line}`)
   }
   if (opts.debug?.imap && !req.imapLogger) req = { ...req, imapLogger: debugSink('imap') }
+  if (opts.debug?.maildir && !req.maildirLogger) req = { ...req, maildirLogger: debugSink('maildir') }
   const debugSync = opts.debug?.sync ? debugSink('sync') : undefined
   const detail: LineDetail = opts.mode === 'quiet' ? 'quiet' : opts.verbose ? 'verbose' : 'normal'
   let bars: ProgressBars | undefined

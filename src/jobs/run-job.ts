@@ -40,6 +40,8 @@ export interface JobRequest {
   stateDir?: string
   /** IMAP protocol log sink (debug). */
   imapLogger?: (line: string) => void
+  /** Maildir operations log (debug). */
+  maildirLogger?: (line: string) => void
 }
 
 export interface JobResult {
@@ -86,7 +88,7 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const ctx = { env: req.config.env, imapLogger: req.imapLogger }
+  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger }
   const remote = account.remote
   const local = account.local
   const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore' })

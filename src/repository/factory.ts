@@ -3,6 +3,7 @@
 import type { RepositoryConfig } from '../config/index.js'
 import type { Repository } from './types.js'
 import { MaildirRepository } from './maildir/maildir-repository.js'
+import { withLogging } from './logging-repository.js'
 import { ImapRepository } from './imap/imap-repository.js'
 import { missingPassword, passwordSource } from '../credentials/password-source.js'
 import { userSource, optionLocation } from '../credentials/user-source.js'
@@ -15,6 +16,8 @@ export interface FactoryContext {
   env: Record<string, string | undefined>
   /** Protocol debug log for IMAP (secrets masked by the IMAP layer). */
   imapLogger?: (line: string) => void
+  /** Debug log of every Maildir operation (`-d maildir`). */
+  maildirLogger?: (line: string) => void
   /** Create the Maildir root when missing (backup targets). */
   createRoot?: boolean
   /** Where warnings about risky settings go (default: stderr, `warning: ...`). */
@@ -25,7 +28,7 @@ export interface FactoryContext {
 
 export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Repository {
   if (cfg.type === 'Maildir') {
-    return new MaildirRepository({
+    const repo = new MaildirRepository({
       name: cfg.name,
       root: cfg.get<string>('localfolders'),
       sep: cfg.get<string>('sep'),
@@ -35,6 +38,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       maxConnections: cfg.get<number>('maxconnections'),
       createRoot: ctx.createRoot ?? true,
     })
+    return ctx.maildirLogger ? withLogging(repo, ctx.maildirLogger) : repo
   }
   const warn = ctx.warn ?? ((m: string) => void process.stderr.write(`warning: ${m}\n`))
   const tls = tlsSettings(cfg, warn)

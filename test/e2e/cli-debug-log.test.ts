@@ -42,7 +42,17 @@ test('-d all --logfile: protocol lines and events in the log file, no password a
   assert.match(log, / imap: R\[R#\d+\] C: .*(SELECT|EXAMINE|FETCH)/)
   assert.match(log, / imap: R\[R#\d+\] S: /)
   assert.match(log, / sync: \{"type":"message-copied"/)
+  assert.match(log, / maildir: L: INBOX: appended \d+ bytes as UID \d+ flags \[/, 'Maildir operations are logged')
   for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['log file', log]] as const) assertClean(where, text)
+})
+
+test('-d maildir: the Maildir operations alone, on stderr', async () => {
+  const c = await config(false)
+  const r = await runCli(['backup', 't', '-c', c.file, '-d', 'maildir'], c.env)
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stderr, /^maildir: L: created folder INBOX$/m)
+  assert.match(r.stderr, /^maildir: L: INBOX: appended \d+ bytes as UID 1 /m)
+  assert.doesNotMatch(r.stderr, /^imap: /m)
 })
 
 test('-d imap without a log file: the dialogue on stderr (plain IMAP, LOGIN in clear on the wire), masked', async () => {

@@ -1,0 +1,94 @@
+// A repository that tells a debug log every call it passes on: `-d maildir` wraps Maildir
+// repositories in it. It sees only the Repository contract, so it fits any kind; message bytes
+// are never logged, only UIDs, sizes, flags and folder names.
+import type {
+  AppendInput, AppendResult, Capability, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, Repository,
+} from './types.js'
+
+export type DebugLine = (line: string) => void
+
+export function withLogging(repo: Repository, log: DebugLine): Repository {
+  return new LoggingRepository(repo, log)
+}
+
+const uidList = (uids: readonly number[]): string => (uids.length > 12 ? `${uids.slice(0, 12).join(',')},... (${uids.length})` : uids.join(','))
+
+class LoggingRepository implements Repository {
+  constructor(private readonly inner: Repository, private readonly log: DebugLine) {}
+  get name(): string { return this.inner.name }
+  get kind(): string { return this.inner.kind }
+  get maxConnections(): number { return this.inner.maxConnections }
+  get readOnly(): boolean { return this.inner.readOnly }
+
+  private say(text: string): void {
+    this.log(`${this.inner.name}: ${text}`)
+  }
+  async open(): Promise<void> {
+    await this.inner.open()
+    this.say('opened')
+  }
+  capabilities(): Promise<Set<Capability>> { return this.inner.capabilities() }
+  separator(): Promise<string> { return this.inner.separator() }
+  async listFolders(): Promise<FolderInfo[]> {
+    const folders = await this.inner.listFolders()
+    this.say(`folders: ${folders.map((f) => f.name + (f.selectable ? '' : ' (not selectable)')).join(', ')}`)
+    return folders
+  }
+  async createFolder(name: string): Promise<void> {
+    await this.inner.createFolder(name)
+    this.say(`created folder ${name}`)
+  }
+  async folderStatus(name: string): Promise<FolderStatus> {
+    const st = await this.inner.folderStatus(name)
+    this.say(`status ${name}: uidvalidity ${st.uidValidity}, uidnext ${st.uidNext}${st.changeToken ? `, token ${st.changeToken}` : ''}`)
+    return st
+  }
+  async openFolder(name: string, opts?: { readOnly?: boolean }): Promise<FolderSession> {
+    const s = await this.inner.openFolder(name, opts)
+    this.say(`opened ${name}${s.readOnly ? ' read-only' : ''}: uidvalidity ${s.status.uidValidity}, uidnext ${s.status.uidNext}`)
+    return new LoggingSession(s, (t) => this.say(`${name}: ${t}`))
+  }
+  async close(): Promise<void> {
+    await this.inner.close()
+    this.say('closed')
+  }
+}
+
+class LoggingSession implements FolderSession {
+  constructor(private readonly inner: FolderSession, private readonly say: DebugLine) {}
+  get name(): string { return this.inner.name }
+  get status(): FolderStatus { return this.inner.status }
+  get readOnly(): boolean { return this.inner.readOnly }
+
+  async list(opts?: ListOptions): Promise<ListResult> {
+    const r = await this.inner.list(opts)
+    this.say(`listed ${r.messages.length} messages${opts?.uids ? ' (some UIDs)' : ''}${opts?.withMessageId ? ' with Message-IDs' : ''}`)
+    return r
+  }
+  async *fetch(uids: number[]): AsyncIterable<MessageBody> {
+    this.say(`fetch ${uidList(uids)}`)
+    yield* this.inner.fetch(uids)
+  }
+  async append(msg: AppendInput): Promise<AppendResult> {
+    const r = await this.inner.append(msg)
+    this.say(`appended ${msg.size} bytes as UID ${r.uid ?? '?'} flags [${msg.flags.join(' ')}] date ${new Date(msg.internalDate).toISOString()}`)
+    return r
+  }
+  async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
+    await this.inner.setFlags(uids, add, remove)
+    this.say(`flags of ${uidList(uids)}: +[${add.join(' ')}] -[${remove.join(' ')}]`)
+  }
+  async delete(uids: number[]): Promise<void> {
+    await this.inner.delete(uids)
+    this.say(`deleted ${uidList(uids)}`)
+  }
+  async searchMessageId(messageId: string): Promise<number[]> {
+    const r = await this.inner.searchMessageId(messageId)
+    this.say(`search Message-ID ${messageId}: ${uidList(r)}`)
+    return r
+  }
+  async close(): Promise<void> {
+    await this.inner.close()
+    this.say('closed')
+  }
+}
