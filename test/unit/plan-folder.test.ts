@@ -37,6 +37,7 @@ const backup = makePolicy('backup')
 const mirror = makePolicy('backup', { mirror: true })
 const restore = makePolicy('restore')
 const migrate = makePolicy('migrate')
+const migrateDelete = makePolicy('migrate', { delete: true })
 const readOnlyLocal = makePolicy('sync', { readOnlyB: true })
 const readOnlyRemote = makePolicy('sync', { readOnlyA: true })
 
@@ -65,6 +66,8 @@ const rows: Row[] = [
   { name: 'backup: local deletion is not pushed to the server', policy: backup, a: [m(1)], b: [], known: [k(1, 5)], expect: { deleteA: [], copyAtoB: [], update: [{ uidA: 1, uidB: null, flags: [] }] } },
   { name: 'restore: backup messages go to the server', policy: restore, a: [m(1)], b: [m(5), m(6)], known: [k(1, 5)], expect: { copyBtoA: [6], copyAtoB: [] } },
   { name: 'migrate: never writes the source', policy: migrate, a: [m(1, ['\\Seen'])], b: [m(5, ['\\Flagged']), m(6)], known: [k(1, 5)], expect: { flagsA: [], deleteA: [], copyBtoA: [], flagsB: [{ uid: 5, add: ['\\Seen'], remove: [] }] } },
+  { name: 'migrate: what left OLD stays on NEW by default', policy: migrate, a: [], b: [m(5)], known: [k(1, 5)], expect: { deleteB: [], update: [{ uidA: null, uidB: 5, flags: [] }] } },
+  { name: 'migrate --delete: what left OLD is removed from NEW', policy: migrateDelete, a: [], b: [m(5)], known: [k(1, 5)], expect: { deleteB: [5], drop: [{ uidA: 1, uidB: 5 }] } },
   { name: 'read-only local repository is never written', policy: readOnlyLocal, a: [m(1), m(2, ['\\Seen'])], b: [m(5)], known: [k(2, 5)], expect: { copyAtoB: [], flagsB: [], deleteB: [], copyBtoA: [] } },
   { name: 'read-only remote repository is never written', policy: readOnlyRemote, a: [m(1)], b: [m(5), m(6, ['\\Seen'])], known: [k(1, 6)], expect: { copyBtoA: [], flagsA: [], flagsB: [] } },
   { name: 'adopted pair (sync): union of flags, no copy', a: [m(1, ['\\Seen'])], b: [m(5, ['\\Flagged'])], matches: [{ uidA: 1, uidB: 5 }], expect: { copyAtoB: [], copyBtoA: [], adopt: [{ uidA: 1, uidB: 5, flags: ['\\Flagged', '\\Seen'] }], flagsA: [{ uid: 1, add: ['\\Flagged'], remove: [] }] } },
