@@ -44,7 +44,9 @@ export abstract class MailsyncCommand extends Command {
     const debug = { imap: on('imap'), sync: on('sync'), maildir: on('maildir') }
     // debug lines on stderr would tear progress bars apart: plain lines then
     const terminal = process.stdout.isTTY === true && !((debug.imap || debug.sync || debug.maildir) && !this.globals.logfile)
+    const mbnames = req.config.mbnames.get<boolean>('enabled') ? (await import('../mbnames/mbnames-after-run.js')).mbnamesIncremental(req) : undefined
     const result = await runJobWithOutput(req, {
+      tap: mbnames?.tap,
       mode: outputMode(this.globals, req.config.general.get('ui'), terminal),
       stderrOnTerminal: process.stderr.isTTY === true,
       verbose: this.globals.verbose,
@@ -52,6 +54,7 @@ export abstract class MailsyncCommand extends Command {
       debug,
     })
     if (after) await after(result)
+    await mbnames?.flush().catch((e: Error) => void process.stderr.write(`warning: mbnames: ${e.message}\n`))
     await this.writeMbnames(req, result)
     if (result.exitCode !== 0) this.exit(result.exitCode)
     return result

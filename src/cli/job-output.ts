@@ -25,6 +25,8 @@ export interface JobOutputOptions {
   progressStream?: ProgressStream
   /** progress mode: stderr is the same terminal, so warnings and errors go above the bars too. */
   stderrOnTerminal?: boolean
+  /** Sees every engine event first (e.g. mbnames incremental). */
+  tap?: (e: EngineEvent) => void
   /** The engine entry point; default: runJob from src/jobs/run-job.ts, imported on first use. */
   runJob?: (req: JobRequest, emit: (e: EngineEvent) => void) => Promise<JobResult>
 }
@@ -57,6 +59,7 @@ export async function runJobWithOutput(req: JobRequest, opts: JobOutputOptions):
     bars = new ProgressBars({ stream: opts.progressStream ?? process.stdout, multiAccount: (req.accounts?.length ?? 1) > 1 })
   }
   const emit = (e: EngineEvent): void => {
+    opts.tap?.(e)
     if (log) {
       const line = renderEventLine(e, 'verbose')
       if (line) log.write(`${new Date().toISOString()} ${line.text}\n`)

@@ -2,6 +2,7 @@
 // from the run's local folder names. Never touches the engine.
 import type { LoadedConfig } from '../config/index.js'
 import type { JobRequest, JobResult } from '../jobs/run-job.js'
+import type { EngineEvent } from '../engine/events.js'
 import { updateMbnames } from './mbnames-store.js'
 import type { MbnamesSettings } from './mbnames-format.js'
 
@@ -31,8 +32,37 @@ export function syncedFolders(result: JobResult): Map<string, string[]> {
 /** Returns the file written, or undefined when mbnames is off or the run was a dry run. */
 export async function mbnamesAfterRun(req: JobRequest, result: JobResult): Promise<string | undefined> {
   const settings = mbnamesSettings(req.config)
-  if (!settings || req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
+  // incremental: already written account by account (mbnamesIncremental)
+  if (!settings || req.config.mbnames.get<boolean>('incremental') || req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
   const accounts = [...new Set([...req.config.accounts.keys(), ...req.accounts.map((a) => a.name)])]
   await updateMbnames({ settings, stateDir: req.stateDir ?? req.config.general.get<string>('metadata'), accounts, synced: syncedFolders(result) })
   return settings.filename
+}
+
+/**
+ * [mbnames] incremental = yes: the file is rewritten as each account finishes, from the engine's
+ * events, instead of once at the end. `tap` takes every event; `flush` waits for the writes.
+ */
+export function mbnamesIncremental(req: JobRequest): { tap: (e: EngineEvent) => void; flush: () => Promise<void> } | undefined {
+  const settings = mbnamesSettings(req.config)
+  if (!settings || !req.config.mbnames.get<boolean>('incremental')) return undefined
+  if (req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
+  const accounts = [...new Set([...req.config.accounts.keys(), ...req.accounts.map((a) => a.name)])]
+  const stateDir = req.stateDir ?? req.config.general.get<string>('metadata')
+  const folders = new Map<string, string[]>()
+  let writes: Promise<unknown> = Promise.resolve()
+  let failure: unknown
+  return {
+    tap: (e) => {
+      if (e.type === 'folder-done') folders.set(e.account, [...(folders.get(e.account) ?? []), e.folderB])
+      if (e.type === 'account-done' && !e.error) {
+        const synced = new Map([[e.account, folders.get(e.account) ?? []]])
+        writes = writes.then(() => updateMbnames({ settings, stateDir, accounts, synced })).catch((err) => { failure ??= err })
+      }
+    },
+    flush: async () => {
+      await writes
+      if (failure) throw failure
+    },
+  }
 }
