@@ -59,7 +59,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const stA = pair.createA && o.dryRun ? undefined : await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : await o.repoB.folderStatus(pair.nameB)
   const intents = row ? db.listIntents(row.id) : []
-  if (row && stA && stB && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {
+  const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
+  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -71,7 +72,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
     const [capsA, capsB] = await Promise.all([o.repoA.capabilities(), o.repoB.capabilities()])
     const listing = (side: Side, session: FolderSession, status: FolderStatus) =>
-      listSide({ side, session, status, row, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), openIntents: intents.length })
+      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), openIntents: intents.length })
     const lA = sA ? await listing('A', sA, stA!) : undefined
     const lB = sB ? await listing('B', sB, stB!) : undefined
     const listA = lA?.messages ?? []
@@ -80,8 +81,11 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
 
     for (const [side, session] of [['A', sA], ['B', sB]] as const) {
       const before = side === 'A' ? row?.uidValidityA : row?.uidValidityB
-      if (!row || !session || before == null || before === session.status.uidValidity) continue
+      const repo = side === 'A' ? o.repoA : o.repoB
+      const otherStore = !sameIdentity(side === 'A' ? row?.identityA : row?.identityB, repo.identity)
+      if (!row || !session || before == null || (before === session.status.uidValidity && !otherStore)) continue
       emit({ type: 'uidvalidity-changed', account, folder, side, old: before, now: session.status.uidValidity })
+      if (otherStore) emit({ type: 'warning', account, folder, message: `side ${side} is now ${repo.identity}, not the store the status cache knew (${side === 'A' ? row.identityA : row.identityB}): its messages are matched again by fingerprint` })
       const listing = side === 'A' ? listA : listB
       const withIds = await withMessageIds(session, listing.map((m) => m.uid))
       const repaired = await repairAfterUidValidityChange(side, withIds, known, hash, policy)
@@ -91,7 +95,9 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
           for (const r of repaired.rows) db.upsertMessagePair(r)
           for (const f of repaired.forget) db.deleteMessagePair(row.id, f.uidA, f.uidB)
           db.deleteMessagePairsWithoutUids(row.id)
-          db.updateFolderPair(row.id, side === 'A' ? { uidValidityA: session.status.uidValidity } : { uidValidityB: session.status.uidValidity })
+          db.updateFolderPair(row.id, side === 'A'
+            ? { uidValidityA: session.status.uidValidity, identityA: repo.identity ?? null }
+            : { uidValidityB: session.status.uidValidity, identityB: repo.identity ?? null })
         })
         known = db.listMessagePairs(row.id)
       } else known = [...repaired.rows, ...repaired.orphaned]
@@ -126,7 +132,10 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     }
     const fp = row!
     // Which UIDVALIDITY the records belong to, before any record is written.
-    db.updateFolderPair(fp.id, { uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity })
+    db.updateFolderPair(fp.id, {
+      uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity,
+      identityA: o.repoA.identity ?? null, identityB: o.repoB.identity ?? null,
+    })
     await execute(o, fp, plan, sA!, sB!, counts, problems)
     // Work left undone (held-back deletions, failed or filtered-out messages) must be looked at
     // again next time, even if neither side changes: then no status is kept that would let it
@@ -177,6 +186,11 @@ function statusPatch(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB
     changeTokenB: sB.status.uidValidity === stB.uidValidity ? stB.changeToken ?? null : null,
     lastSync: Date.now(),
   }
+}
+
+/** Unknown on either hand (old records, a store without identity) counts as the same store. */
+function sameIdentity(recorded: string | null | undefined, current: string | undefined): boolean {
+  return recorded == null || current === undefined || recorded === current
 }
 
 function forgetStatus(sA: FolderSession, sB: FolderSession) {

@@ -17,6 +17,7 @@ class LoggingRepository implements Repository {
   constructor(private readonly inner: Repository, private readonly log: DebugLine) {}
   get name(): string { return this.inner.name }
   get kind(): string { return this.inner.kind }
+  get identity(): string | undefined { return this.inner.identity }
   get maxConnections(): number { return this.inner.maxConnections }
   get readOnly(): boolean { return this.inner.readOnly }
 

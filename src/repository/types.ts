@@ -122,6 +122,11 @@ export interface Repository {
   /** The config name (`[Repository NAME]`) or the URL it was made from. */
   readonly name: string
   readonly kind: string
+  /**
+   * Which store this is (`imap:user@host:port`, `maildir:/abs/root`): the status cache keeps it,
+   * and treats a different store behind the same name like a UIDVALIDITY change.
+   */
+  readonly identity?: string
   /** Upper bound on concurrently open folder sessions (IMAP: `maxconnections`). */
   readonly maxConnections: number
   readonly readOnly: boolean

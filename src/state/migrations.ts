@@ -90,6 +90,16 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`ALTER TABLE folder_pair ADD COLUMN last_policy TEXT;`)
     },
   },
+  {
+    version: 5,
+    description: 'which store each side was (a different store behind the same name is re-paired)',
+    up(db) {
+      db.exec(`
+        ALTER TABLE folder_pair ADD COLUMN identity_a TEXT;
+        ALTER TABLE folder_pair ADD COLUMN identity_b TEXT;
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

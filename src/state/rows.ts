@@ -21,6 +21,9 @@ export interface FolderPairRow {
   changeTokenB: string | null
   /** Policy of the last run that ended with nothing left undone ('sync', 'backup', ...). */
   lastPolicy: string | null
+  /** Repository.identity of each side when the records were written. */
+  identityA: string | null
+  identityB: string | null
   /** ms epoch. */
   lastSync: number | null
 }
@@ -76,6 +79,8 @@ export interface FolderPairSql {
   change_token_a: string | null
   change_token_b: string | null
   last_policy: string | null
+  identity_a: string | null
+  identity_b: string | null
   last_sync: number | null
 }
 
@@ -95,6 +100,8 @@ export function folderPairFromSql(r: FolderPairSql): FolderPairRow {
     changeTokenA: r.change_token_a,
     changeTokenB: r.change_token_b,
     lastPolicy: r.last_policy,
+    identityA: r.identity_a,
+    identityB: r.identity_b,
     lastSync: r.last_sync,
   }
 }
@@ -112,6 +119,8 @@ export const FOLDER_PAIR_COLUMNS: Record<keyof FolderPairPatch, { column: string
   changeTokenA: { column: 'change_token_a', toSql: (v) => textOrNull('changeTokenA', v) },
   changeTokenB: { column: 'change_token_b', toSql: (v) => textOrNull('changeTokenB', v) },
   lastPolicy: { column: 'last_policy', toSql: (v) => textOrNull('lastPolicy', v) },
+  identityA: { column: 'identity_a', toSql: (v) => textOrNull('identityA', v) },
+  identityB: { column: 'identity_b', toSql: (v) => textOrNull('identityB', v) },
   lastSync: { column: 'last_sync', toSql: (v) => countOrNull('lastSync', v) },
 }
 

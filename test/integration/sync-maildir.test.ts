@@ -3,7 +3,7 @@
 // exactly the state of an uninterrupted run.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync, readdirSync, renameSync, rmSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, readdirSync, renameSync, rmSync, mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -168,6 +168,33 @@ test('maildir <-> maildir: a lost UID state file (new UIDVALIDITY) re-pairs by f
     assert.ok(events.includes('uidvalidity-changed'))
     assert.equal(r.counts.copiedAtoB + r.counts.copiedBtoA + r.counts.deletedA + r.counts.deletedB, 0)
     assert.deepEqual(await snapBoth(w), before)
+  } finally {
+    rmSync(w.root, { recursive: true, force: true })
+  }
+})
+
+test('a different store behind the same repository name is re-paired by fingerprint, never taken as deletions', async () => {
+  const w = world()
+  try {
+    await put(w.a, 'INBOX', msg('k1'))
+    await put(w.a, 'INBOX', msg('k2'))
+    assert.equal((await runInProcess(w)).exitCode, 0)
+    // The user copies the local Maildir (UID state files and all), loses a message in the copy,
+    // and points the config at the copy.
+    const copy = join(w.root, 'local-copy')
+    spawnSync('cp', ['-a', w.b, copy])
+    for (const f of readdirSync(join(copy, 'INBOX', 'cur'))) if (readFile(join(copy, 'INBOX', 'cur', f)).includes('k2@')) rmSync(join(copy, 'INBOX', 'cur', f))
+    writeFileSync(w.config, readFileSync(w.config, 'utf8').replace(`localfolders = ${w.b}`, `localfolders = ${copy}`))
+    const events: string[] = []
+    const config = await loadConfig({ path: w.config })
+    const r = await runJob({ policy: 'sync', config, accounts: accountsToSync(config), dryRun: false }, (e) => { if (e.type === 'warning') events.push(e.message) })
+    assert.equal(r.exitCode, 0)
+    assert.equal(r.counts.deletedA, 0, 'nothing is deleted on the other side')
+    assert.ok(events.some((m) => m.includes('not the store the status cache knew')))
+    const a = await snapshot(new MaildirRepository({ name: 'a', root: w.a }))
+    const b = await snapshot(new MaildirRepository({ name: 'b', root: copy }))
+    assert.equal(a.INBOX!.length, 2)
+    assert.deepEqual(b, a, 'the lost message is copied back')
   } finally {
     rmSync(w.root, { recursive: true, force: true })
   }

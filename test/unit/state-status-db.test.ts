@@ -39,12 +39,12 @@ test('folder pairs: ensure is idempotent, update round-trips every field incl. m
     id: fp.id, nameA: 'INBOX', nameB: 'inbox',
     uidValidityA: null, uidValidityB: null, uidNextA: null, uidNextB: null,
     highestModSeqA: null, highestModSeqB: null, messagesA: null, messagesB: null,
-    changeTokenA: null, changeTokenB: null, lastPolicy: null, lastSync: null,
+    changeTokenA: null, changeTokenB: null, lastPolicy: null, identityA: null, identityB: null, lastSync: null,
   })
   const big = (1n << 63n) - 1n
   const patch = {
     uidValidityA: 4294967295, uidValidityB: 1, uidNextA: 77, uidNextB: 78,
-    highestModSeqA: big, highestModSeqB: (1n << 53n) + 1n, messagesA: 10, messagesB: 11, changeTokenA: '1:2:3', changeTokenB: null, lastPolicy: 'sync', lastSync: 1_700_000_000_123,
+    highestModSeqA: big, highestModSeqB: (1n << 53n) + 1n, messagesA: 10, messagesB: 11, changeTokenA: '1:2:3', changeTokenB: null, lastPolicy: 'sync', identityA: 'imap:a@h:993', identityB: null, lastSync: 1_700_000_000_123,
   }
   db.updateFolderPair(fp.id, patch)
   assert.deepEqual(db.getFolderPair('INBOX', 'inbox'), { id: fp.id, nameA: 'INBOX', nameB: 'inbox', ...patch })

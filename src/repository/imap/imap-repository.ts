@@ -1,5 +1,6 @@
 // An IMAP account as a Repository, on imapflow, with a hard-bounded connection pool.
 import type { ImapFlow } from 'imapflow'
+import { defaultPort } from './options.js'
 import { MailsyncError } from '../../errors.js'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
@@ -17,6 +18,7 @@ const LOGOUT_TIMEOUT_MS = 5000
 
 export class ImapRepository implements Repository {
   readonly name: string
+  readonly identity: string
   readonly kind = 'imap'
   readonly maxConnections: number
   readonly readOnly: boolean
@@ -39,6 +41,7 @@ export class ImapRepository implements Repository {
     if (!Number.isInteger(max) || max < 1) throw new MailsyncError('config', `repository ${opts.name}: maxconnections must be a positive integer`)
     this.opts = opts
     this.name = opts.name
+    this.identity = `imap:${opts.user}@${opts.host.toLowerCase()}:${opts.port ?? defaultPort(opts.tls.mode)}`
     this.maxConnections = max
     this.readOnly = opts.readOnly ?? false
     this.pool = new ConnectionPool<ImapFlow>(max, {

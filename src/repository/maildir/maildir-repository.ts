@@ -56,6 +56,10 @@ export class MaildirRepository implements Repository {
     this.keywordLetters = { ...(opts.keywordLetters ?? {}) }
   }
 
+  get identity(): string {
+    return `maildir:${this.tree.root}`
+  }
+
   get root(): string {
     return this.tree.root
   }

@@ -3,6 +3,7 @@
 //   then one `<letter> <keyword>` line per keyword letter this program assigned in the folder.
 // Always replaced atomically (temp file + fsync + rename + directory fsync).
 import { readFile } from 'node:fs/promises'
+import { randomInt } from 'node:crypto'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 import { isKeywordLetter } from './keywords.js'
@@ -68,9 +69,15 @@ export async function writeUidState(folderDir: string, state: UidState): Promise
 
 let lastUidValidity = 0
 
-/** A fresh UIDVALIDITY: the current time in seconds, never the same twice in one process. */
+/**
+ * A fresh UIDVALIDITY: random (1 .. 2^31-1), never the same twice in one process. Not the time:
+ * two folders made in the same second by two processes would share it, and a status cache that
+ * outlived a folder could then take the new, empty folder for the old one with its mail deleted.
+ */
 export function newUidValidity(): number {
-  const now = Math.floor(Date.now() / 1000)
-  lastUidValidity = Math.max(now, lastUidValidity + 1)
-  return lastUidValidity
+  let v: number
+  do v = randomInt(1, 0x7fffffff)
+  while (v === lastUidValidity)
+  lastUidValidity = v
+  return v
 }
