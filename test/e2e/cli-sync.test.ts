@@ -32,6 +32,7 @@ after(async () => {
 async function configFor(user: string, local: string): Promise<string> {
   return box.writeConfig(`[general]
 accounts = acct
+metadata = ${join(box.dir, `state-${user}`)}
 
 [Account acct]
 remoterepository = server
