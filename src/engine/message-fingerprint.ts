@@ -2,34 +2,9 @@
 // without changing a byte.
 import { createHash, type Hash } from 'node:crypto'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
+import { headerField, messageIdFromHeader } from '../mail/header.js'
 
 const HEADER_SCAN_LIMIT = 256 * 1024
-
-/** The first header field of that name, unfolded and trimmed (bytes read as latin1). */
-export function headerField(head: Buffer, name: string): string | undefined {
-  let end = head.indexOf('\r\n\r\n')
-  if (end < 0) end = head.indexOf('\n\n')
-  const text = head.subarray(0, end < 0 ? head.length : end).toString('latin1')
-  const lines = text.split(/\r?\n/)
-  const prefix = name.toLowerCase()
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
-    const colon = line.indexOf(':')
-    if (colon < 0 || line.slice(0, colon).trim().toLowerCase() !== prefix) continue
-    let value = line.slice(colon + 1)
-    while (i + 1 < lines.length && /^[ \t]/.test(lines[i + 1]!)) value += lines[++i]!
-    return value.trim()
-  }
-  return undefined
-}
-
-/** The Message-ID header value (with angle brackets) from a message's header, if any. */
-export function messageIdFromHeader(head: Buffer): string | undefined {
-  const id = headerField(head, 'message-id')
-  if (!id) return undefined
-  const bracketed = /<[^>]*>/.exec(id)
-  return bracketed ? bracketed[0] : id
-}
 
 export interface Fingerprint {
   sha256: string

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { compressUids, uidSetChunks } from '../../src/repository/imap/uid-set.js'
-import { parseMessageIdHeader } from '../../src/repository/imap/message-id.js'
+import { messageIdFromHeader as parseMessageIdHeader } from '../../src/mail/header.js'
 import { ConnectionPool } from '../../src/repository/imap/connection-pool.js'
 import { crlfSize } from '../../src/repository/imap/append.js'
 import { mapCapabilities } from '../../src/repository/imap/folder-list.js'

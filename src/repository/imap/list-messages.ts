@@ -1,7 +1,7 @@
 // One bulk UID FETCH (FLAGS RFC822.SIZE INTERNALDATE [MODSEQ] [Message-ID]) -> ListResult.
 import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow'
 import { normalizeFlags, type ListOptions, type ListResult, type MessageMeta } from '../types.js'
-import { parseMessageIdHeader } from './message-id.js'
+import { messageIdFromHeader } from '../../mail/header.js'
 import { uidSetChunks } from './uid-set.js'
 
 export interface ListContext {
@@ -68,7 +68,7 @@ function toMeta(msg: FetchMessageObject, withMessageId: boolean): MessageMeta {
     internalDate: msg.internalDate ? new Date(msg.internalDate).getTime() : 0,
   }
   if (withMessageId) {
-    const id = parseMessageIdHeader(msg.headers)
+    const id = messageIdFromHeader(msg.headers)
     if (id) meta.messageId = id
   }
   if (typeof msg.modseq === 'bigint') meta.modSeq = msg.modseq

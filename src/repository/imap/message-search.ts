@@ -1,7 +1,7 @@
 // UID SEARCH helpers: by exact Message-ID, by \Deleted, and "the UIDs above n".
 import type { ImapFlow, SearchObject } from 'imapflow'
 import { MailsyncError } from '../../errors.js'
-import { parseMessageIdHeader } from './message-id.js'
+import { messageIdFromHeader } from '../../mail/header.js'
 import { uidSetChunks } from './uid-set.js'
 
 export async function searchUids(client: ImapFlow, query: SearchObject): Promise<number[]> {
@@ -28,7 +28,7 @@ export async function searchMessageId(client: ImapFlow, messageId: string, withi
   const set = new Set(candidates)
   for (const range of uidSetChunks(candidates)) {
     for await (const msg of client.fetch(range, { uid: true, headers: ['message-id'] }, { uid: true })) {
-      if (set.has(msg.uid) && parseMessageIdHeader(msg.headers) === wanted) out.push(msg.uid)
+      if (set.has(msg.uid) && messageIdFromHeader(msg.headers) === wanted) out.push(msg.uid)
     }
   }
   return out.sort((a, b) => a - b)

@@ -1,6 +1,7 @@
-// Reads one header field from a message file without reading the body: chunks up to the blank
+// Reads a message file's header without reading the body: chunks up to the blank
 // line that ends the header (LF or CRLF), folded lines unfolded, field name matched without case.
 import { open } from 'node:fs/promises'
+import { messageIdFromHeader } from '../../mail/header.js'
 
 const CHUNK = 16 * 1024
 /** A header bigger than this is treated as ending here. */
@@ -42,30 +43,7 @@ function headerEnd(buf: Buffer, from: number): number {
   return -1
 }
 
-/** Value of the first header field named `name` (unfolded, trimmed), or undefined. */
-export function headerField(header: Buffer, name: string): string | undefined {
-  const text = header.toString('latin1')
-  const want = name.toLowerCase()
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]
-    const colon = line.indexOf(':')
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') continue
-    if (line.slice(0, colon).trim().toLowerCase() !== want) continue
-    let value = line.slice(colon + 1)
-    while (i + 1 < lines.length && (lines[i + 1].startsWith(' ') || lines[i + 1].startsWith('\t'))) {
-      value += lines[++i]
-    }
-    return Buffer.from(value.trim(), 'latin1').toString('utf8')
-  }
-  return undefined
-}
-
 /** The Message-ID (with angle brackets) of a message file, or undefined. */
 export async function readMessageId(path: string): Promise<string | undefined> {
-  const value = headerField(await readHeaderBlock(path), 'message-id')
-  if (value === undefined) return undefined
-  const m = /<[^<>\s]*>/.exec(value)
-  if (m) return m[0]
-  return value === '' ? undefined : value
+  return messageIdFromHeader(await readHeaderBlock(path))
 }
