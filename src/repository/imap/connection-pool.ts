@@ -66,16 +66,6 @@ export class ConnectionPool<T> {
     else this.idle.push(conn)
   }
 
-  /** Run `fn` with a connection, releasing it afterwards (a connection `fn` left unusable is dropped). */
-  async with<R>(fn: (conn: T) => Promise<R>): Promise<R> {
-    const conn = await this.acquire()
-    try {
-      return await fn(conn)
-    } finally {
-      this.release(conn)
-    }
-  }
-
   async close(): Promise<void> {
     this.closed = true
     for (const w of this.waiters.splice(0)) w.reject(new Error('connection pool is closed'))
