@@ -1,6 +1,7 @@
 // The table a migration ends with: per folder, what the source and target hold and what
 // happened to each message; then every message that failed or did not verify.
 import type { JobResult } from '../jobs/run-job.js'
+import { formatTable } from './format.js'
 
 export function renderVerification(result: JobResult): string {
   const head = ['source folder', 'target folder', 'source', 'target', 'copied', 'adopted', 'skipped', 'failed', 'verified']
@@ -12,9 +13,7 @@ export function renderVerification(result: JobResult): string {
   const t = result.counts
   rows.push(['total', `${result.folders.length} folders`, sum(result.folders.map((f) => f.messagesA)), sum(result.folders.map((f) => f.messagesB)),
     String(t.copiedAtoB), String(t.adopted), String(t.skipped), String(t.failed), String(t.verified)])
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()
-  const out = [line(head), ...rows.map(line)]
+  const out = [formatTable(head, rows, 2)]
   const problems = result.folders.flatMap((f) => f.problems.map((p) => ({ folder: f.folderA, ...p })))
   const errors = result.folders.filter((f) => f.error)
   if (problems.length || errors.length) {
