@@ -2,7 +2,6 @@
 // server-deleted mail unless --mirror.
 import { Args, Flags } from '@oclif/core'
 import { MailsyncCommand } from '../src/cli/base-command.js'
-import { namedAccounts, pairAccount } from '../src/cli/choose-accounts.js'
 import { jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 
@@ -28,9 +27,7 @@ export default class BackupCommand extends MailsyncCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(BackupCommand)
     this.useGlobalFlags(flags)
-    const pair = args.dest !== undefined
-    const config = await this.loadConfig({ required: !pair })
-    const accounts = pair ? [pairAccount(config, args.source!, args.dest!, true)] : namedAccounts(config, args.source ? [args.source] : [])
+    const { config, accounts } = await this.accountsFromArgs(args.source, args.dest, true)
     await this.runJob({
       policy: 'backup',
       config,

@@ -1,7 +1,6 @@
 // `mailsync restore [ACCOUNT | SOURCE DEST]`: copy Maildir -> IMAP.
 import { Args } from '@oclif/core'
 import { MailsyncCommand } from '../src/cli/base-command.js'
-import { namedAccounts, pairAccount } from '../src/cli/choose-accounts.js'
 import { dateFlag, jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 
@@ -27,9 +26,7 @@ export default class RestoreCommand extends MailsyncCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RestoreCommand)
     this.useGlobalFlags(flags)
-    const pair = args.dest !== undefined
-    const config = await this.loadConfig({ required: !pair })
-    const accounts = pair ? [pairAccount(config, args.source!, args.dest!, false)] : namedAccounts(config, args.source ? [args.source] : [])
+    const { config, accounts } = await this.accountsFromArgs(args.source, args.dest, false)
     await this.runJob({
       policy: 'restore',
       config,

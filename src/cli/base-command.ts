@@ -2,9 +2,10 @@
 // warnings once), running a job with the chosen output, and turning errors into one line on
 // stderr plus the documented exit code (never a stack, unless --debug).
 import { Command, Errors } from '@oclif/core'
-import { loadConfig, type LoadedConfig } from '../config/index.js'
+import { loadConfig, type AccountConfig, type LoadedConfig } from '../config/index.js'
 import type { JobRequest, JobResult } from '../jobs/run-job.js'
 import { askPasswordsUpFront } from '../credentials/password-source.js'
+import { namedAccounts, pairAccount } from './choose-accounts.js'
 import { describeFailure } from './failure.js'
 import { fatalEvent } from './fatal-event.js'
 import { globalFlags, globalOptions, type GlobalFlagValues, type GlobalOptions } from './global-flags.js'
@@ -26,6 +27,16 @@ export abstract class MailsyncCommand extends Command {
     const config = await loadConfig({ path: this.globals.configFile, required: opts.required })
     this.showConfigWarnings(config)
     return config
+  }
+
+  /**
+   * `[ACCOUNT | SOURCE DEST]` (backup, restore): with DEST, one ad-hoc account made of the two
+   * repositories and no config file needed; otherwise the named account or the config's default ones.
+   */
+  protected async accountsFromArgs(source: string | undefined, dest: string | undefined, sourceIsRemote: boolean): Promise<{ config: LoadedConfig; accounts: AccountConfig[] }> {
+    const config = await this.loadConfig({ required: dest === undefined })
+    const accounts = dest !== undefined ? [pairAccount(config, source!, dest, sourceIsRemote)] : namedAccounts(config, source ? [source] : [])
+    return { config, accounts }
   }
 
   /** Print warnings not printed yet (resolving URLs and ad-hoc accounts can add more). */
