@@ -3,7 +3,7 @@
 import type { LoadedConfig } from '../config/index.js'
 import type { JobRequest, JobResult } from '../jobs/run-job.js'
 import type { EngineEvent } from '../engine/events.js'
-import { updateMbnames } from './mbnames-store.js'
+import { updateMbnames, type MbnamesUpdate } from './mbnames-store.js'
 import type { MbnamesSettings } from './mbnames-format.js'
 
 export function mbnamesSettings(config: LoadedConfig): MbnamesSettings | undefined {
@@ -29,14 +29,25 @@ export function syncedFolders(result: JobResult): Map<string, string[]> {
   return out
 }
 
+/**
+ * What an mbnames update of this run needs, when the file is kept at all: [mbnames] enabled, in
+ * the mode asked for (`incremental` or once at the end), and a real (not dry) sync or backup.
+ */
+function mbnamesTarget(req: JobRequest, incremental: boolean): Omit<MbnamesUpdate, 'synced'> | undefined {
+  const settings = mbnamesSettings(req.config)
+  if (!settings || Boolean(req.config.mbnames.get<boolean>('incremental')) !== incremental) return undefined
+  if (req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
+  const accounts = [...new Set([...req.config.accounts.keys(), ...req.accounts.map((a) => a.name)])]
+  return { settings, stateDir: req.stateDir ?? req.config.general.get<string>('metadata'), accounts }
+}
+
 /** Returns the file written, or undefined when mbnames is off or the run was a dry run. */
 export async function mbnamesAfterRun(req: JobRequest, result: JobResult): Promise<string | undefined> {
-  const settings = mbnamesSettings(req.config)
   // incremental: already written account by account (mbnamesIncremental)
-  if (!settings || req.config.mbnames.get<boolean>('incremental') || req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
-  const accounts = [...new Set([...req.config.accounts.keys(), ...req.accounts.map((a) => a.name)])]
-  await updateMbnames({ settings, stateDir: req.stateDir ?? req.config.general.get<string>('metadata'), accounts, synced: syncedFolders(result) })
-  return settings.filename
+  const target = mbnamesTarget(req, false)
+  if (!target) return undefined
+  await updateMbnames({ ...target, synced: syncedFolders(result) })
+  return target.settings.filename
 }
 
 /**
@@ -44,11 +55,8 @@ export async function mbnamesAfterRun(req: JobRequest, result: JobResult): Promi
  * events, instead of once at the end. `tap` takes every event; `flush` waits for the writes.
  */
 export function mbnamesIncremental(req: JobRequest): { tap: (e: EngineEvent) => void; flush: () => Promise<void> } | undefined {
-  const settings = mbnamesSettings(req.config)
-  if (!settings || !req.config.mbnames.get<boolean>('incremental')) return undefined
-  if (req.dryRun || (req.policy !== 'sync' && req.policy !== 'backup')) return undefined
-  const accounts = [...new Set([...req.config.accounts.keys(), ...req.accounts.map((a) => a.name)])]
-  const stateDir = req.stateDir ?? req.config.general.get<string>('metadata')
+  const target = mbnamesTarget(req, true)
+  if (!target) return undefined
   const folders = new Map<string, string[]>()
   let writes: Promise<unknown> = Promise.resolve()
   let failure: unknown
@@ -57,7 +65,7 @@ export function mbnamesIncremental(req: JobRequest): { tap: (e: EngineEvent) => 
       if (e.type === 'folder-done') folders.set(e.account, [...(folders.get(e.account) ?? []), e.folderB])
       if (e.type === 'account-done' && !e.error) {
         const synced = new Map([[e.account, folders.get(e.account) ?? []]])
-        writes = writes.then(() => updateMbnames({ settings, stateDir, accounts, synced })).catch((err) => { failure ??= err })
+        writes = writes.then(() => updateMbnames({ ...target, synced })).catch((err) => { failure ??= err })
       }
     },
     flush: async () => {

@@ -22,7 +22,7 @@ function listFile(stateDir: string, account: string): string {
 }
 
 /** Writes `text` to `file` so that a reader sees the old or the new content, never a part. */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
+async function writeFileAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true })
   const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.mailsync-tmp`)
   try {
