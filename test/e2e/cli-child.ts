@@ -41,6 +41,19 @@ export async function sandbox(): Promise<Sandbox> {
   }
 }
 
+/** How a test config reaches the test Dovecot: its TLS port, trusting its certificate. */
+export function tlsServer(d: { tlsPort: number; certFile: string }): string {
+  return `remoteport = ${d.tlsPort}\nsslcacertfile = ${d.certFile}`
+}
+
+/**
+ * The usual one-account config: account `t` = IMAP repository `R` on 127.0.0.1 (`server`: the
+ * port and TLS lines, e.g. tlsServer(d)) and Maildir `L` in <dir>/mail; status cache in <dir>/state.
+ */
+export function writeOneAccountConfig(box: Sandbox, o: { user: string; password: string; server: string }): Promise<string> {
+  return box.writeConfig(`[general]\nmetadata = ${join(box.dir, 'state')}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n[Repository R]\ntype = IMAP\nremotehost = 127.0.0.1\n${o.server}\nremoteuser = ${o.user}\nremotepass = ${o.password}\n\n[Repository L]\ntype = Maildir\nlocalfolders = ${join(box.dir, 'mail')}\n`)
+}
+
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], { env, cwd: ROOT, timeout: 20_000 }, (error, stdout, stderr) => {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
-import { runCli, sandbox } from './cli-child.js'
+import { runCli, sandbox, tlsServer, writeOneAccountConfig } from './cli-child.js'
 
 const PASSWORD = 'Distinct-Pw-4711'
 let d: DovecotInstance
@@ -27,8 +27,8 @@ function assertClean(where: string, text: string): void {
 
 async function config(tlsPort: boolean): Promise<{ file: string; dir: string; env: Record<string, string> }> {
   const box = await sandbox()
-  const server = tlsPort ? `remoteport = ${d.tlsPort}\nsslcacertfile = ${d.certFile}` : `remoteport = ${d.port}\nssl = no\nstarttls = no`
-  const file = await box.writeConfig(`[general]\nmetadata = ${join(box.dir, 'state')}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n[Repository R]\ntype = IMAP\nremotehost = 127.0.0.1\n${server}\nremoteuser = alice\nremotepass = ${PASSWORD}\n\n[Repository L]\ntype = Maildir\nlocalfolders = ${join(box.dir, 'mail')}\n`)
+  const server = tlsPort ? tlsServer(d) : `remoteport = ${d.port}\nssl = no\nstarttls = no`
+  const file = await writeOneAccountConfig(box, { user: 'alice', password: PASSWORD, server })
   return { file, dir: box.dir, env: box.env }
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
-import { ROOT, runCli, sandbox } from './cli-child.js'
+import { ROOT, runCli, sandbox, tlsServer, writeOneAccountConfig } from './cli-child.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 
 /** Every event type of the engine; tsc fails here when one is added or removed without this list. */
@@ -136,7 +136,7 @@ test('real runs print only documented events, one JSON object per line', async (
     await c.append('Work', Buffer.from('From: a@example.org\r\nMessage-ID: <w@t>\r\nSubject: w\r\n\r\nwork\r\n'), ['\\Seen'])
   })
   const box = await sandbox()
-  const file = await box.writeConfig(`[general]\nmetadata = ${join(box.dir, 'state')}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n[Repository R]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = ${d.tlsPort}\nremoteuser = alice\nremotepass = ${TEST_PASSWORD}\nsslcacertfile = ${d.certFile}\n\n[Repository L]\ntype = Maildir\nlocalfolders = ${join(box.dir, 'mail')}\n`)
+  const file = await writeOneAccountConfig(box, { user: 'alice', password: TEST_PASSWORD, server: tlsServer(d) })
   const seen = new Set<string>()
   const run = async (args: string[], code: number) => {
     const r = await runCli(['backup', 't', '-c', file, '--json', ...args], box.env)

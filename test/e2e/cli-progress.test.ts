@@ -4,10 +4,9 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
-import { BIN, ROOT, runCli, sandbox } from './cli-child.js'
+import { BIN, ROOT, runCli, sandbox, tlsServer, writeOneAccountConfig } from './cli-child.js'
 
 let d: DovecotInstance
 before(async () => {
@@ -23,7 +22,7 @@ after(async () => d?.stop())
 
 async function setup(user: string) {
   const box = await sandbox()
-  const file = await box.writeConfig(`[general]\nmetadata = ${join(box.dir, 'state')}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n[Repository R]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = ${d.tlsPort}\nremoteuser = ${user}\nremotepass = ${TEST_PASSWORD}\nsslcacertfile = ${d.certFile}\n\n[Repository L]\ntype = Maildir\nlocalfolders = ${join(box.dir, 'mail')}\n`)
+  const file = await writeOneAccountConfig(box, { user, password: TEST_PASSWORD, server: tlsServer(d) })
   return { box, file }
 }
 
