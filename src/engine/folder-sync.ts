@@ -4,7 +4,6 @@
 import type { FolderSession, FolderStatus, MessageMeta, Repository } from '../repository/types.js'
 import type { StatusDb } from '../state/status-db.js'
 import type { FolderPairRow, MessagePairRow } from '../state/rows.js'
-import { MailsyncError } from '../errors.js'
 import type { EventSink, FolderCounts } from './events.js'
 import { emptyCounts } from './events.js'
 import type { Policy } from './policy.js'
@@ -79,30 +78,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     const listB = lB?.messages ?? []
     const hash = hashLookup(sA, sB)
 
-    for (const [side, session] of [['A', sA], ['B', sB]] as const) {
-      const before = side === 'A' ? row?.uidValidityA : row?.uidValidityB
-      const repo = side === 'A' ? o.repoA : o.repoB
-      const otherStore = !sameIdentity(side === 'A' ? row?.identityA : row?.identityB, repo.identity)
-      if (!row || !session || before == null || (before === session.status.uidValidity && !otherStore)) continue
-      emit({ type: 'uidvalidity-changed', account, folder, side, old: before, now: session.status.uidValidity })
-      if (otherStore) emit({ type: 'warning', account, folder, message: `side ${side} is now ${repo.identity}, not the store the status cache knew (${side === 'A' ? row.identityA : row.identityB}): its messages are matched again by fingerprint` })
-      const listing = side === 'A' ? listA : listB
-      const withIds = await withMessageIds(session, listing.map((m) => m.uid))
-      const repaired = await repairAfterUidValidityChange(side, withIds, known, hash, policy)
-      if (!o.dryRun) {
-        db.transaction(() => {
-          db.clearUids(row.id, side)
-          for (const r of repaired.rows) db.upsertMessagePair(r)
-          for (const f of repaired.forget) db.deleteMessagePair(row.id, f.uidA, f.uidB)
-          db.deleteMessagePairsWithoutUids(row.id)
-          db.updateFolderPair(row.id, side === 'A'
-            ? { uidValidityA: session.status.uidValidity, identityA: repo.identity ?? null }
-            : { uidValidityB: session.status.uidValidity, identityB: repo.identity ?? null })
-        })
-        known = db.listMessagePairs(row.id)
-      } else known = [...repaired.rows, ...repaired.orphaned]
-      emit({ type: 'warning', account, folder, message: `UIDVALIDITY of side ${side} changed (${before} -> ${session.status.uidValidity}): ${repaired.rows.length} messages re-paired by fingerprint, ${repaired.forget.length} to copy again, ${repaired.orphaned.length} kept on the other side only` })
-    }
+    if (row) known = await repairChangedSides(o, row, { A: sA, B: sB }, { A: listA, B: listB }, known, hash)
 
     const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash)
     const plan = planFolderSync({
@@ -110,11 +86,12 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       eligible: o.eligible, maxDelete: o.maxDelete, force: o.force,
     })
     counts.skipped += plan.skipped
+    const plannedBytes = [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0)
     emit({
       type: 'folder-plan', account, folderA: pair.nameA, folderB: pair.nameB,
       create: pair.createA ? 'A' : pair.createB ? 'B' : undefined,
       copyAtoB: plan.copyAtoB.length, copyBtoA: plan.copyBtoA.length,
-      bytes: [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0),
+      bytes: plannedBytes,
       flagChanges: plan.flagsA.length + plan.flagsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
       listedA: lA?.how ?? 'none', listedB: lB?.how ?? 'none',
     })
@@ -126,7 +103,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       Object.assign(counts, {
         copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
         flagsAtoB: plan.flagsB.length, flagsBtoA: plan.flagsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
-        bytes: [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0),
+        bytes: plannedBytes,
       })
       return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
     }
@@ -136,17 +113,55 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity,
       identityA: o.repoA.identity ?? null, identityB: o.repoB.identity ?? null,
     })
-    await execute(o, fp, plan, sA!, sB!, counts, problems)
+    await execute(o, fp, plan, known, sA!, sB!, counts, problems)
     // Work left undone (held-back deletions, failed or filtered-out messages) must be looked at
     // again next time, even if neither side changes: then no status is kept that would let it
     // skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
     const undone = (plan.guard?.length ?? 0) > 0 || counts.failed > 0 || counts.skipped > 0
-    db.updateFolderPair(fp.id, undone ? forgetStatus(sA!, sB!) : { ...statusPatch(stA!, stB!, sA!, sB!), lastPolicy: policy.name })
+    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy))
     return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
   } finally {
     await sB?.close().catch(() => undefined)
     await sA?.close().catch(() => undefined)
   }
+}
+
+/**
+ * A side whose UIDVALIDITY changed, or that is now another store, has records whose UIDs mean
+ * nothing: match its messages to the records again by fingerprint. Returns the records to use.
+ */
+async function repairChangedSides(
+  o: FolderSyncOptions, row: FolderPairRow, sessions: Record<Side, FolderSession | undefined>,
+  listings: Record<Side, MessageMeta[]>, known: MessagePairRow[], hash: ReturnType<typeof hashLookup>,
+): Promise<MessagePairRow[]> {
+  const { db, emit, account } = o
+  const folder = o.pair.nameB
+  for (const side of ['A', 'B'] as const) {
+    const session = sessions[side]
+    const before = side === 'A' ? row.uidValidityA : row.uidValidityB
+    const repo = side === 'A' ? o.repoA : o.repoB
+    const recordedStore = side === 'A' ? row.identityA : row.identityB
+    const otherStore = !sameIdentity(recordedStore, repo.identity)
+    if (!session || before == null || (before === session.status.uidValidity && !otherStore)) continue
+    emit({ type: 'uidvalidity-changed', account, folder, side, old: before, now: session.status.uidValidity })
+    if (otherStore) emit({ type: 'warning', account, folder, message: `side ${side} is now ${repo.identity}, not the store the status cache knew (${recordedStore}): its messages are matched again by fingerprint` })
+    const withIds = await withMessageIds(session, listings[side].map((m) => m.uid))
+    const repaired = await repairAfterUidValidityChange(side, withIds, known, hash, o.policy)
+    if (!o.dryRun) {
+      db.transaction(() => {
+        db.clearUids(row.id, side)
+        for (const r of repaired.rows) db.upsertMessagePair(r)
+        for (const f of repaired.forget) db.deleteMessagePair(row.id, f.uidA, f.uidB)
+        db.deleteMessagePairsWithoutUids(row.id)
+        db.updateFolderPair(row.id, side === 'A'
+          ? { uidValidityA: session.status.uidValidity, identityA: repo.identity ?? null }
+          : { uidValidityB: session.status.uidValidity, identityB: repo.identity ?? null })
+      })
+      known = db.listMessagePairs(row.id)
+    } else known = [...repaired.rows, ...repaired.orphaned]
+    emit({ type: 'warning', account, folder, message: `UIDVALIDITY of side ${side} changed (${before} -> ${session.status.uidValidity}): ${repaired.rows.length} messages re-paired by fingerprint, ${repaired.forget.length} to copy again, ${repaired.orphaned.length} kept on the other side only` })
+  }
+  return known
 }
 
 function after(a: number, b: number, c: FolderCounts): { messagesA: number; messagesB: number } {
@@ -175,15 +190,20 @@ function unchanged(row: FolderPairRow, st: FolderStatus, side: Side): boolean {
   return r.m === st.highestModSeq && r.n === st.uidNext && (st.messages === undefined || r.c === st.messages)
 }
 
-/** The status seen before the run: if we changed a side, the next run lists it once more. */
-function statusPatch(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB: FolderSession) {
+/**
+ * The status seen before the run: if we changed a side, the next run lists it once more. Without
+ * a policy (work was left undone) only the UIDVALIDITYs are kept, so the next run cannot skip.
+ */
+function statusToKeep(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB: FolderSession, cleanRunOf: Policy | undefined) {
+  const keep = cleanRunOf !== undefined
+  const token = (st: FolderStatus, s: FolderSession) => (keep && s.status.uidValidity === st.uidValidity ? st.changeToken ?? null : null)
   return {
     uidValidityA: sA.status.uidValidity, uidValidityB: sB.status.uidValidity,
-    uidNextA: stA.uidNext, uidNextB: stB.uidNext,
-    highestModSeqA: stA.highestModSeq ?? null, highestModSeqB: stB.highestModSeq ?? null,
-    messagesA: stA.messages ?? null, messagesB: stB.messages ?? null,
-    changeTokenA: sA.status.uidValidity === stA.uidValidity ? stA.changeToken ?? null : null,
-    changeTokenB: sB.status.uidValidity === stB.uidValidity ? stB.changeToken ?? null : null,
+    uidNextA: keep ? stA.uidNext : null, uidNextB: keep ? stB.uidNext : null,
+    highestModSeqA: keep ? stA.highestModSeq ?? null : null, highestModSeqB: keep ? stB.highestModSeq ?? null : null,
+    messagesA: keep ? stA.messages ?? null : null, messagesB: keep ? stB.messages ?? null : null,
+    changeTokenA: token(stA, sA), changeTokenB: token(stB, sB),
+    lastPolicy: cleanRunOf?.name ?? null,
     lastSync: Date.now(),
   }
 }
@@ -191,14 +211,6 @@ function statusPatch(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB
 /** Unknown on either hand (old records, a store without identity) counts as the same store. */
 function sameIdentity(recorded: string | null | undefined, current: string | undefined): boolean {
   return recorded == null || current === undefined || recorded === current
-}
-
-function forgetStatus(sA: FolderSession, sB: FolderSession) {
-  return {
-    uidValidityA: sA.status.uidValidity, uidValidityB: sB.status.uidValidity,
-    uidNextA: null, uidNextB: null, highestModSeqA: null, highestModSeqB: null,
-    messagesA: null, messagesB: null, changeTokenA: null, changeTokenB: null, lastPolicy: null, lastSync: Date.now(),
-  }
 }
 
 function toKnown(r: MessagePairRow): KnownPair {
@@ -246,7 +258,7 @@ async function adoptionMatches(
 }
 
 async function execute(
-  o: FolderSyncOptions, fp: FolderPairRow, plan: FolderPlan, sA: FolderSession, sB: FolderSession,
+  o: FolderSyncOptions, fp: FolderPairRow, plan: FolderPlan, known: readonly MessagePairRow[], sA: FolderSession, sB: FolderSession,
   counts: FolderCounts, problems: FolderOutcome['problems'],
 ): Promise<void> {
   const { db, emit, account } = o
@@ -282,19 +294,14 @@ async function execute(
     if (side === 'A') counts.deletedA += uids.length
     else counts.deletedB += uids.length
   }
+  // Updates name records the planner was given; the upsert replaces the record by its key.
+  const byA = new Map(known.filter((r) => r.uidA !== null).map((r) => [r.uidA!, r]))
+  const byB = new Map(known.filter((r) => r.uidB !== null).map((r) => [r.uidB!, r]))
   db.transaction(() => {
     for (const u of plan.update) {
-      const existing = u.uidA !== null ? db.getMessagePair(fp.id, 'A', u.uidA) : u.uidB !== null ? db.getMessagePair(fp.id, 'B', u.uidB) : undefined
-      if (existing) {
-        if (u.uidA === null || u.uidB === null) db.deleteMessagePair(fp.id, existing.uidA, existing.uidB)
-        db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
-      }
+      const existing = u.uidA !== null ? byA.get(u.uidA) : u.uidB !== null ? byB.get(u.uidB) : undefined
+      if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
   })
-}
-
-export function folderError(e: unknown): MailsyncError {
-  if (e instanceof MailsyncError) return e
-  return new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
 }
