@@ -18,8 +18,11 @@ export interface Policy {
 }
 
 export interface PolicyOptions {
-  /** OfflineIMAP's `sync_deletes` (sync only). */
+  /** OfflineIMAP's `sync_deletes` (sync only), for both sides. */
   syncDeletes?: boolean
+  /** `sync_deletes` said of one repository: deletions made on the other side reach this one. */
+  syncDeletesA?: boolean
+  syncDeletesB?: boolean
   /** backup: propagate server deletions. */
   mirror?: boolean
   /** migrate: delete from the target what is gone from the source. */
@@ -35,7 +38,10 @@ export function makePolicy(name: Policy['name'], o: PolicyOptions = {}): Policy 
   switch (name) {
     case 'sync': {
       const del = o.syncDeletes !== false
-      p = { name, copyAtoB: true, copyBtoA: true, flagsAtoB: true, flagsBtoA: true, deleteAtoB: del, deleteBtoA: del, createOnB: true, createOnA: true }
+      p = {
+        name, copyAtoB: true, copyBtoA: true, flagsAtoB: true, flagsBtoA: true,
+        deleteAtoB: del && o.syncDeletesB !== false, deleteBtoA: del && o.syncDeletesA !== false, createOnB: true, createOnA: true,
+      }
       break
     }
     case 'backup':

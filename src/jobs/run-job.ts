@@ -94,7 +94,8 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
   const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore' })
   const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore' })
   const policy = makePolicy(req.policy, {
-    syncDeletes: true,
+    syncDeletesA: remote.get<boolean>('sync_deletes'),
+    syncDeletesB: local.get<boolean>('sync_deletes'),
     mirror: req.mirror,
     delete: req.delete,
     readOnlyA: remote.get<boolean>('readonly'),
@@ -102,11 +103,6 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     createFoldersA: remote.get<boolean>('createfolders'),
     createFoldersB: local.get<boolean>('createfolders'),
   })
-  // sync_deletes is said of the repository that would be deleted from.
-  if (req.policy === 'sync') {
-    if (!local.get<boolean>('sync_deletes')) policy.deleteAtoB = false
-    if (!remote.get<boolean>('sync_deletes')) policy.deleteBtoA = false
-  }
   const lock = req.dryRun ? undefined : acquireRunLock(stateDir, account.name)
   const db = StatusDb.open(statusDbPath(stateDir, account.name))
   try {

@@ -152,3 +152,9 @@ test('adoption: equal Message-IDs and missing Message-IDs are settled by SHA-256
   )
   assert.deepEqual(matches.sort((x, y) => x.uidA - y.uidA), [{ uidA: 1, uidB: 8 }, { uidA: 2, uidB: 7 }])
 })
+
+test('policy: sync_deletes said of one repository stops only the deletions that would reach it', () => {
+  const p = makePolicy('sync', { syncDeletesB: false })
+  assert.deepEqual([p.deleteAtoB, p.deleteBtoA], [false, true])
+  assert.deepEqual([makePolicy('backup', { syncDeletesB: false, mirror: true }).deleteAtoB], [true], 'sync_deletes is a sync option')
+})
