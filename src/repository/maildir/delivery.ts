@@ -56,7 +56,8 @@ export interface Delivery {
   bytes: number
 }
 
-export async function writeDelivery(folderDir: string, content: Buffer | Readable): Promise<Delivery> {
+/** A streamed message into tmp/, with `mtime` set on the file (messages in memory: writeBufferDelivery). */
+export async function writeDelivery(folderDir: string, content: Readable, mtime?: Date): Promise<Delivery> {
   const tmpDir = join(folderDir, 'tmp')
   await mkdir(tmpDir, { recursive: true }).catch((e) => {
     throw diskError('create', tmpDir, e)
@@ -71,26 +72,21 @@ export async function writeDelivery(folderDir: string, content: Buffer | Readabl
   }
   let bytes = 0
   // True while our own write runs: an error then is the disk's, otherwise the source's.
-  let writing = true
+  let writing = false
   try {
-    if (Buffer.isBuffer(content)) {
-      await fh.writeFile(content)
-      bytes = content.length
-    } else {
-      writing = false
-      for await (const chunk of content) {
-        writing = true
-        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer)
-        let off = 0
-        while (off < buf.length) {
-          const { bytesWritten } = await fh.write(buf, off, buf.length - off)
-          off += bytesWritten
-        }
-        bytes += buf.length
-        writing = false
-      }
+    for await (const chunk of content) {
       writing = true
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer)
+      let off = 0
+      while (off < buf.length) {
+        const { bytesWritten } = await fh.write(buf, off, buf.length - off)
+        off += bytesWritten
+      }
+      bytes += buf.length
+      writing = false
     }
+    writing = true
+    if (mtime) await fh.utimes(mtime, mtime)
     await fh.sync()
     await fh.close()
     fh = undefined

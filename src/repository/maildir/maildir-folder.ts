@@ -1,7 +1,7 @@
 // One open Maildir folder (a FolderSession). Messages are found by UID through the MessageIndex;
 // when an operation finds a file gone (another program renamed it), the folder is re-scanned
 // once and the operation retried by UID.
-import { open, unlink, utimes } from 'node:fs/promises'
+import { open, unlink } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FileHandle } from 'node:fs/promises'
@@ -107,31 +107,11 @@ export class MaildirFolder implements FolderSession {
     this.checkWritable()
     await this.index.ensureKeywords(msg.flags)
     const { letters } = flagsToLetters(msg.flags, this.index.keywords)
-    if (Buffer.isBuffer(msg.content)) return this.appendBuffer(msg.content, msg.internalDate, letters)
-    const delivery = await writeDelivery(this.index.dir, msg.content)
-    try {
-      const when = new Date(msg.internalDate)
-      if (Number.isFinite(msg.internalDate)) await utimes(delivery.tmpPath, when, when)
-      const uid = await this.index.reserve(1)
-      const parsed = parseFileName(delivery.unique)
-      const name = formatFileName(parsed, { uid, flags: letters })
-      const curDir = join(this.index.dir, 'cur')
-      if (!(await renameNoClobber(delivery.tmpPath, join(curDir, name)))) {
-        throw new MailsyncError('disk', `message file ${delivery.tmpPath} vanished before it was stored`)
-      }
-      await fsyncDir(curDir)
-      this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
-      return { uid, uidValidity: this.index.uidValidity }
-    } catch (e) {
-      await unlink(delivery.tmpPath).catch(() => undefined)
-      throw diskError('store', delivery.tmpPath, e)
-    }
-  }
-
-  /** append() of a message in memory: the same steps, with fewer thread-pool hops (delivery.ts). */
-  private async appendBuffer(content: Buffer, internalDate: number, letters: string): Promise<AppendResult> {
-    const when = Number.isFinite(internalDate) ? new Date(internalDate) : undefined
-    const delivery = await writeBufferDelivery(this.index.dir, content, when)
+    const when = Number.isFinite(msg.internalDate) ? new Date(msg.internalDate) : undefined
+    // A message in memory takes the path with fewer thread-pool hops (delivery.ts).
+    const delivery = Buffer.isBuffer(msg.content)
+      ? await writeBufferDelivery(this.index.dir, msg.content, when)
+      : await writeDelivery(this.index.dir, msg.content, when)
     try {
       const uid = await this.index.reserve(1)
       const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters })
