@@ -158,16 +158,11 @@ export class MaildirFolder implements FolderSession {
     for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
   }
 
+  /** Reads every message's header, as list() does (in parallel batches, not one file at a time). */
   async searchMessageId(messageId: string): Promise<number[]> {
-    this.checkOpen()
-    await this.index.rescan()
     const want = messageId.trim()
-    const out: number[] = []
-    for (const [uid] of this.index.entries()) {
-      const id = await this.withFile(uid, (_f, path) => readMessageId(path))
-      if (id === want) out.push(uid)
-    }
-    return out
+    const { messages } = await this.list({ withMessageId: true })
+    return messages.filter((m) => m.messageId === want).map((m) => m.uid)
   }
 
   async close(): Promise<void> {
