@@ -33,33 +33,20 @@ export function writeMbsyncImapConfig(file: string, from: ImapEndpoint, to: Imap
   ].join('\n'), { mode: 0o600 })
 }
 
-/** offlineimap3 IMAP <-> Maildir; `readonly` for the initial one-way pull. */
-export function writeOfflineimapConfig(file: string, e: ImapEndpoint, maildir: string, metadata: string, readonly: boolean): void {
-  writeFileSync(file, `[general]
+/** The `[general]` and `[Account bench]` sections both offlineimap3 and mailsync read. */
+function benchAccount(metadata: string): string {
+  return `[general]
 accounts = bench
 metadata = ${metadata}
 
 [Account bench]
 localrepository = local
 remoterepository = remote
-
-[Repository local]
-type = Maildir
-localfolders = ${maildir}
-
-[Repository remote]
-type = IMAP
-remotehost = ${HOST}
-remoteport = ${e.port}
-remoteuser = ${e.user}
-remotepass = ${e.password}
-ssl = no
-starttls = no
-readonly = ${readonly ? 'True' : 'False'}
-`, { mode: 0o600 })
+`
 }
 
-function mailsyncImap(name: string, e: ImapEndpoint, maxConnections: number): string {
+/** An IMAP repository section in the offlineimap3/mailsync dialect; `last` is its final option line. */
+function imapRepository(name: string, e: ImapEndpoint, last: string): string {
   return `[Repository ${name}]
 type = IMAP
 remotehost = ${HOST}
@@ -68,25 +55,26 @@ remoteuser = ${e.user}
 remotepass = ${e.password}
 ssl = no
 starttls = no
-maxconnections = ${maxConnections}
+${last}
 `
+}
+
+function maildirRepository(maildir: string): string {
+  return `[Repository local]\ntype = Maildir\nlocalfolders = ${maildir}\n`
+}
+
+function mailsyncImap(name: string, e: ImapEndpoint, maxConnections: number): string {
+  return imapRepository(name, e, `maxconnections = ${maxConnections}`)
+}
+
+/** offlineimap3 IMAP <-> Maildir; `readonly` for the initial one-way pull. */
+export function writeOfflineimapConfig(file: string, e: ImapEndpoint, maildir: string, metadata: string, readonly: boolean): void {
+  writeFileSync(file, `${benchAccount(metadata)}\n${maildirRepository(maildir)}\n${imapRepository('remote', e, `readonly = ${readonly ? 'True' : 'False'}`)}`, { mode: 0o600 })
 }
 
 /** mailsync account `bench` (IMAP `remote` <-> Maildir `local`). */
 export function writeMailsyncMaildirConfig(file: string, e: ImapEndpoint, maildir: string, metadata: string, maxConnections = 4): void {
-  writeFileSync(file, `[general]
-accounts = bench
-metadata = ${metadata}
-
-[Account bench]
-localrepository = local
-remoterepository = remote
-
-${mailsyncImap('remote', e, maxConnections)}
-[Repository local]
-type = Maildir
-localfolders = ${maildir}
-`, { mode: 0o600 })
+  writeFileSync(file, `${benchAccount(metadata)}\n${mailsyncImap('remote', e, maxConnections)}\n${maildirRepository(maildir)}`, { mode: 0o600 })
 }
 
 /** mailsync repositories `old` and `new` for `mailsync migrate old new`. */
