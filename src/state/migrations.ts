@@ -12,6 +12,11 @@ export interface Migration {
   up(db: Db): void
 }
 
+/** `ALTER TABLE table ADD COLUMN column` for each column ("name TYPE"), in order. */
+function addColumns(db: Db, table: string, ...columns: string[]): void {
+  for (const column of columns) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`)
+}
+
 /** 'MSYN': marks a SQLite file as a mailsync status database. */
 export const APPLICATION_ID = 0x4d53594e
 
@@ -67,37 +72,28 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     description: 'message counts last seen, for the no-change fast path',
     up(db) {
-      db.exec(`
-        ALTER TABLE folder_pair ADD COLUMN messages_a INTEGER;
-        ALTER TABLE folder_pair ADD COLUMN messages_b INTEGER;
-      `)
+      addColumns(db, 'folder_pair', 'messages_a INTEGER', 'messages_b INTEGER')
     },
   },
   {
     version: 3,
     description: 'change tokens last seen (Maildir directory mtimes), for the no-change fast path',
     up(db) {
-      db.exec(`
-        ALTER TABLE folder_pair ADD COLUMN change_token_a TEXT;
-        ALTER TABLE folder_pair ADD COLUMN change_token_b TEXT;
-      `)
+      addColumns(db, 'folder_pair', 'change_token_a TEXT', 'change_token_b TEXT')
     },
   },
   {
     version: 4,
     description: 'the policy of the last clean run, to know which side the recorded flags describe',
     up(db) {
-      db.exec(`ALTER TABLE folder_pair ADD COLUMN last_policy TEXT;`)
+      addColumns(db, 'folder_pair', 'last_policy TEXT')
     },
   },
   {
     version: 5,
     description: 'which store each side was (a different store behind the same name is re-paired)',
     up(db) {
-      db.exec(`
-        ALTER TABLE folder_pair ADD COLUMN identity_a TEXT;
-        ALTER TABLE folder_pair ADD COLUMN identity_b TEXT;
-      `)
+      addColumns(db, 'folder_pair', 'identity_a TEXT', 'identity_b TEXT')
     },
   },
 ]
