@@ -8,7 +8,9 @@ import { findNetrcEntry, loadNetrc, netrcPath } from './netrc.js'
 import { canPrompt, promptHidden } from './prompt.js'
 import { readSecretFile } from './secret-file.js'
 import { runSecretCommand } from './secret-command.js'
-import { optionLocation, repositoryUser } from './user-source.js'
+import { envVarName, optionLocation, repositoryUser } from './user-source.js'
+
+export { envVarName }
 
 export interface PasswordSource {
   /** Which source it is, for `info` (never the secret itself). */
@@ -19,10 +21,6 @@ export interface PasswordSource {
 export interface SourceOptions {
   /** May we prompt on the terminal? Default: when stdin is a TTY. */
   interactive?: boolean
-}
-
-export function envVarName(repository: string, kind: 'PASS' | 'USER' = 'PASS'): string {
-  return `MAILSYNC_${kind}_${repository.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
 }
 
 export function passwordSource(repo: RepositoryConfig, env: Record<string, string | undefined>, opts: SourceOptions = {}): PasswordSource | undefined {

@@ -17,8 +17,9 @@ export function optionLocation(repo: RepositoryConfig, option: string): ConfigLo
   return { file: s?.file, line: s?.line, section: repo.fromUrl ? repo.name : `Repository ${repo.name}`, option }
 }
 
-function userEnvName(repository: string): string {
-  return `MAILSYNC_USER_${repository.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+/** MAILSYNC_PASS_<REPOSITORY> / MAILSYNC_USER_<REPOSITORY>: the repository name upper-cased, other characters as `_`. */
+export function envVarName(repository: string, kind: 'PASS' | 'USER' = 'PASS'): string {
+  return `MAILSYNC_${kind}_${repository.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
 }
 
 export function userSource(repo: RepositoryConfig, env: Record<string, string | undefined>, opts: { netrc?: boolean } = {}): UserSource | undefined {
@@ -39,7 +40,7 @@ export function userSource(repo: RepositoryConfig, env: Record<string, string | 
     const login = netrc ? findNetrcEntry(netrc.entries, host)?.login : undefined
     if (netrc && login) return { describe: `${netrc.file} (login)`, get: () => login }
   }
-  const name = userEnvName(repo.name)
+  const name = envVarName(repo.name, 'USER')
   const fromEnv = env[name]
   if (fromEnv) return { describe: `environment variable ${name}`, get: () => fromEnv }
   return undefined
