@@ -47,8 +47,10 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   let next = 0
   const pending: { row: MessagePairRow; intent: number }[] = []
   const discarded: number[] = []
-  const commit = (): void => {
+  const commit = async (): Promise<void> => {
     if (!pending.length && !discarded.length) return
+    // The copies must be durable before the status cache says they exist.
+    if (pending.length) await r.to.flush?.()
     r.db.transaction(() => {
       for (const p of pending) {
         r.db.upsertMessagePair(p.row)
@@ -60,9 +62,9 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     discarded.length = 0
   }
   /** The intent of `uid`; when it has none yet, first commits what is done and writes the next group's. */
-  const intentFor = (uid: number): number => {
+  const intentFor = async (uid: number): Promise<number> => {
     if (!intents.has(uid)) {
-      commit()
+      await commit()
       while (next < order.length && order[next]! < uid) next++
       const group = order.slice(next, next + GROUP)
       if (!group.length || group[0] !== uid) group.unshift(uid)
@@ -87,8 +89,8 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
       const tap = new FingerprintTap()
       const content = tap.wrap(body.content)
       const early = Buffer.isBuffer(content) ? tap.result() : undefined
-      if (!Buffer.isBuffer(content)) commit() // a streamed (large) message: record what is done first
-      const intent = intentFor(body.uid)
+      if (!Buffer.isBuffer(content)) await commit() // a streamed (large) message: record what is done first
+      const intent = await intentFor(body.uid)
       intents.delete(body.uid)
       try {
         const out = await r.to.append({ content, size: body.size, flags: meta.flags, internalDate: meta.internalDate, messageId: early?.messageId ?? meta.messageId })
@@ -123,7 +125,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     // Intents of messages never attempted (vanished, or the copy stopped) are withdrawn.
     discarded.push(...intents.values())
     intents.clear()
-    commit()
+    await commit()
   }
   for (const m of r.messages) {
     if (!seen.has(m.uid)) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })

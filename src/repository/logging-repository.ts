@@ -75,6 +75,9 @@ class LoggingSession implements FolderSession {
     this.say(`appended ${msg.size} bytes as UID ${r.uid ?? '?'} flags [${msg.flags.join(' ')}] date ${new Date(msg.internalDate).toISOString()}`)
     return r
   }
+  async flush(): Promise<void> {
+    await this.inner.flush?.()
+  }
   async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
     await this.inner.setFlags(uids, add, remove)
     this.say(`flags of ${uidList(uids)}: +[${add.join(' ')}] -[${remove.join(' ')}]`)

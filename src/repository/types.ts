@@ -109,6 +109,13 @@ export interface FolderSession {
   /** Bodies in ascending UID order; UIDs that no longer exist are skipped. */
   fetch(uids: number[]): AsyncIterable<MessageBody>
   append(msg: AppendInput): Promise<AppendResult>
+  /**
+   * Makes every append so far durable. A store may defer part of that work (Maildir: the fsync of
+   * the directory the new files were renamed into) to do it once for many appends; the engine
+   * calls this before it records copies in the status cache. Until then a crash may lose an
+   * appended message, never leave half of one. close() flushes too.
+   */
+  flush?(): Promise<void>
   /** Add and remove flags (system flags and keywords) on the given UIDs. */
   setFlags(uids: number[], add: string[], remove: string[]): Promise<void>
   /** Remove messages for good: only the given UIDs, never anything else flagged \Deleted. */

@@ -1,16 +1,14 @@
 // Writing a new message file into tmp/: exactly the given bytes (no line-ending conversion,
 // nothing added), fsynced. On any error the tmp/ file is removed and nothing else was touched.
 import { open, unlink, mkdir } from 'node:fs/promises'
-import { closeSync, constants, fsync, futimesSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, write } from 'node:fs'
-import { promisify } from 'node:util'
+import { closeSync, constants, futimesSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, write } from 'node:fs'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { diskError, errnoCode, isMissing } from './fs-safe.js'
+import { diskError, isMissing } from './fs-safe.js'
 import { MailsyncError } from '../../errors.js'
 
-const fsyncFd = promisify(fsync)
 /** One write(2) on the thread pool: the copy into the page cache runs beside the JavaScript. */
 function writeFd(fd: number, buf: Buffer, offset: number, length: number): Promise<number> {
   return new Promise((resolve, reject) => write(fd, buf, offset, length, null, (err, n) => (err ? reject(err) : resolve(n))))
@@ -157,9 +155,10 @@ function openNew(tmpDir: string, tmpPath: string): number {
 
 /**
  * Moves a finished delivery to `target` without replacing an existing file (false when the tmp
- * file is gone), then fsyncs the target directory; synchronous calls except the fsync.
+ * file is gone). Synchronous calls only; the caller fsyncs the target directory before it counts
+ * the message as stored (MaildirFolder.flush, once for a whole group of appends).
  */
-export async function storeDelivery(tmpPath: string, target: string): Promise<boolean> {
+export function storeDelivery(tmpPath: string, target: string): boolean {
   try {
     lstatSync(target)
     throw new MailsyncError('disk', `cannot rename ${tmpPath}: ${target} already exists`)
@@ -172,16 +171,6 @@ export async function storeDelivery(tmpPath: string, target: string): Promise<bo
   } catch (e) {
     if (isMissing(e)) return false
     throw diskError('rename', tmpPath, e)
-  }
-  const dir = join(target, '..')
-  const fd = openSync(dir, 'r')
-  try {
-    await fsyncFd(fd)
-  } catch (e) {
-    // Some file systems refuse fsync on directories; the data itself was synced already.
-    if (errnoCode(e) !== 'EINVAL' && errnoCode(e) !== 'EISDIR') throw diskError('sync', dir, e)
-  } finally {
-    closeSync(fd)
   }
   return true
 }

@@ -33,6 +33,8 @@ export class MaildirFolder implements FolderSession {
   readonly readOnly: boolean
   private readonly index: MessageIndex
   private closed = false
+  /** cur/ received files since its last fsync (append defers that to flush). */
+  private curUnsynced = false
 
   constructor(name: string, index: MessageIndex, readOnly: boolean) {
     this.name = name
@@ -115,9 +117,10 @@ export class MaildirFolder implements FolderSession {
     try {
       const uid = await this.index.reserve(1)
       const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters })
-      if (!(await storeDelivery(delivery.tmpPath, join(this.index.dir, 'cur', name)))) {
+      if (!storeDelivery(delivery.tmpPath, join(this.index.dir, 'cur', name))) {
         throw new MailsyncError('disk', `message file ${delivery.tmpPath} vanished before it was stored`)
       }
+      this.curUnsynced = true
       this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
       return { uid, uidValidity: this.index.uidValidity }
     } catch (e) {
@@ -165,10 +168,29 @@ export class MaildirFolder implements FolderSession {
     return messages.filter((m) => m.messageId === want).map((m) => m.uid)
   }
 
+  /**
+   * The file of each append is on disk before its rename; the rename itself is made durable here,
+   * with one fsync of cur/ for all the appends since the last flush instead of one per message.
+   */
+  async flush(): Promise<void> {
+    if (!this.curUnsynced) return
+    const cur = join(this.index.dir, 'cur')
+    try {
+      await fsyncDir(cur)
+    } catch (e) {
+      throw diskError('sync', cur, e)
+    }
+    this.curUnsynced = false
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
-    this.closed = true
-    await this.index.release()
+    try {
+      await this.flush()
+    } finally {
+      this.closed = true
+      await this.index.release()
+    }
   }
 
   /**
