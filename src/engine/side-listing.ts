@@ -61,7 +61,19 @@ export async function listSide(i: SideListingInput): Promise<SideListing> {
       if (changes.messages.length >= (status.messages ?? Infinity)) return { messages: changes.messages, how: 'full' }
     }
   }
-  return { messages: (await i.session.list()).messages, how: 'full' }
+  return { messages: (await i.session.list({ known: knownDetails(i) })).messages, how: 'full' }
+}
+
+/** Sizes and dates the records hold for this side's UIDs, when they are UIDs of the same UIDVALIDITY. */
+function knownDetails(i: SideListingInput): Map<number, { size: number; internalDate: number }> | undefined {
+  const recorded = i.row && (i.side === 'A' ? i.row.uidValidityA : i.row.uidValidityB)
+  if (recorded !== i.session.status.uidValidity || i.known.length === 0) return undefined
+  const out = new Map<number, { size: number; internalDate: number }>()
+  for (const r of i.known) {
+    const uid = i.side === 'A' ? r.uidA : r.uidB
+    if (uid !== null) out.set(uid, { size: r.size, internalDate: r.internalDate })
+  }
+  return out
 }
 
 function fromRecords(side: 'A' | 'B', known: readonly MessagePairRow[]): MessageMeta[] {

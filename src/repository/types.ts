@@ -64,6 +64,13 @@ export interface ListOptions {
   changedSince?: bigint
   /** Only these UIDs (or, as `{from}`, UIDs >= from). */
   uids?: number[] | { from: number }
+  /**
+   * Size and internal date of messages the caller has seen before under these UIDs (same
+   * UIDVALIDITY). A message's bytes never change under one UID, so a store may report these
+   * instead of reading them again (Maildir: no stat of a file whose name it knows); flags are
+   * always read.
+   */
+  known?: ReadonlyMap<number, { size: number; internalDate: number }>
 }
 
 export interface ListResult {

@@ -185,3 +185,39 @@ test('two sessions on one folder never hand out the same UID', async () => {
   assert.ok(c.status.uidNext > Math.max(...got))
   await c.close()
 })
+
+test('list() re-reads cur/ and new/ only when their mtimes moved since the scan at open', async () => {
+  const { dir, repo } = await setup()
+  const setup1 = await repo.openFolder('INBOX')
+  const first = await add(setup1, 'Subject: old\n\n1\n')
+  await setup1.close()
+  const hourAgo = new Date(Date.now() - 3600_000)
+  for (const sub of ['cur', 'new']) await utimes(join(dir, sub), hourAgo, hourAgo)
+
+  const folder = await repo.openFolder('INBOX')
+  // A file slipped in with new/'s mtime put back: an unchanged directory is not read again.
+  await writeFile(join(dir, 'new', '1700000009.M1P1.hidden'), 'Subject: hidden\n\nx\n')
+  await utimes(join(dir, 'new'), hourAgo, hourAgo)
+  assert.deepEqual((await folder.list()).messages.map((m) => m.uid), [first], 'directories unchanged: the scan at open stands')
+  // A real delivery moves new/'s mtime: both files are found.
+  await writeFile(join(dir, 'new', '1700000010.M1P1.reader'), 'Subject: delivered\n\ny\n')
+  const listed = (await folder.list()).messages
+  assert.equal(listed.length, 3, 'a changed directory is read again')
+  await folder.close()
+})
+
+test('list({ known }) takes size and date of known UIDs from the caller, flags from the file name', async () => {
+  const { dir, repo } = await setup()
+  const folder = await repo.openFolder('INBOX')
+  const a = await add(folder, 'Subject: a\n\n1\n', ['\\Seen'])
+  const b = await add(folder, 'Subject: b\n\n22\n')
+  const [nameA] = (await readdir(join(dir, 'cur'))).filter((f) => uidOf(f) === a)
+  await rename(join(dir, 'cur', nameA!), join(dir, 'cur', nameA!.replace(/:2,S$/, ':2,FS')))
+  const known = new Map([[a, { size: 999, internalDate: 1234 }]])
+  const listed = (await folder.list({ known })).messages
+  assert.deepEqual(listed.map((m) => m.uid), [a, b])
+  assert.deepEqual(listed[0], { uid: a, flags: ['\\Flagged', '\\Seen'], size: 999, internalDate: 1234 }, 'known: size/date as given, flags from the renamed file')
+  assert.equal(listed[1]!.size, (await stat(join(dir, 'cur', (await readdir(join(dir, 'cur'))).find((f) => uidOf(f) === b)!))).size, 'unknown: read from the file')
+  assert.equal(listed[1]!.internalDate, Date.UTC(2022, 1, 1))
+  await folder.close()
+})

@@ -49,10 +49,21 @@ export class MaildirFolder implements FolderSession {
   /** Maildir has no mod-sequences: `changedSince` is ignored and everything is listed. */
   async list(opts: ListOptions = {}): Promise<ListResult> {
     this.checkOpen()
-    await this.index.rescan()
+    await this.index.refresh()
     const wanted = uidFilter(opts.uids)
     const chosen = this.index.entries().filter(([uid]) => wanted(uid))
     const messages: MessageMeta[] = []
+    if (opts.known && opts.withMessageId !== true) {
+      // Known messages need only their flags, which are in their file names.
+      const unknown: [number, MessageFile][] = []
+      for (const entry of chosen) {
+        const k = opts.known.get(entry[0])
+        if (k) messages.push({ uid: entry[0], flags: lettersToFlags(entry[1].parsed.flags, this.index.keywords), size: k.size, internalDate: k.internalDate })
+        else unknown.push(entry)
+      }
+      const rest = await this.list({ uids: unknown.map(([uid]) => uid) })
+      return { messages: [...messages, ...rest.messages].sort((a, b) => a.uid - b.uid) }
+    }
     for (let i = 0; i < chosen.length; i += STAT_BATCH) {
       const batch = await Promise.all(
         chosen.slice(i, i + STAT_BATCH).map(([uid]) => this.meta(uid, opts.withMessageId === true)),

@@ -83,6 +83,27 @@ export class MessageIndex {
   }
 
   private scanning: Promise<void> | undefined
+  /** mtimes of cur/ and new/ before the last scan, and when it began (ns); see refresh(). */
+  private scanned: { cur: bigint; new: bigint; at: bigint } | undefined
+
+  /**
+   * rescan(), unless cur/ and new/ still have the mtimes they had before the last scan and those
+   * are more than a second older than that scan (a change within the file system's timestamp
+   * granularity of the scan could otherwise keep the same mtime).
+   */
+  async refresh(): Promise<void> {
+    const seen = this.scanned
+    if (seen && !this.scanning) {
+      const now = await this.directoryTimes().catch(() => undefined)
+      if (now && now.cur === seen.cur && now.new === seen.new && seen.at - maxBig(seen.cur, seen.new) > 1_000_000_000n) return
+    }
+    return this.rescan()
+  }
+
+  private async directoryTimes(): Promise<{ cur: bigint; new: bigint }> {
+    const [cur, nw] = await Promise.all([stat(join(this.dir, 'cur'), { bigint: true }), stat(join(this.dir, 'new'), { bigint: true })])
+    return { cur: cur.mtimeNs, new: nw.mtimeNs }
+  }
 
   /** Re-read cur/ and new/, numbering files that have no (or a duplicate) UID. */
   async rescan(): Promise<void> {
@@ -92,6 +113,9 @@ export class MessageIndex {
   }
 
   private async scan(): Promise<void> {
+    const at = BigInt(Date.now()) * 1_000_000n
+    const times = await this.directoryTimes().catch(() => undefined)
+    this.scanned = undefined
     const found = await readMessageFiles(this.dir)
     const byUid = new Map<number, MessageFile[]>()
     const unnumbered: MessageFile[] = []
@@ -125,6 +149,8 @@ export class MessageIndex {
       }
     }
     for (const subdir of touched) await fsyncDir(join(this.dir, subdir))
+    // Our own renames changed the mtimes: the next refresh() scans again, which is harmless.
+    this.scanned = times && touched.size === 0 ? { ...times, at } : undefined
     // Only while opening: a session's UIDVALIDITY never changes under the caller.
     if (!this.writable && unnumbered.length > 0 && !this.opened) this.validity = newUidValidity()
     this.files = files
@@ -226,4 +252,8 @@ export class MessageIndex {
 
 export function readOnlyError(what: string): MailsyncError {
   return new MailsyncError('usage', `${what} is read-only`, { hint: 'nothing was written' })
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b
 }
