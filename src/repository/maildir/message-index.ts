@@ -122,7 +122,11 @@ export class MessageIndex {
     for (const f of found) {
       const uid = f.parsed.uid ?? (this.writable ? undefined : this.memoryUids.get(f.parsed.unique))
       if (uid === undefined) unnumbered.push(f)
-      else byUid.set(uid, [...(byUid.get(uid) ?? []), f])
+      else {
+        const group = byUid.get(uid)
+        if (group) group.push(f)
+        else byUid.set(uid, [f])
+      }
     }
     const files = new Map<number, MessageFile>()
     let maxUid = 0
