@@ -2,7 +2,7 @@
 // without changing a byte.
 import { createHash, type Hash } from 'node:crypto'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
-import { headerField, messageIdFromHeader } from '../mail/header.js'
+import { headerField, headerPart, messageIdFromHeader } from '../mail/header.js'
 
 const HEADER_SCAN_LIMIT = 256 * 1024
 
@@ -19,7 +19,6 @@ export class FingerprintTap {
   private head: Buffer[] = []
   private headLen = 0
   private size = 0
-  private digest?: string
 
   /** The same bytes, passed through; or the buffer itself. */
   wrap(content: Buffer | Readable): Buffer | Readable {
@@ -46,11 +45,18 @@ export class FingerprintTap {
     }
   }
 
+  /** Computed once, when first asked for (the body must have been read through by then). */
   result(): Fingerprint {
-    if (this.digest === undefined) this.digest = this.hash.digest('hex')
-    const head = Buffer.concat(this.head).subarray(0, HEADER_SCAN_LIMIT)
-    return { sha256: this.digest, messageId: messageIdFromHeader(head), subject: headerField(head, 'subject'), size: this.size }
+    if (this.done) return this.done
+    const digest = this.hash.digest('hex')
+    // A body in memory is one chunk: its header is read in place, not copied.
+    const whole = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head)
+    const header = headerPart(whole.subarray(0, HEADER_SCAN_LIMIT)).toString('latin1')
+    this.head = []
+    this.done = { sha256: digest, messageId: messageIdFromHeader(header), subject: headerField(header, 'subject'), size: this.size }
+    return this.done
   }
+  private done?: Fingerprint
 }
 
 /** SHA-256 of a whole body (consumes a stream). */
