@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the `mailsync` binary: hands the arguments to oclif, which loads only the
+// Entry point of the `mailsync` binary: hands the arguments to oclif, through the one-file bundle
+// dist/mailsync.cjs when the build made one (fast start-up), else to oclif loading only the
 // command that was asked for (see package.json "oclif"). Errors that reach this point were
 // either already printed by a command (an oclif ExitError carrying the exit code) or happened
 // before any command ran (unknown command): both go through the same renderer.
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 let argv = process.argv.slice(2)
 // `mailsync help [COMMAND]` is `mailsync [COMMAND] --help` (oclif's help command is a plugin we do not load).
@@ -17,18 +19,56 @@ if (argv.length === 1 && argv[0] === '--version') {
 } else if (helpPage !== undefined) {
   process.stdout.write(helpPage)
 } else {
-  const { run, flush } = await import('@oclif/core')
+  const bundle = await loadBundle()
   try {
-    await run(argv, import.meta.url)
-    await flush()
+    if (bundle) {
+      await bundle.exports.runCli(argv, packageRoot())
+    } else {
+      const { run, flush } = await import('@oclif/core')
+      await run(argv, import.meta.url)
+      await flush()
+    }
+    saveCodeCache(bundle)
   } catch (error) {
-    const { describeFailure } = await import('../dist/src/cli/failure.js')
+    saveCodeCache(bundle)
+    const { describeFailure } = bundle ? bundle.exports : await import('../dist/src/cli/failure.js')
     const failure = describeFailure(error, { debug: argv.includes('--debug') })
     if (failure.text) process.stderr.write(failure.text + '\n')
     process.exitCode = failure.exitCode
     // Do not wait for sockets or timers a failed run may have left behind.
     process.stdout.write('', () => process.stderr.write('', () => process.exit(failure.exitCode)))
   }
+}
+
+/**
+ * dist/mailsync.cjs (everything a command needs in one file, with V8's code cache; see
+ * src/cli/bundle/write-bundle.ts), or undefined when it is missing or older than dist/ (e.g. after
+ * a tsc-only build): then oclif loads the command from dist/commands as it always could.
+ * MAILSYNC_DEBUG_STARTUP=1 says on stderr which way was taken.
+ */
+async function loadBundle() {
+  let found
+  try {
+    const loader = await import('../dist/src/cli/bundle/load-bundle.js')
+    found = loader.loadBundle(packageRoot())
+  } catch (error) {
+    found = { reason: `no bundle loader: ${error.message}` }
+  }
+  if (process.env.MAILSYNC_DEBUG_STARTUP) {
+    const b = found.bundle
+    process.stderr.write(b ? `mailsync: startup: bundle ${b.file}, code cache ${b.codeCache}${b.cacheFile ? ` (${b.cacheFile})` : ''}\n` : `mailsync: startup: modules (${found.reason})\n`)
+  }
+  return found.bundle
+}
+
+function saveCodeCache(bundle) {
+  const written = bundle?.saveCodeCache()
+  if (written && process.env.MAILSYNC_DEBUG_STARTUP) process.stderr.write(`mailsync: startup: code cache written to ${written}\n`)
+}
+
+/** The directory holding package.json, bin/ and dist/. */
+function packageRoot() {
+  return fileURLToPath(new URL('..', import.meta.url)).replace(/\/+$/, '')
 }
 
 function userAgent(pjson) {
