@@ -85,13 +85,19 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
     folders.push({ folderA: i.folder ?? '?', folderB: '-', counts: c, ms: 0, error: { kind: 'data', message: i.message }, problems: [] })
     o.emit({ type: 'error', account: o.account, folder: i.folder, kind: 'data', message: `${i.message} (use nametrans to give it another name)` })
   }
+  // Where a store can tell every folder's status in one request, unchanged folders are skipped
+  // without a connection per folder (a no-change run then opens one connection per server).
+  const [statusesA, statusesB] = await Promise.all([
+    o.a.repo.folderStatuses?.(pairing.pairs.filter((p) => !p.createA).map((p) => p.nameA)),
+    o.b.repo.folderStatuses?.(pairing.pairs.filter((p) => !p.createB).map((p) => p.nameB)),
+  ])
   const concurrency = Math.max(1, Math.min(o.a.repo.maxConnections, o.b.repo.maxConnections))
   const queue = new PQueue({ concurrency })
   const run = async (pair: FolderPair): Promise<void> => {
     const t0 = Date.now()
     o.emit({ type: 'folder-start', account: o.account, folderA: pair.nameA, folderB: pair.nameB, messages: 0, bytes: 0 })
     try {
-      const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair })
+      const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair, statusesA, statusesB })
       const ms = Date.now() - t0
       addCounts(counts, out.counts)
       folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB })

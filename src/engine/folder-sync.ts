@@ -32,6 +32,9 @@ export interface FolderSyncOptions {
   eligible?: (m: MessageMeta) => boolean
   /** Check copies on the target (migrate): by SHA-256 of what it serves back, or by size. */
   verify?: 'bytes' | 'size'
+  /** Folder status already asked for this run (Repository.folderStatuses), by folder name. */
+  statusesA?: ReadonlyMap<string, FolderStatus>
+  statusesB?: ReadonlyMap<string, FolderStatus>
 }
 
 export interface FolderOutcome {
@@ -55,8 +58,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
 
   if (!o.dryRun) await createMissing(o)
   const row = o.dryRun ? db.getFolderPair(pair.nameA, pair.nameB) : db.ensureFolderPair(pair.nameA, pair.nameB)
-  const stA = pair.createA && o.dryRun ? undefined : await o.repoA.folderStatus(pair.nameA)
-  const stB = pair.createB && o.dryRun ? undefined : await o.repoB.folderStatus(pair.nameB)
+  const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
+  const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const intents = row ? db.listIntents(row.id) : []
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
   if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {

@@ -44,6 +44,11 @@ class LoggingRepository implements Repository {
     this.say(`status ${name}: uidvalidity ${st.uidValidity}, uidnext ${st.uidNext}${st.changeToken ? `, token ${st.changeToken}` : ''}`)
     return st
   }
+  async folderStatuses(names: readonly string[]): Promise<Map<string, FolderStatus> | undefined> {
+    const all = await this.inner.folderStatuses?.(names)
+    if (all) this.say(`status of ${all.size} folders in one request`)
+    return all
+  }
   async openFolder(name: string, opts?: { readOnly?: boolean }): Promise<FolderSession> {
     const s = await this.inner.openFolder(name, opts)
     this.say(`opened ${name}${s.readOnly ? ' read-only' : ''}: uidvalidity ${s.status.uidValidity}, uidnext ${s.status.uidNext}`)

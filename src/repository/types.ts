@@ -153,6 +153,12 @@ export interface Repository {
   createFolder(name: string): Promise<void>
   /** Cheap status without opening the folder for messages (IMAP STATUS). */
   folderStatus(name: string): Promise<FolderStatus>
+  /**
+   * The status of many folders in one request, where the store can (IMAP LIST-STATUS): what
+   * folderStatus would say of each of `names` that exists. Undefined when the store cannot do
+   * better than one folderStatus per folder.
+   */
+  folderStatuses?(names: readonly string[]): Promise<Map<string, FolderStatus> | undefined>
   openFolder(name: string, opts?: { readOnly?: boolean }): Promise<FolderSession>
   close(): Promise<void>
 }

@@ -148,6 +148,30 @@ test('backup then sync over 14 folders with maxconnections = 2 never open more t
   }
 })
 
+test('a no-change sync opens one connection: one LIST-STATUS tells every folder is unchanged', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'mailsync-bound-'))
+  try {
+    const config = writeConfig(root)
+    // Maildir change tokens are withheld for a second after a change (mtime granularity), so
+    // each run waits that out to leave a token the next run can compare with.
+    const settle = () => new Promise((r) => setTimeout(r, 1100))
+    assert.equal((await runObserved(config, 'backup')).result.exitCode, 0)
+    await settle()
+    assert.equal((await runObserved(config, 'sync')).result.exitCode, 0)
+    await settle()
+    const logBefore = d.log().split('\n').length - 1
+    const quiet = await runObserved(config, 'sync')
+    assert.equal(quiet.result.exitCode, 0)
+    assert.equal(quiet.result.counts.copiedAtoB + quiet.result.counts.copiedBtoA, 0, 'nothing to copy')
+    assert.equal(quiet.log.logins, 1, `one login for ${corpusFolders} unchanged folders, not one per parallel folder`)
+    const commands = d.log().split('\n').slice(logBefore).join('\n')
+    assert.equal(messageFiles(join(root, 'Mail')), corpusMessages)
+    assert.doesNotMatch(commands, /Error/i)
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
+})
+
 test('the log replay counts overlapping connections (the witness itself can fail)', () => {
   const login = (pid: number) => `Nov 1 00:00:00 imap-login: Info: Login: user=<${USER}>, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, mpid=${pid}, session=<x>`
   const gone = (pid: number) => `Nov 1 00:00:01 imap(${USER})<${pid}><x>: Info: Disconnected: Logged out in=1 out=2`

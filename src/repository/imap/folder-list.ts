@@ -14,6 +14,20 @@ export async function listFolderInfos(client: ImapFlow): Promise<FolderInfo[]> {
   return entries.map(toFolderInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
+/** STATUS of the given folders from one LIST ... RETURN (STATUS ...) (RFC 5819). */
+export async function listFolderStatuses(client: ImapFlow, names: readonly string[]): Promise<Map<string, FolderStatus>> {
+  const condstore = client.capabilities.has('CONDSTORE') || client.capabilities.has('QRESYNC')
+  const wanted = new Set(names)
+  const out = new Map<string, FolderStatus>()
+  const entries = await client.list({ statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: condstore } })
+  for (const e of entries) {
+    // A folder the server did not answer for is left out: its caller asks folderStatus.
+    if (!wanted.has(e.path) || !e.status || 'error' in e.status || e.status.uidValidity === undefined) continue
+    out.set(e.path, toFolderStatus(e.status))
+  }
+  return out
+}
+
 export function toFolderInfo(e: ListResponse): FolderInfo {
   const flags = new Set([...e.flags].map((f) => f.toLowerCase()))
   const info: FolderInfo = {

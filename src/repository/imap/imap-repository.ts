@@ -6,7 +6,7 @@ import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } 
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
 import { readOnlyError, toMailsyncError } from './errors.js'
-import { inboxSeparator, listFolderInfos, mapCapabilities, toFolderStatus } from './folder-list.js'
+import { inboxSeparator, listFolderInfos, listFolderStatuses, mapCapabilities, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
@@ -92,6 +92,13 @@ export class ImapRepository implements Repository {
       if (!s) throw new MailsyncError('server', `repository ${this.name}: STATUS ${name} failed (does the folder exist?)`)
       return toFolderStatus(s)
     })
+  }
+
+  /** One LIST-STATUS round trip on one connection, instead of a STATUS per folder. */
+  async folderStatuses(names: readonly string[]): Promise<Map<string, FolderStatus> | undefined> {
+    if (!this.serverCapabilities) await this.open()
+    if (!this.serverCapabilities?.has('LIST-STATUS')) return undefined
+    return this.withClient('listing folder status on', (c) => listFolderStatuses(c, names))
   }
 
   async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
