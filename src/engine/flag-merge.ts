@@ -23,6 +23,10 @@ export function mergeFlags(
   b: readonly string[],
   dir: { aToB: boolean; bToA: boolean },
 ): FlagMergeResult {
+  // Most messages changed on neither side: the same sorted list three times.
+  if (inOrderEqual(a, base) && inOrderEqual(b, base) && isSortedSet(base)) {
+    return { newA: [...base], newB: [...base], addA: [], removeA: [], addB: [], removeB: [], base: [...base] }
+  }
   const baseS = new Set(base)
   const aS = new Set(a)
   const bS = new Set(b)
@@ -59,4 +63,16 @@ export function sameFlags(x: readonly string[], y: readonly string[]): boolean {
   if (x.length !== y.length) return false
   const s = new Set(x)
   return y.every((f) => s.has(f))
+}
+
+function inOrderEqual(x: readonly string[], y: readonly string[]): boolean {
+  if (x.length !== y.length) return false
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
+  return true
+}
+
+/** Strictly ascending: sorted, each flag once (what the slow path would return). */
+function isSortedSet(x: readonly string[]): boolean {
+  for (let i = 1; i < x.length; i++) if (!(x[i - 1]! < x[i]!)) return false
+  return true
 }

@@ -132,6 +132,21 @@ test('flag merge is symmetric for two-way sync', () => {
   assert.deepEqual(r1.newA, r1.newB)
 })
 
+test('flag merge: unchanged flags give no changes and a sorted, duplicate-free result, in order or not', () => {
+  const dirs = [{ aToB: true, bToA: true }, { aToB: true, bToA: false }, { aToB: false, bToA: true }]
+  for (const dir of dirs) {
+    const same = mergeFlags(['$Label1', '\\Flagged', '\\Seen'], ['$Label1', '\\Flagged', '\\Seen'], ['$Label1', '\\Flagged', '\\Seen'], dir)
+    assert.deepEqual(same, { newA: ['$Label1', '\\Flagged', '\\Seen'], newB: ['$Label1', '\\Flagged', '\\Seen'], addA: [], removeA: [], addB: [], removeB: [], base: ['$Label1', '\\Flagged', '\\Seen'] })
+    // Same flags listed in another order (or twice): the same answer.
+    assert.deepEqual(mergeFlags(['\\Seen', '\\Flagged'], ['\\Flagged', '\\Seen', '\\Seen'], ['\\Seen', '\\Flagged'], dir), {
+      newA: ['\\Flagged', '\\Seen'], newB: ['\\Flagged', '\\Seen'], addA: [], removeA: [], addB: [], removeB: [], base: ['\\Flagged', '\\Seen'],
+    })
+    assert.deepEqual(mergeFlags([], [], [], dir).base, [])
+  }
+  // One change still goes through.
+  assert.deepEqual(mergeFlags(['\\Seen'], ['\\Seen'], ['\\Flagged', '\\Seen'], { aToB: true, bToA: true }).addA, ['\\Flagged'])
+})
+
 test('adoption: unique Message-ID + size pairs without hashing', async () => {
   let hashed = 0
   const matches = await matchCandidates(
