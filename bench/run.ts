@@ -156,10 +156,10 @@ async function startup(args: BenchArgs, results: Results, info: Record<string, W
   info.version = { title: 'start-up: --version', commands: { mailsync: 'mailsync --version' } }
   info.help = { title: 'start-up: sync --help', commands: { mailsync: 'mailsync sync --help' } }
   const runs = Math.max(10, args.runs)
-  await measure('node', [MAILSYNC, '--version']) // warm the page cache
+  await measure(MAILSYNC, ['--version']) // warm the page cache
   for (let r = 0; r < runs; r++) {
-    results.add('version', 'mailsync', await measure('node', [MAILSYNC, '--version']))
-    results.add('help', 'mailsync', await measure('node', [MAILSYNC, 'sync', '--help']))
+    results.add('version', 'mailsync', await measure(MAILSYNC, ['--version']))
+    results.add('help', 'mailsync', await measure(MAILSYNC, ['sync', '--help']))
   }
   log('start-up measured')
 }

@@ -53,7 +53,7 @@ export async function runMaildirTool(tool: Tool, mode: 'initial' | 'rerun', e: I
   switch (tool) {
     case 'mailsync':
       writeMailsyncMaildirConfig(d.config, e, d.maildir, d.state)
-      return measure('node', [MAILSYNC, mode === 'initial' ? 'backup' : 'sync', 'bench', '-c', d.config, '-q'])
+      return measure(MAILSYNC, [mode === 'initial' ? 'backup' : 'sync', 'bench', '-c', d.config, '-q'])
     case 'mbsync':
       writeMbsyncMaildirConfig(d.config, e, d.maildir, mode === 'initial' ? 'pull' : 'all')
       return measure('mbsync', ['-q', '-c', d.config, 'bench'])
@@ -67,7 +67,7 @@ export async function runMaildirTool(tool: Tool, mode: 'initial' | 'rerun', e: I
 export async function runMigrateTool(tool: 'mailsync' | 'mbsync', from: ImapEndpoint, to: ImapEndpoint, d: ToolDirs): Promise<Sample> {
   if (tool === 'mailsync') {
     writeMailsyncMigrateConfig(d.config, from, to, d.state)
-    return measure('node', [MAILSYNC, 'migrate', 'old', 'new', '-c', d.config, '--no-verify', '-q'])
+    return measure(MAILSYNC, ['migrate', 'old', 'new', '-c', d.config, '--no-verify', '-q'])
   }
   writeMbsyncImapConfig(d.config, from, to, d.state)
   return measure('mbsync', ['-q', '-c', d.config, 'migrate'])

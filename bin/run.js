@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=262144 node
 // Entry point of the `mailsync` binary: hands the arguments to oclif, through the one-file bundle
 // dist/mailsync.cjs when the build made one (fast start-up), else to oclif loading only the
 // command that was asked for (see package.json "oclif"). Errors that reach this point were
@@ -6,6 +6,22 @@
 // before any command ran (unknown command): both go through the same renderer.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import v8 from 'node:v8'
+
+// Memory (issue 5: peak RSS <= 150 MB while moving 10,000 messages). Message buffers live outside
+// V8's heap and are freed only when a GC finds them dead; V8 lets its young generation grow to
+// 16 MB semi-spaces, and tens of MB of dead buffers then wait for the next scavenge. Keeping the
+// young generation at its starting size (set before anything is allocated; command-line V8 flags
+// would make Node refuse its own compiled built-ins, ~15 ms per start) frees them every MB or so.
+// The first line also runs glibc with two malloc arenas and puts buffers of 256 KiB and more in
+// mappings of their own, returned to the system when freed instead of left as holes in the heap.
+// Measured on a 10k pull: peak RSS ~165 -> ~130 MB, ~8% more time. `node bin/run.js` (no first
+// line) gets the V8 setting only. glibc read the variables at start-up; programs we start
+// (passcmd) do not need them.
+v8.setFlagsFromString('--semi-space-growth-factor=1')
+for (const [name, value] of [['MALLOC_ARENA_MAX', '2'], ['MALLOC_MMAP_THRESHOLD_', '262144']]) {
+  if (process.env[name] === value) delete process.env[name]
+}
 
 let argv = process.argv.slice(2)
 // `mailsync help [COMMAND]` is `mailsync [COMMAND] --help` (oclif's help command is a plugin we do not load).
@@ -55,6 +71,10 @@ async function loadBundle() {
     found = { reason: `no bundle loader: ${error.message}` }
   }
   if (process.env.MAILSYNC_DEBUG_STARTUP) {
+    process.on('exit', () => {
+      const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')
+      process.stderr.write(`mailsync: startup: young generation at exit ${((young?.space_size ?? 0) / 2 ** 20).toFixed(1)} MiB\n`)
+    })
     const b = found.bundle
     process.stderr.write(b ? `mailsync: startup: bundle ${b.file}, code cache ${b.codeCache}${b.cacheFile ? ` (${b.cacheFile})` : ''}\n` : `mailsync: startup: modules (${found.reason})\n`)
   }
