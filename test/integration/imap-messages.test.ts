@@ -49,7 +49,7 @@ async function rejectsKind(p: Promise<unknown>, kind: string): Promise<MailsyncE
 describe('ImapRepository folders and messages (full Dovecot)', () => {
   let d: DovecotInstance
   before(async () => {
-    d = await startDovecot({ users: ['alice', 'bob', 'carol', 'dave', 'erin'] })
+    d = await startDovecot({ users: ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'] })
   })
   after(async () => d?.stop())
 
@@ -177,6 +177,35 @@ describe('ImapRepository folders and messages (full Dovecot)', () => {
       assert.ok(got.get(a.uid!)!.equals(big), 'streamed bytes identical')
       const flags = (await s.list({ uids: [a.uid!] })).messages[0]!.flags
       assert.deepEqual(flags, [], 'streaming did not set \\Seen')
+      await s.close()
+    } finally {
+      await r.close()
+    }
+  })
+
+  it('fetches the next batch while the caller handles the current one, bytes and order unchanged', async () => {
+    const sent: string[] = []
+    const r = repo(d, 'frank', { logger: (l) => sent.push(l) })
+    r.fetchLimits = { ...r.fetchLimits, batchMessages: 2 }
+    try {
+      const s = await r.openFolder('INBOX')
+      const raw = Array.from({ length: 5 }, (_, i) => message(`batch${i}`, `body ${i}\r\n`))
+      const uids: number[] = []
+      for (const m of raw) uids.push((await s.append({ content: m, size: m.length, flags: [], internalDate: Date.now() })).uid!)
+      const bodyFetches = () => sent.filter((l) => / C: \S+ UID FETCH .*BODY\.PEEK\[\]/.test(l)).length
+      const got: Buffer[] = []
+      const fetchesAtFirst: number[] = []
+      for await (const b of s.fetch(uids)) {
+        if (got.length === 0) {
+          // Give the prefetch a moment to reach the wire: it is sent without waiting for us.
+          await new Promise((res) => setTimeout(res, 50))
+          fetchesAtFirst.push(bodyFetches())
+        }
+        got.push(await readAll(b))
+      }
+      assert.deepEqual(fetchesAtFirst, [2], 'batch 2 was asked for while batch 1 was being handled')
+      assert.equal(bodyFetches(), 3, '5 messages in batches of 2')
+      assert.deepEqual(got, raw, 'same bytes, ascending UID order')
       await s.close()
     } finally {
       await r.close()

@@ -28,35 +28,70 @@ export const DEFAULT_FETCH_LIMITS: FetchLimits = {
 /**
  * A streamed body must be read (or destroyed) by the caller before it asks for the next body:
  * the generator waits for that stream to end before it sends its next command.
+ *
+ * While the caller handles one batch of small messages, the next batch is already being fetched
+ * (one batch ahead, so at most two batches are in memory): the server prepares it while the
+ * caller writes files or appends to another server, instead of the two taking turns.
  */
 export async function* fetchBodies(client: ImapFlow, uids: number[], limits: FetchLimits = DEFAULT_FETCH_LIMITS): AsyncGenerator<MessageBody> {
   const wanted = sortedUids(uids)
   if (wanted.length === 0) return
-  const sizes = await fetchSizes(client, wanted)
+  const steps = plan(wanted, await fetchSizes(client, wanted), limits)
+  let ahead: Promise<Map<number, Buffer>> | undefined
+  try {
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!
+      if (step.kind === 'stream') {
+        const body = await streamBody(client, step.uid, step.size, limits.chunkBytes)
+        if (!body) continue
+        yield body
+        await finished(body.content as Readable).catch(() => undefined)
+        continue
+      }
+      const got = await (ahead ?? fetchBatch(client, step.uids))
+      ahead = undefined
+      const next = steps[i + 1]
+      if (next?.kind === 'batch') {
+        ahead = fetchBatch(client, next.uids)
+        ahead.catch(() => undefined) // awaited (and its error thrown) when its turn comes
+      }
+      for (const uid of step.uids) {
+        const content = got.get(uid)
+        if (content) yield { uid, size: content.length, content }
+      }
+    }
+  } finally {
+    // A caller that stops early: the fetch already sent finishes before the connection is reused.
+    if (ahead) await ahead.catch(() => undefined)
+  }
+}
+
+type Step = { kind: 'batch'; uids: number[] } | { kind: 'stream'; uid: number; size: number }
+
+/** Small messages in batches (bounded in bytes and count), large ones alone, in UID order. */
+function plan(wanted: number[], sizes: Map<number, number>, limits: FetchLimits): Step[] {
+  const steps: Step[] = []
   let batch: number[] = []
   let batchBytes = 0
+  const flush = () => {
+    if (batch.length) steps.push({ kind: 'batch', uids: batch })
+    batch = []
+    batchBytes = 0
+  }
   for (const uid of wanted) {
     const size = sizes.get(uid)
     if (size === undefined) continue // expunged meanwhile: skipped, as the contract says
     if (size > limits.streamThreshold) {
-      if (batch.length) yield* fetchBatch(client, batch)
-      batch = []
-      batchBytes = 0
-      const body = await streamBody(client, uid, size, limits.chunkBytes)
-      if (!body) continue
-      yield body
-      await finished(body.content as Readable).catch(() => undefined)
+      flush()
+      steps.push({ kind: 'stream', uid, size })
       continue
     }
-    if (batch.length && (batchBytes + size > limits.batchBytes || batch.length >= limits.batchMessages)) {
-      yield* fetchBatch(client, batch)
-      batch = []
-      batchBytes = 0
-    }
+    if (batch.length && (batchBytes + size > limits.batchBytes || batch.length >= limits.batchMessages)) flush()
     batch.push(uid)
     batchBytes += size
   }
-  if (batch.length) yield* fetchBatch(client, batch)
+  flush()
+  return steps
 }
 
 /** RFC822.SIZE of the UIDs that exist, in one command per few thousand UIDs. */
@@ -71,18 +106,16 @@ export async function fetchSizes(client: ImapFlow, uids: number[]): Promise<Map<
   return sizes
 }
 
-async function* fetchBatch(client: ImapFlow, uids: number[]): AsyncGenerator<MessageBody> {
+/** The bodies of `uids` (those that still exist), from UID FETCH commands of up to 5,000 UIDs. */
+async function fetchBatch(client: ImapFlow, uids: number[]): Promise<Map<number, Buffer>> {
+  const got = new Map<number, Buffer>()
   for (const part of batches(uids, 5000)) {
-    const got = new Map<number, Buffer>()
     const wanted = new Set(part)
     for await (const msg of client.fetch(compressUids(part), { uid: true, source: true }, { uid: true })) {
       if (wanted.has(msg.uid) && msg.source) got.set(msg.uid, msg.source)
     }
-    for (const uid of part) {
-      const content = got.get(uid)
-      if (content) yield { uid, size: content.length, content }
-    }
   }
+  return got
 }
 
 async function streamBody(client: ImapFlow, uid: number, size: number, chunkBytes: number): Promise<MessageBody | undefined> {
