@@ -9,9 +9,12 @@ export const BENCH_NOTES = `## Method
   over the folders). *IMAP -> IMAP* copies the account into an empty account of a second Dovecot.
   For the re-runs mailsync runs \`sync\` (two-way, like mbsync's \`Sync All\` and OfflineIMAP).
 - Durability is comparable: mbsync (FSync yes, its default) flushes each new message file;
-  mailsync writes each file with O_SYNC, renames it into cur/ and fsyncs cur/, and commits its
-  status cache (SQLite, WAL, synchronous=NORMAL) in groups of 64 messages, each group's intents
-  before its first append. Nothing was relaxed for speed.
+  mailsync writes each file with O_SYNC, renames it into cur/, fsyncs cur/ once per group of 64
+  messages before it records them, and commits its status cache (SQLite, WAL,
+  synchronous=NORMAL) in those groups, each group's intents before its first append. Nothing
+  was relaxed for speed.
+- mailsync is run as users run it: the \`bin/run.js\` binary through its first line (which
+  sets glibc's malloc arenas and mmap threshold for the process; see bin/run.js).
 - OfflineIMAP is not run IMAP -> IMAP nor on the large message, and uses its default of one
   connection. mailsync uses its default maxconnections = 4; mbsync uses one connection per store.
 - Tools alternate run by run, so the ratios hold better than the absolute times, which vary
@@ -27,29 +30,36 @@ export const BENCH_NOTES = `## Method
 ## What stands in the way (profiled with \`node --cpu-prof\`)
 
 - **Initial pull and migrate** are CPU-bound on the one JavaScript thread (this machine has 2
-  cores, shared with Dovecot): the 10,000-message pull costs mailsync about 4 s of CPU (user +
-  system), mbsync about 0.6 s. After this round of work the profile is flat: imapflow's response parser
-  (tokenizer, literal copies), garbage collection of the message Buffers, SHA-256 of every body
-  (the fingerprint that makes crash recovery adopt instead of duplicate), and the system calls
-  of the Maildir delivery. Closing a 4-5x gap needs a different design, not a tweak: a FETCH
-  path that streams literals straight to files without building message objects, or workers
-  (threads) per connection so parsing runs on both cores.
-- **Re-sync after changes**: after a clean run, a changed IMAP folder is read as the status
-  cache plus \`CHANGEDSINCE\`/\`VANISHED\` (QRESYNC), and a Maildir whose directories did not
-  change is taken from the status cache (the \`listedA\`/\`listedB\` fields of the folder-plan
-  events say which). What is left: the Maildir side that the previous run itself wrote to is
-  listed in full (its directory mtimes changed, and a change by the user in the same moment
-  could not be told apart), plus process start. 1.08 s went to 0.72 s with this.
-- **Start-up**: about 220 ms of a no-change run is Node start, oclif and module loading before
-  any work. imapflow is loaded through its CommonJS build (~55 ms instead of ~95 ms for its
-  ES-module graph); \`--version\` skips oclif, and \`--help\` pages are rendered by oclif at
-  build time (dist/help.json) and printed without loading it. Further gains would need a
-  bundled build (one file instead of hundreds of modules to resolve) or skipping oclif for
-  commands too.
-- **Peak RSS**: mailsync needs about 85 MB before any mail moves (Node, oclif, imapflow,
-  SQLite). The initial pull and migrate reach 175-200 MB: message Buffers already done with but
-  not yet collected (V8 frees a Buffer's memory only when it collects the object, and lets
-  external memory grow by tens of MB between collections) plus allocator fragmentation. Fetch
-  batches are capped at 1 MiB per connection (8 MiB before this round: about 30 MB more) and
-  messages above 4 MiB are streamed, which keeps the 100 MB message under the bar.
+  cores, shared with one or two Dovecots): the 10,000-message pull costs mailsync about 4 s of
+  CPU (user + system), mbsync about 0.6 s. The profile is flat: imapflow's response parser
+  (tokenizer, literal copies), garbage collection, SHA-256 of every body (the fingerprint that
+  makes crash recovery adopt instead of duplicate), the system calls of the Maildir delivery, and
+  for migrate imapflow's APPEND (one command in flight per connection) and loopback socket
+  writes. Even imapflow alone, fetching every body and discarding it, takes 1.3-1.5 s here
+  (lab notes), twice mbsync's whole pull: closing the gap needs a FETCH/APPEND path that moves
+  literals between socket and file without imapflow's message objects, or parsing on more cores.
+  Done in this round: the directory fsync per message became one per group of 64, the fingerprint
+  no longer copies each body's header, the next fetch batch is requested while the current one is
+  handled (hides a round trip per batch on real networks; small on loopback).
+- **Re-sync after changes**: a changed IMAP folder is read as the status cache plus
+  \`CHANGEDSINCE\`/\`VANISHED\` (QRESYNC); a Maildir folder whose directories did not change is
+  taken from the status cache. The Maildir side the previous run wrote to is listed (readdir:
+  file names carry UID and flags; sizes and dates come from the records, no stat per file; one
+  scan per folder, not two), records are read as raw rows, and unchanged flags skip the
+  three-way merge. Together with the start-up work below: 0.72 s -> about 0.55 s.
+- **Start-up**: commands run from one esbuild bundle (dist/mailsync.cjs: our code, oclif,
+  imapflow) loaded with a V8 code cache; a no-change run on the 10,000 corpus went from ~0.30 s to
+  ~0.16 s. Where the server offers LIST-STATUS, one request gives every folder's status, so a
+  no-change run opens one connection (it opened maxconnections). What remains of a no-change
+  run is mostly Node itself (\`node -e 0\` takes ~50 ms here) and loading/initialising ~1.5 MB
+  of JavaScript (~60 ms); the work proper is ~30 ms even for 100,000 messages in 40 folders.
+  That floor is why 0.5x mbsync (~90 ms) on the large corpus is out of reach for a Node program:
+  mailsync is at about mbsync's time there, not half of it.
+- **Peak RSS**: about 75 MB before any mail moves (Node's own ~45 MB of mapped binary included).
+  A pull or migrate reached 165-200 MB: V8 grew its young generation to 16 MB semi-spaces and
+  message Buffers already done with waited for the next scavenge, and glibc kept freed buffers
+  as holes in its heap. bin/run.js now keeps the young generation at its starting size and
+  (first line) runs glibc with two arenas and large buffers in their own mappings: 120-140 MB,
+  for ~9% more CPU time in the pull. Fetch batches are capped at 1 MiB per connection and
+  messages above 4 MiB are streamed, which keeps the 100 MB message far under the bar.
 `
