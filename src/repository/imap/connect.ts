@@ -115,6 +115,7 @@ function clientOptions(t: ConnectTarget, tls: ConnectionOptions, accessToken: st
     id: t.connectionId,
     logger: protocolLogger(opts.name, opts.logger, () => secrets),
     disableAutoIdle: true,
+    disableCompression: opts.compression !== true,
     qresync: true,
     ...(opts.socketTimeoutMs ? { socketTimeout: opts.socketTimeoutMs, greetingTimeout: Math.min(opts.socketTimeoutMs, 16_000), connectionTimeout: opts.socketTimeoutMs } : {}),
     clientInfo: { name: 'mailsync' },

@@ -43,6 +43,8 @@ export interface ImapRepositoryOptions {
   logger?: (line: string) => void
   /** Inactivity timeout of a connection (default: imapflow's 5 minutes). */
   socketTimeoutMs?: number
+  /** Use COMPRESS=DEFLATE when the server offers it (default false). */
+  compression?: boolean
 }
 
 export function defaultPort(mode: TlsMode): number {
