@@ -25,9 +25,12 @@ async function setup(): Promise<{ root: string; dir: string; repo: MaildirReposi
   return { root, dir: join(root, 'INBOX'), repo }
 }
 
+/** Appends and flushes, so the file is in cur/ when the test looks at the directory. */
 async function add(folder: FolderSession, text: string, flags: string[] = []): Promise<number> {
   const c = Buffer.from(text)
-  return (await folder.append({ content: c, size: c.length, flags, internalDate: Date.UTC(2022, 1, 1) })).uid!
+  const uid = (await folder.append({ content: c, size: c.length, flags, internalDate: Date.UTC(2022, 1, 1) })).uid!
+  await folder.flush!()
+  return uid
 }
 
 const uidOf = (name: string) => Number(/,U=([0-9]+)/.exec(name)?.[1])

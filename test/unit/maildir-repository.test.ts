@@ -110,6 +110,10 @@ test('append -> list -> fetch keeps bytes exactly, sets mtime and flags', async 
   assert.equal(folder.status.uidNext, 4)
   assert.equal(folder.status.messages, 3)
 
+  // Messages in memory wait in tmp/ for flush (one fsync round for all); the stream is stored at once.
+  assert.equal((await readdir(join(root, 'INBOX', 'tmp'))).length, 2)
+  assert.deepEqual((await readdir(join(root, 'INBOX', 'cur'))).map((n) => /,U=(\d+)/.exec(n)?.[1]), ['2'])
+  await folder.flush!()
   const curNames = await readdir(join(root, 'INBOX', 'cur'))
   assert.equal(curNames.length, 3)
   assert.ok(curNames.some((n) => n.endsWith(',U=1:2,PS')), curNames.join(' '))
@@ -244,4 +248,23 @@ test('read-only repository refuses every write and changes no file', async () =>
   const sessionRo = await writer.openFolder('INBOX', { readOnly: true })
   await assert.rejects(sessionRo.delete([1]), isReadOnly)
   await sessionRo.close()
+})
+
+test('a flush that cannot sync every file stores none of them and clears tmp/', async () => {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder('INBOX')
+  const folder = await repo.openFolder('INBOX')
+  for (const text of ['Subject: one\r\n\r\n1\r\n', 'Subject: two\r\n\r\n2\r\n']) {
+    const c = Buffer.from(text)
+    await folder.append({ content: c, size: c.length, flags: [], internalDate: Date.UTC(2023, 0, 1) })
+  }
+  const tmp = join(root, 'INBOX', 'tmp')
+  const [first] = await readdir(tmp)
+  await rm(join(tmp, first!)) // another program removed it before it could be synced
+  await assert.rejects(folder.flush!(), (e: unknown) => e instanceof MailsyncError && e.kind === 'disk')
+  assert.deepEqual(await readdir(join(root, 'INBOX', 'cur')), [], 'nothing reached cur/')
+  assert.deepEqual(await readdir(tmp), [], 'the other file was removed, not left behind')
+  assert.deepEqual((await folder.list()).messages, [])
+  await folder.close()
 })

@@ -4,6 +4,7 @@
 import { open, unlink } from 'node:fs/promises'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import type { FileHandle } from 'node:fs/promises'
 import type {
   AppendInput,
@@ -21,11 +22,13 @@ import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import type { MessageFile } from './message-files.js'
 import { readMessageId } from './message-header.js'
-import { storeDelivery, writeBufferDelivery, writeDelivery } from './delivery.js'
+import { storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery } from './delivery.js'
 import { diskError, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 
 /** Bodies below this size are returned as one Buffer, bigger ones as a file stream. */
 export const STREAM_THRESHOLD = 1024 * 1024
+/** Appends kept in tmp/ before a flush is forced (the engine flushes every 64). */
+const MAX_UNSYNCED = 256
 const STAT_BATCH = 32
 
 export class MaildirFolder implements FolderSession {
@@ -35,6 +38,8 @@ export class MaildirFolder implements FolderSession {
   private closed = false
   /** cur/ received files since its last fsync (append defers that to flush). */
   private curUnsynced = false
+  /** Appends written into tmp/ but not yet synced and stored in cur/ (see flush). */
+  private unsynced: { uid: number; tmpPath: string; name: string }[] = []
 
   constructor(name: string, index: MessageIndex, readOnly: boolean) {
     this.name = name
@@ -43,12 +48,13 @@ export class MaildirFolder implements FolderSession {
   }
 
   get status(): FolderStatus {
-    return { uidValidity: this.index.uidValidity, uidNext: this.index.uidNext, messages: this.index.size }
+    return { uidValidity: this.index.uidValidity, uidNext: this.index.uidNext, messages: this.index.size + this.unsynced.length }
   }
 
   /** Maildir has no mod-sequences: `changedSince` is ignored and everything is listed. */
   async list(opts: ListOptions = {}): Promise<ListResult> {
     this.checkOpen()
+    await this.settle()
     await this.index.refresh()
     const wanted = uidFilter(opts.uids)
     const chosen = this.index.entries().filter(([uid]) => wanted(uid))
@@ -94,6 +100,7 @@ export class MaildirFolder implements FolderSession {
 
   async *fetch(uids: number[]): AsyncIterable<MessageBody> {
     this.checkOpen()
+    await this.settle()
     for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
       const fh = await this.withFile(uid, (_file, path) => open(path, 'r'))
       if (!fh) continue
@@ -115,24 +122,29 @@ export class MaildirFolder implements FolderSession {
   /**
    * Stored in cur/ with a `:2,<flags>` info (as mbsync does; mail readers treat a cur/ file
    * without S as unread), mtime = internalDate. The UID is on disk before the file appears.
+   * A message in memory is written into tmp/ now and reaches cur/ at the next flush(), after an
+   * fsync shared with the other appends since the last one (any other call flushes first, so
+   * callers see the same folder either way). A stream is synced and stored at once.
    */
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
     await this.index.ensureKeywords(msg.flags)
     const { letters } = flagsToLetters(msg.flags, this.index.keywords)
     const when = Number.isFinite(msg.internalDate) ? new Date(msg.internalDate) : undefined
-    // A message in memory takes the path with fewer thread-pool hops (delivery.ts).
-    const delivery = Buffer.isBuffer(msg.content)
-      ? await writeBufferDelivery(this.index.dir, msg.content, when)
-      : await writeDelivery(this.index.dir, msg.content, when)
+    const inMemory = Buffer.isBuffer(msg.content)
+    const delivery = inMemory
+      ? writeUnsyncedDelivery(this.index.dir, msg.content as Buffer, when)
+      : await writeDelivery(this.index.dir, msg.content as Readable, when)
     try {
       const uid = await this.index.reserve(1)
       const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters })
-      if (!storeDelivery(delivery.tmpPath, join(this.index.dir, 'cur', name))) {
-        throw new MailsyncError('disk', `message file ${delivery.tmpPath} vanished before it was stored`)
+      if (inMemory) {
+        this.unsynced.push({ uid, tmpPath: delivery.tmpPath, name })
+        // Bounded: a caller that never flushes still has its files stored every so often.
+        if (this.unsynced.length >= MAX_UNSYNCED) await this.flush()
+        return { uid, uidValidity: this.index.uidValidity }
       }
-      this.curUnsynced = true
-      this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
+      this.store(uid, delivery.tmpPath, name)
       return { uid, uidValidity: this.index.uidValidity }
     } catch (e) {
       await unlink(delivery.tmpPath).catch(() => undefined)
@@ -140,9 +152,19 @@ export class MaildirFolder implements FolderSession {
     }
   }
 
+  /** Renames a synced file from tmp/ into cur/ under its final name and indexes it. */
+  private store(uid: number, tmpPath: string, name: string): void {
+    if (!storeDelivery(tmpPath, join(this.index.dir, 'cur', name))) {
+      throw new MailsyncError('disk', `message file ${tmpPath} vanished before it was stored`)
+    }
+    this.curUnsynced = true
+    this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
+  }
+
   /** Renames within cur/; a file still in new/ moves to cur/ (it has been seen by a client now). */
   async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
     this.checkWritable()
+    await this.settle()
     await this.index.ensureKeywords(add)
     const touched = new Set<string>()
     for (const uid of new Set(uids)) {
@@ -161,6 +183,7 @@ export class MaildirFolder implements FolderSession {
 
   async delete(uids: number[]): Promise<void> {
     this.checkWritable()
+    await this.settle()
     const touched = new Set<string>()
     for (const uid of new Set(uids)) {
       await this.withFile(uid, async (file, path) => {
@@ -180,10 +203,22 @@ export class MaildirFolder implements FolderSession {
   }
 
   /**
-   * The file of each append is on disk before its rename; the rename itself is made durable here,
-   * with one fsync of cur/ for all the appends since the last flush instead of one per message.
+   * Makes the appends so far durable and visible: their files in tmp/ are fsynced (together),
+   * renamed into cur/, and cur/ is fsynced once for all of them. If the fsync fails, those files
+   * are removed and the error thrown: nothing half-written ever reaches cur/.
    */
   async flush(): Promise<void> {
+    const batch = this.unsynced
+    if (batch.length) {
+      this.unsynced = []
+      try {
+        await syncFiles(batch.map((p) => p.tmpPath))
+        for (const p of batch) this.store(p.uid, p.tmpPath, p.name)
+      } catch (e) {
+        for (const p of batch) if (!this.index.get(p.uid)) await unlink(p.tmpPath).catch(() => undefined)
+        throw diskError('store', join(this.index.dir, 'tmp'), e)
+      }
+    }
     if (!this.curUnsynced) return
     const cur = join(this.index.dir, 'cur')
     try {
@@ -192,6 +227,11 @@ export class MaildirFolder implements FolderSession {
       throw diskError('sync', cur, e)
     }
     this.curUnsynced = false
+  }
+
+  /** Appends waiting in tmp/ for flush(): every other operation stores them first. */
+  private async settle(): Promise<void> {
+    if (this.unsynced.length) await this.flush()
   }
 
   async close(): Promise<void> {
