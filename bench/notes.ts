@@ -9,10 +9,10 @@ export const BENCH_NOTES = `## Method
   over the folders). *IMAP -> IMAP* copies the account into an empty account of a second Dovecot.
   For the re-runs mailsync runs \`sync\` (two-way, like mbsync's \`Sync All\` and OfflineIMAP).
 - Durability is comparable: mbsync (FSync yes, its default) flushes each new message file;
-  mailsync writes each file with O_SYNC, renames it into cur/, fsyncs cur/ once per group of 64
-  messages before it records them, and commits its status cache (SQLite, WAL,
-  synchronous=NORMAL) in those groups, each group's intents before its first append. Nothing
-  was relaxed for speed.
+  mailsync writes each file into tmp/, and per group of 64 messages fsyncs the group's files,
+  renames them into cur/, fsyncs cur/, then commits the group to its status cache (SQLite, WAL,
+  synchronous=NORMAL; each group's intents are committed before its first append). No file
+  reaches cur/ before its fsync. Nothing was relaxed for speed.
 - mailsync is run as users run it: the \`bin/run.js\` binary through its first line (which
   sets glibc's malloc arenas and mmap threshold for the process; see bin/run.js).
 - OfflineIMAP is not run IMAP -> IMAP nor on the large message, and uses its default of one
@@ -43,9 +43,11 @@ export const BENCH_NOTES = `## Method
   writes. Even imapflow alone, fetching every body and discarding it, takes 1.3-1.5 s here
   (lab notes), twice mbsync's whole pull: closing the gap needs a FETCH/APPEND path that moves
   literals between socket and file without imapflow's message objects, or parsing on more cores.
-  Done in this round: the directory fsync per message became one per group of 64, the fingerprint
-  no longer copies each body's header, the next fetch batch is requested while the current one is
-  handled (hides a round trip per batch on real networks; small on loopback).
+  Done in this round: a message is written with synchronous calls and the files of a group of 64
+  are fsynced together (a write or fsync handed to the thread pool per message cost more than the
+  write, the pool thread's wake-up competing with Dovecot for the cores), cur/ is fsynced once
+  per group, the fingerprint no longer copies each body's header, and the next fetch batch is
+  requested while the current one is handled (hides a round trip per batch on real networks).
 - **Re-sync after changes**: a changed IMAP folder is read as the status cache plus
   \`CHANGEDSINCE\`/\`VANISHED\` (QRESYNC); a Maildir folder whose directories did not change is
   taken from the status cache. The Maildir side the previous run wrote to is listed (readdir:
