@@ -3,7 +3,7 @@
 // bookkeeping in the status cache (intent before every created message, result after).
 import type { FolderSession, FolderStatus, MessageMeta, Repository } from '../repository/types.js'
 import type { StatusDb } from '../state/status-db.js'
-import type { FolderPairRow, MessagePairRow } from '../state/rows.js'
+import { recordedSide, type FolderPairRow, type MessagePairRow } from '../state/rows.js'
 import type { EventSink, FolderCounts } from './events.js'
 import { emptyCounts } from './events.js'
 import type { Policy } from './policy.js'
@@ -141,9 +141,8 @@ async function repairChangedSides(
   const folder = o.pair.nameB
   for (const side of ['A', 'B'] as const) {
     const session = sessions[side]
-    const before = side === 'A' ? row.uidValidityA : row.uidValidityB
+    const { uidValidity: before, identity: recordedStore } = recordedSide(row, side)
     const repo = side === 'A' ? o.repoA : o.repoB
-    const recordedStore = side === 'A' ? row.identityA : row.identityB
     const otherStore = !sameIdentity(recordedStore, repo.identity)
     if (!session || before == null || (before === session.status.uidValidity && !otherStore)) continue
     emit({ type: 'uidvalidity-changed', account, folder, side, old: before, now: session.status.uidValidity })
@@ -184,13 +183,11 @@ async function createMissing(o: FolderSyncOptions): Promise<void> {
 }
 
 function unchanged(row: FolderPairRow, st: FolderStatus, side: Side): boolean {
-  const r = side === 'A'
-    ? { v: row.uidValidityA, n: row.uidNextA, m: row.highestModSeqA, c: row.messagesA, t: row.changeTokenA }
-    : { v: row.uidValidityB, n: row.uidNextB, m: row.highestModSeqB, c: row.messagesB, t: row.changeTokenB }
-  if (r.v !== st.uidValidity) return false
-  if (st.changeToken !== undefined) return r.t === st.changeToken
-  if (st.highestModSeq === undefined || r.m === null) return false
-  return r.m === st.highestModSeq && r.n === st.uidNext && (st.messages === undefined || r.c === st.messages)
+  const r = recordedSide(row, side)
+  if (r.uidValidity !== st.uidValidity) return false
+  if (st.changeToken !== undefined) return r.changeToken === st.changeToken
+  if (st.highestModSeq === undefined || r.highestModSeq === null) return false
+  return r.highestModSeq === st.highestModSeq && r.uidNext === st.uidNext && (st.messages === undefined || r.messages === st.messages)
 }
 
 /**

@@ -3,7 +3,7 @@
 // QRESYNC is the records plus CHANGEDSINCE minus VANISHED. Used only after a run that left
 // nothing undone, and only where the records' flags describe this side (see recordsDescribe).
 import type { FolderSession, FolderStatus, MessageMeta } from '../repository/types.js'
-import type { FolderPairRow, MessagePairRow } from '../state/rows.js'
+import { recordedSide, type FolderPairRow, type MessagePairRow } from '../state/rows.js'
 import type { Policy } from './policy.js'
 
 export interface SideListingInput {
@@ -42,16 +42,17 @@ export function recordsDescribe(side: 'A' | 'B', lastPolicy: string | null, poli
 
 export async function listSide(i: SideListingInput): Promise<SideListing> {
   const { row, side, status } = i
-  const usable = row !== undefined && i.openIntents === 0 && row.lastPolicy !== null &&
-    (side === 'A' ? row.uidValidityA : row.uidValidityB) === i.session.status.uidValidity &&
+  const recorded = row ? recordedSide(row, side) : undefined
+  const usable = row !== undefined && recorded !== undefined && i.openIntents === 0 && row.lastPolicy !== null &&
+    recorded.uidValidity === i.session.status.uidValidity &&
     status.uidValidity === i.session.status.uidValidity &&
     recordsDescribe(side, row.lastPolicy, i.policy)
   if (usable) {
-    const token = side === 'A' ? row.changeTokenA : row.changeTokenB
+    const token = recorded.changeToken
     if (status.changeToken !== undefined && token !== null && token === status.changeToken) {
       return { messages: fromRecords(side, i.known), how: 'records' }
     }
-    const since = side === 'A' ? row.highestModSeqA : row.highestModSeqB
+    const since = recorded.highestModSeq
     if (i.qresync && since !== null && status.highestModSeq !== undefined) {
       const changes = await i.session.list({ changedSince: since })
       if (changes.vanished !== undefined) {
@@ -66,8 +67,7 @@ export async function listSide(i: SideListingInput): Promise<SideListing> {
 
 /** Sizes and dates the records hold for this side's UIDs, when they are UIDs of the same UIDVALIDITY. */
 function knownDetails(i: SideListingInput): Map<number, { size: number; internalDate: number }> | undefined {
-  const recorded = i.row && (i.side === 'A' ? i.row.uidValidityA : i.row.uidValidityB)
-  if (recorded !== i.session.status.uidValidity || i.known.length === 0) return undefined
+  if (!i.row || recordedSide(i.row, i.side).uidValidity !== i.session.status.uidValidity || i.known.length === 0) return undefined
   const out = new Map<number, { size: number; internalDate: number }>()
   for (const r of i.known) {
     const uid = i.side === 'A' ? r.uidA : r.uidB

@@ -30,6 +30,22 @@ export interface FolderPairRow {
 
 export type FolderPairPatch = Partial<Omit<FolderPairRow, 'id' | 'nameA' | 'nameB'>>
 
+/** What a folder pair's record says of one side. */
+export interface RecordedSide {
+  uidValidity: number | null
+  uidNext: number | null
+  highestModSeq: bigint | null
+  messages: number | null
+  changeToken: string | null
+  identity: string | null
+}
+
+export function recordedSide(row: FolderPairRow, side: 'A' | 'B'): RecordedSide {
+  return side === 'A'
+    ? { uidValidity: row.uidValidityA, uidNext: row.uidNextA, highestModSeq: row.highestModSeqA, messages: row.messagesA, changeToken: row.changeTokenA, identity: row.identityA }
+    : { uidValidity: row.uidValidityB, uidNext: row.uidNextB, highestModSeq: row.highestModSeqB, messages: row.messagesB, changeToken: row.changeTokenB, identity: row.identityB }
+}
+
 export interface MessagePairRow {
   folderPairId: number
   /** null on one side = known only on the other (after a crash, or in one-way policies). */
