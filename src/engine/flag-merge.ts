@@ -59,12 +59,6 @@ export function firstPairFlags(a: readonly string[], b: readonly string[], dir: 
   return mergeFlags(a, a, b, dir)
 }
 
-export function sameFlags(x: readonly string[], y: readonly string[]): boolean {
-  if (x.length !== y.length) return false
-  const s = new Set(x)
-  return y.every((f) => s.has(f))
-}
-
 function inOrderEqual(x: readonly string[], y: readonly string[]): boolean {
   if (x.length !== y.length) return false
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false

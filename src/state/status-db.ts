@@ -73,8 +73,6 @@ export class StatusDb {
   readonly file: string
   private readonly db: Db
   private readonly stmts = new Map<string, Stmt>()
-  /** Statements in raw mode (rows as arrays), kept apart from the keyed-object ones. */
-  private readonly rawStmts = new Map<string, Stmt>()
   private closed = false
 
   private constructor(db: Db, file: string) {
@@ -167,12 +165,7 @@ export class StatusDb {
   listMessagePairs(folderPairId: number): MessagePairRow[] {
     // Rows as arrays (columns in MESSAGE_COLUMNS order): a folder's records are read whole on
     // every run that lists it, and building keyed objects first cost a third of that.
-    let stmt = this.rawStmts.get(LIST_MESSAGE_PAIRS)
-    if (!stmt) {
-      stmt = this.db.prepare(LIST_MESSAGE_PAIRS).raw(true)
-      this.rawStmts.set(LIST_MESSAGE_PAIRS, stmt)
-    }
-    const rows = stmt.all(folderPairId) as MessagePairTuple[]
+    const rows = this.stmt(LIST_MESSAGE_PAIRS, { raw: true }).all(folderPairId) as MessagePairTuple[]
     const out: MessagePairRow[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!
@@ -314,11 +307,13 @@ export class StatusDb {
     this.db.close()
   }
 
-  private stmt(sql: string): Stmt {
-    let s = this.stmts.get(sql)
+  /** A prepared statement, made once per SQL text (and mode: `raw` returns rows as arrays). */
+  private stmt(sql: string, opts: { raw?: boolean } = {}): Stmt {
+    const key = opts.raw ? `raw:${sql}` : sql
+    let s = this.stmts.get(key)
     if (s === undefined) {
-      s = this.db.prepare(sql)
-      this.stmts.set(sql, s)
+      s = opts.raw ? this.db.prepare(sql).raw(true) : this.db.prepare(sql)
+      this.stmts.set(key, s)
     }
     return s
   }
