@@ -10,6 +10,7 @@ import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing } from './fs-safe.js'
 import { readUidState, uidStatePath, type UidState } from './uid-state.js'
+import { messageDirTimes, mtimeSettled } from './message-files.js'
 
 export interface MaildirRepositoryOptions {
   name: string
@@ -151,17 +152,13 @@ export class MaildirRepository implements Repository {
     }
     if (!state) return undefined
     try {
-      const [cur, nw, st] = await Promise.all([
-        stat(join(dir, 'cur'), { bigint: true }),
-        stat(join(dir, 'new'), { bigint: true }),
-        stat(uidStatePath(dir), { bigint: true }),
-      ])
+      const [dirs, st] = await Promise.all([messageDirTimes(dir), stat(uidStatePath(dir), { bigint: true })])
       const nowNs = BigInt(Date.now()) * 1_000_000n
-      const fresh = [cur, nw, st].some((s) => nowNs - s.mtimeNs < 1_000_000_000n)
+      const settled = [dirs.cur, dirs.new, st.mtimeNs].every((t) => mtimeSettled(t, nowNs))
       return {
         uidValidity: state.uidValidity,
         uidNext: state.nextUid,
-        changeToken: fresh ? undefined : `${cur.mtimeNs}:${nw.mtimeNs}:${st.mtimeNs}:${st.ino}`,
+        changeToken: settled ? `${dirs.cur}:${dirs.new}:${st.mtimeNs}:${st.ino}` : undefined,
       }
     } catch {
       return undefined

@@ -1,6 +1,6 @@
 // The message files of one folder: what readdir finds in cur/ and new/ (tmp/ holds deliveries in
 // progress and is never listed). Hidden files are not messages.
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseFileName, type MaildirFileName } from './filename.js'
 import { diskError, isMissing } from './fs-safe.js'
@@ -35,4 +35,22 @@ export async function readMessageFiles(folderDir: string): Promise<MessageFile[]
     }
   }
   return out
+}
+
+/**
+ * A directory's mtime tells whether it changed only when it is older than this at the moment it
+ * is compared: file system timestamps are coarse, so a change made in the same instant as the
+ * look could leave the same mtime behind.
+ */
+export const MTIME_SETTLE_NS = 1_000_000_000n
+
+/** Whether an mtime (ns) is settled at the moment `atNs`: see MTIME_SETTLE_NS. */
+export function mtimeSettled(mtimeNs: bigint, atNs: bigint): boolean {
+  return atNs - mtimeNs >= MTIME_SETTLE_NS
+}
+
+/** The mtimes (ns) of a folder's cur/ and new/. */
+export async function messageDirTimes(folderDir: string): Promise<{ cur: bigint; new: bigint }> {
+  const [cur, nw] = await Promise.all([stat(join(folderDir, 'cur'), { bigint: true }), stat(join(folderDir, 'new'), { bigint: true })])
+  return { cur: cur.mtimeNs, new: nw.mtimeNs }
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 import { formatFileName, parseFileName } from './filename.js'
 import { KeywordMap, readDovecotKeywords } from './keywords.js'
-import { readMessageFiles, messagePath, type MessageFile } from './message-files.js'
+import { readMessageFiles, messageDirTimes, messagePath, mtimeSettled, type MessageFile } from './message-files.js'
 import { readUidState, writeUidState, newUidValidity, type UidState } from './uid-state.js'
 import { withFolderLock } from './state-lock.js'
 import { fsyncDir, renameNoClobber, isMissing, diskError } from './fs-safe.js'
@@ -94,15 +94,10 @@ export class MessageIndex {
   async refresh(): Promise<void> {
     const seen = this.scanned
     if (seen && !this.scanning) {
-      const now = await this.directoryTimes().catch(() => undefined)
-      if (now && now.cur === seen.cur && now.new === seen.new && seen.at - maxBig(seen.cur, seen.new) > 1_000_000_000n) return
+      const now = await messageDirTimes(this.dir).catch(() => undefined)
+      if (now && now.cur === seen.cur && now.new === seen.new && mtimeSettled(seen.cur, seen.at) && mtimeSettled(seen.new, seen.at)) return
     }
     return this.rescan()
-  }
-
-  private async directoryTimes(): Promise<{ cur: bigint; new: bigint }> {
-    const [cur, nw] = await Promise.all([stat(join(this.dir, 'cur'), { bigint: true }), stat(join(this.dir, 'new'), { bigint: true })])
-    return { cur: cur.mtimeNs, new: nw.mtimeNs }
   }
 
   /** Re-read cur/ and new/, numbering files that have no (or a duplicate) UID. */
@@ -114,7 +109,7 @@ export class MessageIndex {
 
   private async scan(): Promise<void> {
     const at = BigInt(Date.now()) * 1_000_000n
-    const times = await this.directoryTimes().catch(() => undefined)
+    const times = await messageDirTimes(this.dir).catch(() => undefined)
     this.scanned = undefined
     const found = await readMessageFiles(this.dir)
     const byUid = new Map<number, MessageFile[]>()
@@ -256,8 +251,4 @@ export class MessageIndex {
 
 export function readOnlyError(what: string): MailsyncError {
   return new MailsyncError('usage', `${what} is read-only`, { hint: 'nothing was written' })
-}
-
-function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b
 }
