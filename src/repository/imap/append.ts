@@ -1,11 +1,12 @@
 // APPEND with flags and INTERNALDATE; the new UID from APPENDUID (UIDPLUS), or found again by
-// Message-ID and size, or as the single new message. Never by a header we injected.
+// Message-ID and size among the UIDs above the highest before the APPEND. Never by a header we
+// injected.
 import type { ImapFlow } from 'imapflow'
 import type { Readable } from 'node:stream'
 import { MailsyncError } from '../../errors.js'
 import { normalizeFlags, type AppendInput, type AppendResult } from '../types.js'
-import { fetchSizes } from './fetch-bodies.js'
-import { highestUid, searchMessageId, uidsAbove } from './message-search.js'
+import { listMessages } from './list-messages.js'
+import { highestUid, uidsAbove } from './message-search.js'
 
 export interface AppendContext {
   path: string
@@ -30,15 +31,16 @@ export async function appendMessage(client: ImapFlow, msg: AppendInput, ctx: App
   return { uid: await findAppended(client, before, [content.length, crlfSize(content)], msg.messageId), uidValidity }
 }
 
+/** Without UIDPLUS: the one new message with our size (and Message-ID), in one UID FETCH of the new UIDs. */
 async function findAppended(client: ImapFlow, before: number, sizes: number[], messageId: string | undefined): Promise<number | undefined> {
+  const wanted = messageId ? messageId.trim() : undefined
+  if (wanted === '') return undefined
   const fresh = await uidsAbove(client, before)
   if (fresh.length === 0) return undefined
-  const candidates = messageId ? await searchMessageId(client, messageId, fresh) : fresh
-  if (candidates.length === 0) return undefined
-  const found = await fetchSizes(client, candidates)
-  const matching = candidates.filter((u) => sizes.includes(found.get(u) ?? -1))
+  const { messages } = await listMessages(client, { uids: fresh, withMessageId: wanted !== undefined }, { qresync: false, condstore: false })
+  const matching = messages.filter((m) => (wanted === undefined || m.messageId === wanted) && sizes.includes(m.size))
   // Two equal new messages (another client appended the same one): we cannot tell which is ours.
-  return matching.length === 1 ? matching[0] : undefined
+  return matching.length === 1 ? matching[0]!.uid : undefined
 }
 
 async function collect(stream: Readable): Promise<Buffer> {

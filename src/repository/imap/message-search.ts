@@ -14,15 +14,10 @@ export async function searchUids(client: ImapFlow, query: SearchObject): Promise
  * UIDs whose Message-ID header is exactly `messageId`. SEARCH HEADER matches substrings, so the
  * candidates' headers are fetched and compared.
  */
-export async function searchMessageId(client: ImapFlow, messageId: string, within?: number[]): Promise<number[]> {
+export async function searchMessageId(client: ImapFlow, messageId: string): Promise<number[]> {
   const wanted = messageId.trim()
   if (!wanted) return []
-  const query: SearchObject = { header: { 'message-id': wanted } }
-  let candidates = await searchUids(client, query)
-  if (within) {
-    const allowed = new Set(within)
-    candidates = candidates.filter((u) => allowed.has(u))
-  }
+  const candidates = await searchUids(client, { header: { 'message-id': wanted } })
   if (candidates.length === 0) return []
   const out: number[] = []
   const set = new Set(candidates)
