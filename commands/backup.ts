@@ -2,7 +2,7 @@
 // server-deleted mail unless --mirror.
 import { Args, Flags } from '@oclif/core'
 import { MailsyncCommand } from '../src/cli/base-command.js'
-import { jobFlags } from '../src/cli/flag-values.js'
+import { jobFlagOptions, jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 
 export default class BackupCommand extends MailsyncCommand {
@@ -32,11 +32,8 @@ export default class BackupCommand extends MailsyncCommand {
       policy: 'backup',
       config,
       accounts,
-      folders: flags.folder,
-      dryRun: flags['dry-run'],
+      ...jobFlagOptions(flags),
       mirror: flags.mirror,
-      maxDelete: flags['max-delete'],
-      force: flags.force,
     })
   }
 }

@@ -29,8 +29,9 @@ export default class InfoCommand extends MailsyncCommand {
     this.useGlobalFlags(flags)
     const config = await this.loadConfig({ required: false })
     const data = collectInfo(config, this.config.version, args.target)
-    const repos = data.repositories.map((r) => config.repositories.get(r.name) ?? resolveRepository(config, r.name))
-    const accounts = data.accounts.map((a) => config.accounts.get(a.name)!).filter((a) => a !== undefined)
+    // resolveRepository: the [Repository] section of that name, else the URL it is
+    const repos = data.repositories.map((r) => resolveRepository(config, r.name))
+    const accounts = data.accounts.flatMap((a) => config.accounts.get(a.name) ?? [])
     const { collectLiveInfo } = await import('../src/cli/info-live.js')
     data.live = await collectLiveInfo(config, repos, accounts, { offline: flags.offline })
     this.showConfigWarnings(config)

@@ -3,7 +3,7 @@ import { Args, Flags } from '@oclif/core'
 import { writeFile } from 'node:fs/promises'
 import { MailsyncCommand } from '../src/cli/base-command.js'
 import { pairAccount } from '../src/cli/choose-accounts.js'
-import { jobFlags } from '../src/cli/flag-values.js'
+import { jobFlagOptions, jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 import { MailsyncError } from '../src/errors.js'
 import { renderVerification } from '../src/cli/render-verification.js'
@@ -38,16 +38,13 @@ export default class MigrateCommand extends MailsyncCommand {
       policy: 'migrate' as const,
       config,
       accounts: [account],
-      folders: flags.folder,
-      dryRun: flags['dry-run'],
+      ...jobFlagOptions(flags),
       delete: flags.delete,
       automap: flags.automap,
       verify: flags.verify,
-      maxDelete: flags['max-delete'],
-      force: flags.force,
     }
     const report = flags.report
-    const table = !flags.json && !flags.quiet
+    const table = !this.globals.json && !this.globals.quiet
     await this.runJob(request, async (result) => {
       if (table) process.stdout.write(`\n${renderVerification(result)}\n`)
       if (report) await writeReport(report, { old: args.old, new: args.new, dryRun: request.dryRun, ...result })

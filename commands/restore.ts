@@ -1,7 +1,7 @@
 // `mailsync restore [ACCOUNT | SOURCE DEST]`: copy Maildir -> IMAP.
 import { Args } from '@oclif/core'
 import { MailsyncCommand } from '../src/cli/base-command.js'
-import { dateFlag, jobFlags } from '../src/cli/flag-values.js'
+import { dateFlag, jobFlagOptions, jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 
 export default class RestoreCommand extends MailsyncCommand {
@@ -31,10 +31,7 @@ export default class RestoreCommand extends MailsyncCommand {
       policy: 'restore',
       config,
       accounts,
-      folders: flags.folder,
-      dryRun: flags['dry-run'],
-      maxDelete: flags['max-delete'],
-      force: flags.force,
+      ...jobFlagOptions(flags),
       since: flags.since,
       before: flags.before,
     })

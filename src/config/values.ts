@@ -22,7 +22,14 @@ export function expandHome(path: string, home: string): string {
   return path
 }
 
-export function parseList(text: string): string[] {
+/** `YYYY-MM-DD` as midnight UTC; undefined when it is not that form or not a day of the calendar. */
+export function parseDay(text: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined
+  return d && d.getUTCDate() === Number(m![3]) ? d : undefined
+}
+
+function parseList(text: string): string[] {
   const literal = parsePythonStringList(text)
   if (literal) return literal
   return text
@@ -64,9 +71,7 @@ export function coerceValue(spec: OptionSpec, text: string, home: string): unkno
       return hit
     }
     case 'date': {
-      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t)
-      const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined
-      if (!d || d.getUTCDate() !== Number(m![3])) throw new ValueProblem(`expected a date YYYY-MM-DD, got "${t}"`)
+      if (!parseDay(t)) throw new ValueProblem(`expected a date YYYY-MM-DD, got "${t}"`)
       return t
     }
     case 'map': {
