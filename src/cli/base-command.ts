@@ -55,9 +55,12 @@ export abstract class MailsyncCommand extends Command {
     const debug = { imap: on('imap'), sync: on('sync'), maildir: on('maildir') }
     // debug lines on stderr would tear progress bars apart: plain lines then
     const terminal = process.stdout.isTTY === true && !((debug.imap || debug.sync || debug.maildir) && !this.globals.logfile)
-    const mbnames = req.config.mbnames.get<boolean>('enabled') ? (await import('../mbnames/mbnames-after-run.js')).mbnamesIncremental(req) : undefined
+    // [mbnames]: rewritten as each account finishes (incremental) or once after the run; a failure is a warning
+    const mbnames = req.config.mbnames.get<boolean>('enabled') ? await import('../mbnames/mbnames-after-run.js') : undefined
+    const incremental = mbnames?.mbnamesIncremental(req)
+    const mbnamesWarning = (e: Error) => void process.stderr.write(`warning: mbnames: ${e.message}\n`)
     const result = await runJobWithOutput(req, {
-      tap: mbnames?.tap,
+      tap: incremental?.tap,
       mode: outputMode(this.globals, req.config.general.get('ui'), terminal),
       stderrOnTerminal: process.stderr.isTTY === true,
       verbose: this.globals.verbose,
@@ -65,19 +68,10 @@ export abstract class MailsyncCommand extends Command {
       debug,
     })
     if (after) await after(result)
-    await mbnames?.flush().catch((e: Error) => void process.stderr.write(`warning: mbnames: ${e.message}\n`))
-    await this.writeMbnames(req, result)
+    await incremental?.flush().catch(mbnamesWarning)
+    await mbnames?.mbnamesAfterRun(req, result).catch(mbnamesWarning)
     if (result.exitCode !== 0) this.exit(result.exitCode)
     return result
-  }
-
-  /** [mbnames]: after sync and backup, rewrite the mutt mailboxes file; a failure is a warning. */
-  private async writeMbnames(req: JobRequest, result: JobResult): Promise<void> {
-    try {
-      await (await import('../mbnames/mbnames-after-run.js')).mbnamesAfterRun(req, result)
-    } catch (e) {
-      process.stderr.write(`warning: mbnames: ${(e as Error).message}\n`)
-    }
   }
 
   /** Every error ends here: print it once, then let oclif exit with our code without printing. */
