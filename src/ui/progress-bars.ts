@@ -7,7 +7,7 @@
 // stop() clears the bars so the summary follows the logged lines.
 import cliProgress from 'cli-progress'
 import type { EngineEvent } from '../engine/events.js'
-import { ProgressState } from './progress-state.js'
+import { folderKey, ProgressState } from './progress-state.js'
 import { folderLine, overallLine } from './progress-format.js'
 
 export interface ProgressStream extends NodeJS.WritableStream {
@@ -29,7 +29,6 @@ type Payload = { line: () => string }
 export class ProgressBars {
   readonly state: ProgressState
   private readonly multibar: cliProgress.MultiBar
-  private readonly overall: cliProgress.SingleBar
   private readonly folders = new Map<string, cliProgress.SingleBar>()
   private readonly now: () => number
   private readonly started: number
@@ -54,13 +53,13 @@ export class ProgressBars {
       noTTYOutput: false,
     })
     const overall: Payload = { line: () => overallLine(this.state, this.now(), this.started, this.columns()) }
-    this.overall = this.multibar.create(1, 0, overall)
+    this.multibar.create(1, 0, overall)
   }
 
   handle(e: EngineEvent): void {
     if (this.stopped || !this.state.apply(e)) return
     if (e.type === 'folder-start') {
-      const key = `${e.account}\0${e.folderB}`
+      const key = folderKey(e.account, e.folderB)
       const line = (): string => {
         const f = this.state.active.get(key)
         const width = Math.min(30, Math.max(8, ...[...this.state.active.values()].map((x) => x.label.length)))
@@ -68,7 +67,7 @@ export class ProgressBars {
       }
       this.folders.set(key, this.multibar.create(1, 0, { line } satisfies Payload))
     } else if (e.type === 'folder-done' || e.type === 'folder-skip') {
-      const key = `${e.account}\0${e.folderB}`
+      const key = folderKey(e.account, e.folderB)
       const bar = this.folders.get(key)
       if (bar) this.multibar.remove(bar)
       this.folders.delete(key)
@@ -92,6 +91,5 @@ export class ProgressBars {
     this.multibar.update()
     this.stopped = true
     this.multibar.stop()
-    void this.overall
   }
 }

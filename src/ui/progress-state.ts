@@ -2,9 +2,9 @@
 // and done, messages and bytes) and the folder pairs being worked on now. Pure and clock-free:
 // the caller passes the time, so it is tested without waiting.
 import type { EngineEvent } from '../engine/events.js'
+import { folderPairName } from '../cli/format.js'
 
 export interface FolderProgress {
-  key: string
   label: string
   /** Known once the folder's plan is made. */
   planned: boolean
@@ -12,6 +12,11 @@ export interface FolderProgress {
   messagesDone: number
   bytesTotal: number
   bytesDone: number
+}
+
+/** The key of a folder pair in `ProgressState.active`. */
+export function folderKey(account: string, folderB: string): string {
+  return `${account}\0${folderB}`
 }
 
 export class ProgressState {
@@ -28,21 +33,17 @@ export class ProgressState {
     this.multiAccount = opts.multiAccount ?? false
   }
 
-  private key(account: string, folderB: string): string {
-    return `${account}\0${folderB}`
-  }
-
   /** Returns true when something visible changed. */
   apply(e: EngineEvent): boolean {
     switch (e.type) {
       case 'folder-start': {
-        const name = e.folderA === e.folderB ? e.folderB : `${e.folderA} -> ${e.folderB}`
+        const name = folderPairName(e.folderA, e.folderB)
         const label = this.multiAccount ? `${e.account} ${name}` : name
-        this.active.set(this.key(e.account, e.folderB), { key: this.key(e.account, e.folderB), label, planned: false, messagesTotal: 0, messagesDone: 0, bytesTotal: 0, bytesDone: 0 })
+        this.active.set(folderKey(e.account, e.folderB), { label, planned: false, messagesTotal: 0, messagesDone: 0, bytesTotal: 0, bytesDone: 0 })
         return true
       }
       case 'folder-plan': {
-        const f = this.active.get(this.key(e.account, e.folderB))
+        const f = this.active.get(folderKey(e.account, e.folderB))
         const messages = e.copyAtoB + e.copyBtoA
         this.messagesTotal += messages
         this.bytesTotal += e.bytes
@@ -52,7 +53,7 @@ export class ProgressState {
       case 'message-copied': {
         this.messagesDone++
         this.bytesDone += e.size
-        const f = this.active.get(this.key(e.account, e.folder))
+        const f = this.active.get(folderKey(e.account, e.folder))
         if (f) {
           f.messagesDone++
           f.bytesDone += e.size
@@ -61,13 +62,13 @@ export class ProgressState {
       }
       case 'folder-done':
       case 'folder-skip': {
-        const f = this.active.get(this.key(e.account, e.folderB))
+        const f = this.active.get(folderKey(e.account, e.folderB))
         if (f) {
           // what was planned but not copied (failed, vanished) no longer counts as to do
           this.messagesTotal -= f.messagesTotal - f.messagesDone
           this.bytesTotal -= f.bytesTotal - f.bytesDone
         }
-        this.active.delete(this.key(e.account, e.folderB))
+        this.active.delete(folderKey(e.account, e.folderB))
         this.foldersDone++
         return true
       }
