@@ -15,7 +15,7 @@ const MEANINGS: [number, string][] = [
   [EXIT.tls, 'TLS / certificate problem'],
 ]
 
-export const EXIT_CODES_HELP = ['Exit codes:', ...MEANINGS.map(([code, text]) => `${String(code).padEnd(4)}${text}`)].join('\n')
+const EXIT_CODES_HELP = ['Exit codes:', ...MEANINGS.map(([code, text]) => `${String(code).padEnd(4)}${text}`)].join('\n')
 
 /** A command description followed by the exit codes table. */
 export function describeWithExitCodes(text: string): string {

@@ -19,7 +19,7 @@ export interface CompiledFunction {
 }
 
 /** The JavaScript users should write for this option (shown when a lambda cannot be used). */
-export function exampleFunction(spec: OptionSpec): string {
+function exampleFunction(spec: OptionSpec): string {
   if (spec.params?.length === 2) return `(account, folder) => !['Trash', 'Spam'].includes(folder)`
   if (spec.returns === 'boolean') return `folder => !['Trash', 'Spam'].includes(folder)`
   return `folder => folder.replace(/^INBOX\\./, '')`

@@ -243,7 +243,7 @@ function show(t: PyToken): string {
 }
 
 /** Python `re` pattern -> JavaScript RegExp source and flags (throws where they differ too much). */
-export function pythonRegexToJs(pattern: string): { source: string; flags: string } {
+function pythonRegexToJs(pattern: string): { source: string; flags: string } {
   let flags = ''
   let p = pattern
   const inline = /^\(\?([aiLmsux]+)\)/.exec(p)
@@ -268,7 +268,7 @@ export function pythonRegexToJs(pattern: string): { source: string; flags: strin
 }
 
 /** Python re.sub replacement (`\1`, `\g<1>`, `\g<name>`, `\\`) -> String.replace replacement. */
-export function pythonReplacementToJs(repl: string): string {
+function pythonReplacementToJs(repl: string): string {
   let out = ''
   for (let i = 0; i < repl.length; i++) {
     const c = repl[i]!

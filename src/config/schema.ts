@@ -172,7 +172,7 @@ export type MbnamesValues = OptionValues<'mbnames'>
 export type RepositoryType = 'IMAP' | 'Maildir'
 
 /** Does this option apply to a section kind (and repository type)? */
-export function appliesTo(spec: OptionSpec, section: SectionKind, type?: RepositoryType): boolean {
+function appliesTo(spec: OptionSpec, section: SectionKind, type?: RepositoryType): boolean {
   if (spec.section !== section) return false
   if (section !== 'repository' || type === undefined) return true
   return spec.repo === 'both' || spec.repo === type

@@ -10,8 +10,6 @@ import { readSecretFile } from './secret-file.js'
 import { runSecretCommand } from './secret-command.js'
 import { envVarName, optionLocation, repositoryUser } from './user-source.js'
 
-export { envVarName }
-
 export interface PasswordSource {
   /** Which source it is, for `info` (never the secret itself). */
   describe: string

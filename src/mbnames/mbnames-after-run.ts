@@ -6,7 +6,7 @@ import type { EngineEvent } from '../engine/events.js'
 import { updateMbnames, type MbnamesUpdate } from './mbnames-store.js'
 import type { MbnamesSettings } from './mbnames-format.js'
 
-export function mbnamesSettings(config: LoadedConfig): MbnamesSettings | undefined {
+function mbnamesSettings(config: LoadedConfig): MbnamesSettings | undefined {
   const m = config.mbnames
   if (!m.get<boolean>('enabled')) return undefined
   return {
@@ -20,7 +20,7 @@ export function mbnamesSettings(config: LoadedConfig): MbnamesSettings | undefin
 }
 
 /** Folders of this run per account (local names), leaving out pairs that failed. */
-export function syncedFolders(result: JobResult): Map<string, string[]> {
+function syncedFolders(result: JobResult): Map<string, string[]> {
   const out = new Map<string, string[]>()
   for (const f of result.folders) {
     if (f.error) continue
