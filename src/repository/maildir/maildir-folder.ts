@@ -57,25 +57,21 @@ export class MaildirFolder implements FolderSession {
     await this.settle()
     await this.index.refresh()
     const wanted = uidFilter(opts.uids)
-    const chosen = this.index.entries().filter(([uid]) => wanted(uid))
+    const withMessageId = opts.withMessageId === true
     const messages: MessageMeta[] = []
-    if (opts.known && opts.withMessageId !== true) {
-      // Known messages need only their flags, which are in their file names.
-      const unknown: [number, MessageFile][] = []
-      for (const entry of chosen) {
-        const k = opts.known.get(entry[0])
-        if (k) messages.push({ uid: entry[0], flags: lettersToFlags(entry[1].parsed.flags, this.index.keywords), size: k.size, internalDate: k.internalDate })
-        else unknown.push(entry)
-      }
-      const rest = await this.list({ uids: unknown.map(([uid]) => uid) })
-      return { messages: [...messages, ...rest.messages].sort((a, b) => a.uid - b.uid) }
+    const toRead: number[] = []
+    for (const [uid, file] of this.index.entries()) {
+      if (!wanted(uid)) continue
+      // A known message needs only its flags, which are in its file name.
+      const k = withMessageId ? undefined : opts.known?.get(uid)
+      if (k) messages.push({ uid, flags: lettersToFlags(file.parsed.flags, this.index.keywords), size: k.size, internalDate: k.internalDate })
+      else toRead.push(uid)
     }
-    for (let i = 0; i < chosen.length; i += STAT_BATCH) {
-      const batch = await Promise.all(
-        chosen.slice(i, i + STAT_BATCH).map(([uid]) => this.meta(uid, opts.withMessageId === true)),
-      )
+    for (let i = 0; i < toRead.length; i += STAT_BATCH) {
+      const batch = await Promise.all(toRead.slice(i, i + STAT_BATCH).map((uid) => this.meta(uid, withMessageId)))
       for (const m of batch) if (m) messages.push(m)
     }
+    if (opts.known) messages.sort((a, b) => a.uid - b.uid) // known ones first, then those read
     return { messages }
   }
 
