@@ -5,6 +5,7 @@ import { mkdtemp, mkdir, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { imapRepository, maildirRepository, oneAccountConfig } from '../support/config-text.js'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
 export const BIN = join(ROOT, 'bin', 'run.js')
@@ -41,17 +42,12 @@ export async function sandbox(): Promise<Sandbox> {
   }
 }
 
-/** How a test config reaches the test Dovecot: its TLS port, trusting its certificate. */
-export function tlsServer(d: { tlsPort: number; certFile: string }): string {
-  return `remoteport = ${d.tlsPort}\nsslcacertfile = ${d.certFile}`
-}
-
 /**
  * The usual one-account config: account `t` = IMAP repository `R` on 127.0.0.1 (`server`: the
  * port and TLS lines, e.g. tlsServer(d)) and Maildir `L` in <dir>/mail; status cache in <dir>/state.
  */
 export function writeOneAccountConfig(box: Sandbox, o: { user: string; password: string; server: string }): Promise<string> {
-  return box.writeConfig(`[general]\nmetadata = ${join(box.dir, 'state')}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n[Repository R]\ntype = IMAP\nremotehost = 127.0.0.1\n${o.server}\nremoteuser = ${o.user}\nremotepass = ${o.password}\n\n[Repository L]\ntype = Maildir\nlocalfolders = ${join(box.dir, 'mail')}\n`)
+  return box.writeConfig(oneAccountConfig({ metadata: join(box.dir, 'state'), remote: imapRepository('R', o), local: maildirRepository('L', join(box.dir, 'mail')) }))
 }
 
 export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
-import { runCli, sandbox, tlsServer, writeOneAccountConfig } from './cli-child.js'
+import { runCli, sandbox, writeOneAccountConfig } from './cli-child.js'
+import { plainServer, tlsServer } from '../support/config-text.js'
 
 const PASSWORD = 'Distinct-Pw-4711'
 let d: DovecotInstance
@@ -27,7 +28,7 @@ function assertClean(where: string, text: string): void {
 
 async function config(tlsPort: boolean): Promise<{ file: string; dir: string; env: Record<string, string> }> {
   const box = await sandbox()
-  const server = tlsPort ? tlsServer(d) : `remoteport = ${d.port}\nssl = no\nstarttls = no`
+  const server = tlsPort ? tlsServer(d) : plainServer(d)
   const file = await writeOneAccountConfig(box, { user: 'alice', password: PASSWORD, server })
   return { file, dir: box.dir, env: box.env }
 }

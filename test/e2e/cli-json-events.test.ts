@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
-import { ROOT, runCli, sandbox, tlsServer, writeOneAccountConfig } from './cli-child.js'
+import { ROOT, runCli, sandbox, writeOneAccountConfig } from './cli-child.js'
+import { tlsServer } from '../support/config-text.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 
 /** Every event type of the engine; tsc fails here when one is added or removed without this list. */

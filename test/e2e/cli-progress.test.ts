@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
-import { BIN, ROOT, runCli, sandbox, tlsServer, writeOneAccountConfig } from './cli-child.js'
+import { BIN, ROOT, runCli, sandbox, writeOneAccountConfig } from './cli-child.js'
+import { tlsServer } from '../support/config-text.js'
 
 let d: DovecotInstance
 before(async () => {

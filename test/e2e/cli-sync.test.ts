@@ -8,6 +8,7 @@ import { ImapFlow } from 'imapflow'
 import { startDovecot, type DovecotInstance, TEST_PASSWORD } from '../support/dovecot.js'
 import { sandbox, type Sandbox } from './cli-child.js'
 import { BIN } from './cli-child.js'
+import { imapRepository, maildirRepository, oneAccountConfig, tlsServer } from '../support/config-text.js'
 import { spawnSync } from 'node:child_process'
 
 let d: DovecotInstance
@@ -29,27 +30,14 @@ after(async () => {
   await d?.stop()
 })
 
-async function configFor(user: string, local: string): Promise<string> {
-  return box.writeConfig(`[general]
-accounts = acct
-metadata = ${join(box.dir, `state-${user}`)}
-
-[Account acct]
-remoterepository = server
-localrepository = laptop
-
-[Repository server]
-type = IMAP
-remotehost = 127.0.0.1
-remoteport = ${d.tlsPort}
-remoteuser = ${user}
-remotepass = ${TEST_PASSWORD}
-sslcacertfile = ${d.certFile}
-
-[Repository laptop]
-type = Maildir
-${local}
-`, `${user}.conf`)
+/** Account `acct`: `user` on the test Dovecot synced with the Maildir `root` (`localExtra`: its further option lines). */
+async function configFor(user: string, root: string, localExtra = ''): Promise<string> {
+  return box.writeConfig(oneAccountConfig({
+    account: 'acct',
+    metadata: join(box.dir, `state-${user}`),
+    remote: imapRepository('R', { server: tlsServer(d), user }),
+    local: maildirRepository('L', root, localExtra),
+  }), `${user}.conf`)
 }
 
 function mailsync(args: string[]) {
@@ -58,7 +46,7 @@ function mailsync(args: string[]) {
 
 test('--dry-run shows the plan and writes nothing; -f syncs one folder; sep = / nests directories', async () => {
   const root = join(box.dir, 'mail-s1')
-  const cfg = await configFor('s1', `localfolders = ${root}\nsep = /`)
+  const cfg = await configFor('s1', root, 'sep = /\n')
   const dry = mailsync(['sync', '-c', cfg, '--dry-run', '--json'])
   assert.equal(dry.status, 0, dry.stderr)
   const plans = dry.stdout.split('\n').filter((l) => l.includes('"folder-plan"')).map((l) => JSON.parse(l))
@@ -76,7 +64,7 @@ test('--dry-run shows the plan and writes nothing; -f syncs one folder; sep = / 
 
 test('maildir_layout = maildir++ keeps INBOX at the root and folders as .Work.Projects', async () => {
   const root = join(box.dir, 'mail-s2')
-  const cfg = await configFor('s2', `localfolders = ${root}\nmaildir_layout = maildir++\nsep = /`)
+  const cfg = await configFor('s2', root, 'maildir_layout = maildir++\nsep = /\n')
   const r = mailsync(['sync', '-c', cfg])
   assert.equal(r.status, 0, r.stderr)
   assert.equal(readdirSync(join(root, 'cur')).length, 1, 'INBOX is the root Maildir')
@@ -85,7 +73,7 @@ test('maildir_layout = maildir++ keeps INBOX at the root and folders as .Work.Pr
 
 test('an unknown account name is a config error with a suggestion, and nothing is synced', async () => {
   const root = join(box.dir, 'mail-s3')
-  const cfg = await configFor('s3', `localfolders = ${root}`)
+  const cfg = await configFor('s3', root)
   const r = mailsync(['sync', '-c', cfg, 'acc'])
   assert.equal(r.status, 78)
   assert.match(r.stderr, /acct/)

@@ -6,14 +6,14 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, rmSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { join } from 'node:path'
 import { execFile, spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { startDovecot, type DovecotInstance, TEST_PASSWORD } from '../support/dovecot.js'
+import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
 import { generateCorpus } from '../support/corpus.js'
 import { fillDovecotMaildir } from '../support/corpus-maildir.js'
+import { JOB_RUNNER } from '../support/job-child.js'
+import { imapRepository, maildirRepository, oneAccountConfig, plainServer } from '../support/config-text.js'
 
-const runner = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'job-runner.js')
 const BOUND = 2
 const USER = 'bound'
 let d: DovecotInstance
@@ -33,29 +33,11 @@ after(async () => {
 
 function writeConfig(root: string): string {
   const config = join(root, 'config')
-  writeFileSync(config, `[general]
-accounts = t
-metadata = ${join(root, 'state')}
-
-[Account t]
-localrepository = L
-remoterepository = R
-
-[Repository R]
-type = IMAP
-remotehost = 127.0.0.1
-remoteport = ${d.port}
-remoteuser = ${USER}
-remotepass = ${TEST_PASSWORD}
-ssl = no
-starttls = no
-maxconnections = ${BOUND}
-
-[Repository L]
-type = Maildir
-localfolders = ${join(root, 'Mail')}
-maxconnections = 8
-`)
+  writeFileSync(config, oneAccountConfig({
+    metadata: join(root, 'state'),
+    remote: imapRepository('R', { server: plainServer(d), user: USER, extra: `maxconnections = ${BOUND}\n` }),
+    local: maildirRepository('L', join(root, 'Mail'), 'maxconnections = 8\n'),
+  }))
   return config
 }
 
@@ -96,7 +78,7 @@ interface Observed {
 
 async function runObserved(config: string, policy: string): Promise<Observed> {
   const logBefore = d.log().split('\n').length - 1
-  const child = spawn(process.execPath, [runner, config, policy], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [JOB_RUNNER, config, policy], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, TEST_PASSWORD, freePort, type DovecotInstance } from '../support/dovecot.js'
 import { runCli, sandbox, type Sandbox } from '../e2e/cli-child.js'
+import { imapRepository, maildirRepository, oneAccountConfig, tlsServer } from '../support/config-text.js'
 import type { InfoData } from '../../src/cli/info-data.js'
 
 let d: DovecotInstance
@@ -22,27 +23,11 @@ before(async () => {
 after(async () => d?.stop())
 
 function config(box: Sandbox, port: number, remoteExtra = ''): Promise<string> {
-  return box.writeConfig(`[general]
-accounts = t
-metadata = ${join(box.dir, 'state')}
-
-[Account t]
-localrepository = L
-remoterepository = R
-
-[Repository R]
-type = IMAP
-remotehost = 127.0.0.1
-remoteport = ${port}
-remoteuser = alice
-remotepass = ${TEST_PASSWORD}
-sslcacertfile = ${d.certFile}
-${remoteExtra}
-[Repository L]
-type = Maildir
-localfolders = ${join(box.dir, 'mail')}
-sep = /
-`)
+  return box.writeConfig(oneAccountConfig({
+    metadata: join(box.dir, 'state'),
+    remote: imapRepository('R', { server: tlsServer({ tlsPort: port, certFile: d.certFile }), user: 'alice', extra: remoteExtra }),
+    local: maildirRepository('L', join(box.dir, 'mail'), 'sep = /\n'),
+  }))
 }
 
 test('info ACCOUNT connects read-only and reports server, mapping problems and an unsynced cache', async () => {

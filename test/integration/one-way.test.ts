@@ -16,6 +16,7 @@ import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { snapshot, normalizeNames, contentOnly, type Snapshot } from '../support/store-snapshot.js'
 import { BIN } from '../e2e/cli-child.js'
+import { imapRepository, tlsServer } from '../support/config-text.js'
 
 let oldSrv: DovecotInstance
 let newSrv: DovecotInstance
@@ -38,7 +39,7 @@ after(async () => {
 })
 
 function repoSection(name: string, srv: DovecotInstance, user: string): string {
-  return `[Repository ${name}]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = ${srv.tlsPort}\nremoteuser = ${user}\nremotepass = ${TEST_PASSWORD}\nsslcacertfile = ${srv.certFile}\n`
+  return imapRepository(name, { server: tlsServer(srv), user })
 }
 
 function config(name: string, extra = ''): string {

@@ -6,9 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, readdirSync, renameSync, rmSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
 import { createHash } from 'node:crypto'
 import { startDovecot, type DovecotInstance, TEST_PASSWORD } from '../support/dovecot.js'
@@ -16,9 +14,10 @@ import { MaildirRepository } from '../../src/repository/maildir/maildir-reposito
 import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
 import { loadConfig, accountsToSync } from '../../src/config/index.js'
 import { runJob } from '../../src/jobs/run-job.js'
+import { runJobChild } from '../support/job-child.js'
 import { snapshot, contentOnly } from '../support/store-snapshot.js'
+import { imapRepository, maildirRepository, oneAccountConfig, tlsServer } from '../support/config-text.js'
 
-const runner = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'job-runner.js')
 const USERS = Array.from({ length: 48 }, (_, i) => `u${i}`)
 let d: DovecotInstance
 let plain: DovecotInstance
@@ -38,15 +37,7 @@ const msg = (id: string) => Buffer.from(`From: t@example.org\r\nMessage-ID: <${i
 interface World { root: string; b: string; config: string; user: string; server: DovecotInstance; userB?: string }
 
 function imapSection(name: string, server: DovecotInstance, user: string): string {
-  return `[Repository ${name}]
-type = IMAP
-remotehost = 127.0.0.1
-remoteport = ${server.tlsPort}
-remoteuser = ${user}
-remotepass = ${TEST_PASSWORD}
-sslcacertfile = ${server.certFile}
-maxconnections = 3
-`
+  return imapRepository(name, { server: tlsServer(server), user, extra: 'maxconnections = 3\n' })
 }
 
 function world(server: DovecotInstance, localKind: 'maildir' | 'imap'): World {
@@ -55,8 +46,8 @@ function world(server: DovecotInstance, localKind: 'maildir' | 'imap'): World {
   const b = join(root, 'local')
   const config = join(root, 'config')
   const userB = localKind === 'imap' ? USERS[nextUser++]! : undefined
-  const local = localKind === 'maildir' ? `[Repository L]\ntype = Maildir\nlocalfolders = ${b}\n` : imapSection('L', server, userB!)
-  writeFileSync(config, `[general]\naccounts = t\nmetadata = ${join(root, 'state')}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n${imapSection('R', server, user)}\n${local}`)
+  const local = localKind === 'maildir' ? maildirRepository('L', b) : imapSection('L', server, userB!)
+  writeFileSync(config, oneAccountConfig({ metadata: join(root, 'state'), remote: imapSection('R', server, user), local }))
   return { root, b, config, user, server, userB }
 }
 
@@ -84,13 +75,7 @@ async function runInProcess(w: World) {
   return runJob({ policy: 'sync', config, accounts: accountsToSync(config), dryRun: false }, () => undefined)
 }
 
-function runChild(w: World, killAfter?: number): { sideEffects?: number; exitCode?: number } {
-  const r = spawnSync(process.execPath, [runner, w.config, 'sync'], { env: { ...process.env, MAILSYNC_TEST_KILL_AFTER: killAfter ? String(killAfter) : '' }, encoding: 'utf8' })
-  if (r.signal === 'SIGKILL') return {}
-  const last = r.stdout.trim().split('\n').pop()
-  assert.ok(last, `runner printed nothing: ${r.stderr}`)
-  return JSON.parse(last!)
-}
+const runChild = (w: World, killAfter?: number) => runJobChild(w.config, 'sync', killAfter)
 
 const imapRepo = (w: World, user: string) => new ImapRepository({ name: 'snap', host: '127.0.0.1', port: w.server.port, user, password: TEST_PASSWORD, tls: { mode: 'none' }, maxConnections: 1 })
 

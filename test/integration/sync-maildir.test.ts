@@ -5,15 +5,15 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, readdirSync, renameSync, rmSync, mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
+import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { loadConfig, accountsToSync } from '../../src/config/index.js'
 import { runJob } from '../../src/jobs/run-job.js'
+import { runJobChild } from '../support/job-child.js'
 import { snapshot } from '../support/store-snapshot.js'
+import { maildirRepository, oneAccountConfig } from '../support/config-text.js'
 
-const runner = join(dirname(fileURLToPath(import.meta.url)), '..', 'support', 'job-runner.js')
 
 const msg = (id: string, body = id) => Buffer.from(`From: t@example.org\r\nMessage-ID: <${id}@test>\r\nSubject: ${id}\r\n\r\n${body}\r\n`)
 
@@ -24,22 +24,7 @@ function world(): World {
   const a = join(root, 'remote')
   const b = join(root, 'local')
   const config = join(root, 'config')
-  writeFileSync(config, `[general]
-accounts = t
-metadata = ${join(root, 'state')}
-
-[Account t]
-localrepository = L
-remoterepository = R
-
-[Repository R]
-type = Maildir
-localfolders = ${a}
-
-[Repository L]
-type = Maildir
-localfolders = ${b}
-`)
+  writeFileSync(config, oneAccountConfig({ metadata: join(root, 'state'), remote: maildirRepository('R', a), local: maildirRepository('L', b) }))
   return { root, a, b, config }
 }
 
@@ -58,15 +43,7 @@ async function runInProcess(w: World) {
   return runJob({ policy: 'sync', config, accounts: accountsToSync(config), dryRun: false }, () => undefined)
 }
 
-function runChild(w: World, killAfter?: number): { sideEffects?: number; exitCode?: number } {
-  const r = spawnSync(process.execPath, [runner, w.config, 'sync'], {
-    env: { ...process.env, MAILSYNC_TEST_KILL_AFTER: killAfter ? String(killAfter) : '' }, encoding: 'utf8',
-  })
-  const last = r.stdout.trim().split('\n').pop()
-  if (r.signal === 'SIGKILL') return {}
-  assert.ok(last, `runner printed nothing: ${r.stderr}`)
-  return JSON.parse(last!)
-}
+const runChild = (w: World, killAfter?: number) => runJobChild(w.config, 'sync', killAfter)
 
 /** A synced pair of Maildirs, then changes on both sides, as a person and a mail reader make them. */
 async function scenario(): Promise<World> {

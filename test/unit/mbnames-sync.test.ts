@@ -3,9 +3,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, statSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { runCli, sandbox } from '../e2e/cli-child.js'
+import { maildirRepository, oneAccountConfig } from '../support/config-text.js'
+import { makeMaildirFolder } from '../support/corpus-files.js'
 
 /** mutt's command-line tokenizer, as far as `mailboxes` lines need it: blanks separate words,
  * "double quotes" (with \\ escapes) and 'single quotes' group, \\ escapes outside quotes, # starts a comment. */
@@ -45,7 +47,7 @@ test('the mutt tokenizer reads quotes, escapes and comments', () => {
 
 async function maildirMessage(root: string, folder: string, name: string): Promise<void> {
   const dir = join(root, folder)
-  for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub), { recursive: true })
+  makeMaildirFolder(dir)
   await writeFile(join(dir, 'cur', `${name}:2,S`), `From: a@example.org\nMessage-ID: <${name}@t>\nSubject: ${name}\n\nbody\n`)
 }
 
@@ -56,23 +58,12 @@ test('sync writes a mailboxes line that neomutt reads, naming Maildirs that exis
   await maildirMessage(src, 'INBOX', 'm1')
   await maildirMessage(src, 'My Folder', 'm2')
   await maildirMessage(src, 'Trash', 'm3')
-  const file = await box.writeConfig(`[general]
-accounts = work
-metadata = ${join(box.dir, 'state')}
-
-[Account work]
-localrepository = L
-remoterepository = R
-
-[Repository R]
-type = Maildir
-localfolders = ${src}
-
-[Repository L]
-type = Maildir
-localfolders = ${join(mail, 'work')}
-sep = /
-
+  const file = await box.writeConfig(oneAccountConfig({
+    account: 'work',
+    metadata: join(box.dir, 'state'),
+    remote: maildirRepository('R', src),
+    local: maildirRepository('L', join(mail, 'work'), 'sep = /\n'),
+    extra: `
 [mbnames]
 enabled = true
 filename = ${join(box.dir, 'muttrc.mailboxes')}
@@ -81,7 +72,8 @@ peritem = "+%(accountname)s/%(foldername)s"
 sep = " "
 footer = "\\n"
 folderfilter = (account, folder) => folder !== 'Trash'
-`)
+`,
+  }))
   const r = await runCli(['sync', '-c', file, '-q'], box.env)
   assert.equal(r.code, 0, r.stderr)
   const text = await readFile(join(box.dir, 'muttrc.mailboxes'), 'utf8')
