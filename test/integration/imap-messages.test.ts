@@ -4,9 +4,10 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
+import { bodyBytes } from '../support/message-body.js'
 import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
 import { MailsyncError } from '../../src/errors.js'
-import type { FolderSession, MessageBody } from '../../src/repository/types.js'
+import type { FolderSession } from '../../src/repository/types.js'
 
 function repo(d: DovecotInstance, user: string, extra: { readOnly?: boolean; logger?: (l: string) => void } = {}): ImapRepository {
   return new ImapRepository({ name: 'remote', host: d.host, port: d.port, user, password: TEST_PASSWORD, tls: { mode: 'none' }, ...extra })
@@ -24,15 +25,8 @@ function message(id: string, body = 'Hello\r\n', extraHeaders = ''): Buffer {
 
 async function bodies(s: FolderSession, uids: number[]): Promise<Map<number, Buffer>> {
   const out = new Map<number, Buffer>()
-  for await (const b of s.fetch(uids)) out.set(b.uid, await readAll(b))
+  for await (const b of s.fetch(uids)) out.set(b.uid, await bodyBytes(b))
   return out
-}
-
-async function readAll(b: MessageBody): Promise<Buffer> {
-  if (Buffer.isBuffer(b.content)) return b.content
-  const chunks: Buffer[] = []
-  for await (const c of b.content) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
 }
 
 async function rejectsKind(p: Promise<unknown>, kind: string): Promise<MailsyncError> {
@@ -170,7 +164,7 @@ describe('ImapRepository folders and messages (full Dovecot)', () => {
       const got = new Map<number, Buffer>()
       for await (const b of s.fetch([a.uid!, 1])) {
         seen.push([b.uid, Buffer.isBuffer(b.content)])
-        got.set(b.uid, await readAll(b))
+        got.set(b.uid, await bodyBytes(b))
       }
       assert.deepEqual(seen, [[1, true], [a.uid!, false]], 'small one buffered, big one streamed')
       assert.equal(got.get(a.uid!)!.length, big.length)
@@ -201,7 +195,7 @@ describe('ImapRepository folders and messages (full Dovecot)', () => {
           await new Promise((res) => setTimeout(res, 50))
           fetchesAtFirst.push(bodyFetches())
         }
-        got.push(await readAll(b))
+        got.push(await bodyBytes(b))
       }
       assert.deepEqual(fetchesAtFirst, [2], 'batch 2 was asked for while batch 1 was being handled')
       assert.equal(bodyFetches(), 3, '5 messages in batches of 2')

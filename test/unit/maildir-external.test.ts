@@ -1,25 +1,17 @@
 // What mail readers and people do to a Maildir between runs: deliveries into new/ without U=,
 // mutt's new/ -> cur/ move, flag renames, copied files with a duplicate U=, a vanished state file.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, mkdir, readdir, readFile, writeFile, rename, copyFile, unlink, utimes, stat, link } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile, rename, copyFile, unlink, utimes, stat, link } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import type { FolderSession } from '../../src/repository/types.js'
 import { MailsyncError } from '../../src/errors.js'
+import { tempRoots } from '../support/temp-roots.js'
 
-let base: string
-before(async () => {
-  base = await mkdtemp(join(tmpdir(), 'mailsync-maildir-ext-'))
-})
-after(async () => {
-  await rm(base, { recursive: true, force: true })
-})
-let n = 0
+const roots = tempRoots('mailsync-maildir-ext-')
 async function setup(): Promise<{ root: string; dir: string; repo: MaildirRepository }> {
-  const root = join(base, `r${++n}`)
-  await mkdir(root)
+  const root = await roots.fresh()
   const repo = new MaildirRepository({ name: 'm', root, keywordLetters: { z: 'Configured' } })
   await repo.createFolder('INBOX')
   return { root, dir: join(root, 'INBOX'), repo }

@@ -1,35 +1,17 @@
 // MaildirRepository on real temp directories: folders, append -> list -> fetch, flags, delete,
 // read-only mode.
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { rm, mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
-import type { MessageBody } from '../../src/repository/types.js'
 import { MailsyncError } from '../../src/errors.js'
+import { bodyBytes } from '../support/message-body.js'
+import { tempRoots } from '../support/temp-roots.js'
 
-let base: string
-before(async () => {
-  base = await mkdtemp(join(tmpdir(), 'mailsync-maildir-'))
-})
-after(async () => {
-  await rm(base, { recursive: true, force: true })
-})
-let n = 0
-async function freshRoot(): Promise<string> {
-  const root = join(base, `r${++n}`)
-  await mkdir(root)
-  return root
-}
-
-async function bodyBytes(b: MessageBody): Promise<Buffer> {
-  if (Buffer.isBuffer(b.content)) return b.content
-  const chunks: Buffer[] = []
-  for await (const c of b.content) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-}
+const roots = tempRoots('mailsync-maildir-')
+const freshRoot = () => roots.fresh()
 
 async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = []
@@ -78,11 +60,11 @@ test('folders: flat sep ".", nested sep "/", maildir++', async () => {
   )
   await assert.rejects(plus.createFolder('../escape'), (e: unknown) => e instanceof MailsyncError && e.kind === 'data')
   await assert.rejects(plus.openFolder('Missing'), (e: unknown) => e instanceof MailsyncError && e.kind === 'data')
-  assert.deepEqual(await readdir(base).then((l) => l.includes('escape')), false)
+  assert.deepEqual(await readdir(roots.base).then((l) => l.includes('escape')), false)
 })
 
 test('open: missing root is a config error unless createRoot', async () => {
-  const missing = join(base, 'nope', 'mail')
+  const missing = join(roots.base, 'nope', 'mail')
   await assert.rejects(new MaildirRepository({ name: 'x', root: missing }).open(), (e: unknown) => e instanceof MailsyncError && e.kind === 'config')
   const repo = new MaildirRepository({ name: 'x', root: missing, createRoot: true, layout: 'maildir++' })
   await repo.open()
