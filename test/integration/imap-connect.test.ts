@@ -180,12 +180,14 @@ describe('ImapRepository connections', () => {
   })
   // Last: Dovecot's anvil slows down logins from an address after a failed one.
   it('a wrong password is kind auth naming user and host, tried once', async () => {
-    const before = d.log().split('\n').filter((l) => l.includes('auth failed') || l.includes('Disconnected') ).length
+    // Only bob's login-process lines: logouts of earlier tests' sessions may reach the log now.
+    const bobs = () => d.log().split('\n').filter((l) => l.includes('user=<bob>') && (l.includes('auth failed') || l.includes('Disconnected'))).length
+    const before = bobs()
     const r = repo({ user: 'bob', password: async () => 'wrong-password', tls: { mode: 'none' } })
     const err = await rejectsWith(r.open(), 'auth')
     assert.ok(err.message.includes('bob') && err.message.includes(d.host) && err.message.includes('remote'), err.message)
     assert.ok(!err.message.includes('wrong-password'))
-    const failures = d.log().split('\n').filter((l) => l.includes('auth failed') || l.includes('Disconnected')).length
+    const failures = bobs()
     assert.ok(failures - before <= 2, 'one login attempt, not a retry loop')
     await r.close()
   })
