@@ -26,7 +26,8 @@ export function expandHome(path: string, home: string): string {
 export function parseDay(text: string): Date | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined
-  return d && d.getUTCDate() === Number(m![3]) ? d : undefined
+  // Date.UTC rolls over (2024-13-01 would be 2025-01-01): a real day keeps its month and day.
+  return d && d.getUTCMonth() === Number(m![2]) - 1 && d.getUTCDate() === Number(m![3]) ? d : undefined
 }
 
 function parseList(text: string): string[] {

@@ -63,7 +63,7 @@ test('the base command prints the error once and throws an ExitError carrying th
 test('dates for --since/--before: YYYY-MM-DD or ISO; nonsense is refused', () => {
   assert.equal(parseDateFlag('2024-01-31').toISOString(), '2024-01-31T00:00:00.000Z')
   assert.equal(parseDateFlag('2024-01-31T10:00:00Z').toISOString(), '2024-01-31T10:00:00.000Z')
-  for (const bad of ['2024-02-30', 'yesterday', '31/01/2024', '']) assert.throws(() => parseDateFlag(bad), /is not a date/, bad)
+  for (const bad of ['2024-02-30', '2024-13-01', '2024-00-10', 'yesterday', '31/01/2024', '']) assert.throws(() => parseDateFlag(bad), /is not a date/, bad)
 })
 
 test('ad-hoc account names are stable and safe as file names', () => {

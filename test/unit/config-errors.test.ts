@@ -49,6 +49,7 @@ test('bad integer and bad boolean show the expected type', () => {
   rejects(`${IMAP}ssl = maybe\n`, `${FILE}:4`, '[Repository R]', 'ssl', 'expected a boolean (yes/no, true/false, on/off, 1/0)')
   rejects(`${IMAP}maxconnections = 0\n`, 'maxconnections', 'at least 1')
   rejects('[Account A]\nlocalrepository = /m\nremoterepository = /n\nstartdate = 2024-02-30\n', ':4', '[Account A]', 'startdate', 'YYYY-MM-DD')
+  rejects('[Account A]\nlocalrepository = /m\nremoterepository = /n\nstartdate = 2024-13-01\n', ':4', '[Account A]', 'startdate', 'YYYY-MM-DD')
 })
 
 test('bad enum value lists the accepted values', () => {
