@@ -8,7 +8,7 @@ import { MailsyncError } from '../../errors.js'
 import { type ImapRepositoryOptions, colonFingerprint, defaultPort, normalizeFingerprint } from './options.js'
 import { type ErrorContext, isTlsError, toMailsyncError } from './errors.js'
 import { matchesPin, probeServerCertificate } from './tls-probe.js'
-import { protocolLogger } from './protocol-log.js'
+import { protocolLogger, rememberLogger } from './protocol-log.js'
 import { useCramMd5 } from './sasl-cram-md5.js'
 
 // imapflow's CommonJS build loads in about half the time of its ESM build (~60 ms against
@@ -79,7 +79,9 @@ async function openClient(t: ConnectTarget): Promise<ImapFlow> {
   const ctx = errorContext(opts, 'connecting to')
   const tls = await tlsOptions(opts)
   const accessToken = opts.auth?.accessToken ? await opts.auth.accessToken() : undefined
-  const client = new ImapFlowClient(clientOptions(t, tls, accessToken))
+  const options = clientOptions(t, tls, accessToken)
+  const client = new ImapFlowClient(options)
+  rememberLogger(client, options.logger ?? false)
   if (!accessToken && opts.auth?.cramMd5) useCramMd5(client, opts.user, t.password, opts.auth.cramMd5 === 'only')
   // imapflow emits 'error' for failures outside a command; without a listener Node would throw.
   client.on('error', () => undefined)

@@ -6,6 +6,8 @@ import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import type { MessageBody } from '../types.js'
 import { batches, compressUids, sortedUids, uidSetChunks } from './uid-set.js'
+import { rawUidFetch } from './raw/uid-fetch.js'
+import { bytesItem, numberItem } from './raw/fetch-response.js'
 
 export interface FetchLimits {
   /** Messages above this size are streamed (default 4 MiB). */
@@ -99,9 +101,24 @@ export async function fetchSizes(client: ImapFlow, uids: number[]): Promise<Map<
   const sizes = new Map<number, number>()
   const wanted = new Set(uids)
   for (const range of uidSetChunks(uids)) {
-    for await (const msg of client.fetch(range, { uid: true, size: true }, { uid: true })) {
-      if (wanted.has(msg.uid) && typeof msg.size === 'number') sizes.set(msg.uid, msg.size)
+    const got = new Map<number, number>()
+    const outcome = await rawUidFetch(client, {
+      uids: range,
+      items: '(UID RFC822.SIZE)',
+      answers: ['UID', 'RFC822.SIZE'],
+      onFetch: (r) => {
+        const uid = numberItem(r.items.get('UID'))
+        const size = numberItem(r.items.get('RFC822.SIZE'))
+        if (uid !== undefined && size !== undefined && wanted.has(uid)) got.set(uid, size)
+      },
+    })
+    if (outcome !== 'done') {
+      got.clear()
+      for await (const msg of client.fetch(range, { uid: true, size: true }, { uid: true })) {
+        if (wanted.has(msg.uid) && typeof msg.size === 'number') got.set(msg.uid, msg.size)
+      }
     }
+    for (const [uid, size] of got) sizes.set(uid, size)
   }
   return sizes
 }
@@ -111,7 +128,20 @@ async function fetchBatch(client: ImapFlow, uids: number[]): Promise<Map<number,
   const got = new Map<number, Buffer>()
   for (const part of batches(uids, 5000)) {
     const wanted = new Set(part)
-    for await (const msg of client.fetch(compressUids(part), { uid: true, source: true }, { uid: true })) {
+    const set = compressUids(part)
+    const outcome = await rawUidFetch(client, {
+      uids: set,
+      items: '(UID BODY.PEEK[])',
+      answers: ['UID', 'BODY[]'],
+      onFetch: (r) => {
+        const uid = numberItem(r.items.get('UID'))
+        const body = bytesItem(r.items.get('BODY[]'))
+        if (uid !== undefined && body && wanted.has(uid)) got.set(uid, body)
+      },
+    })
+    if (outcome === 'done') continue
+    for (const uid of part) got.delete(uid)
+    for await (const msg of client.fetch(set, { uid: true, source: true }, { uid: true })) {
       if (wanted.has(msg.uid) && msg.source) got.set(msg.uid, msg.source)
     }
   }

@@ -3,6 +3,8 @@ import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow'
 import { normalizeFlags, type ListOptions, type ListResult, type MessageMeta } from '../types.js'
 import { messageIdFromHeader } from '../../mail/header.js'
 import { uidSetChunks } from './uid-set.js'
+import { rawUidFetch } from './raw/uid-fetch.js'
+import { bytesItem, flagsItem, itemStartingWith, modSeqItem, numberItem, parseInternalDate, type FetchResponse } from './raw/fetch-response.js'
 
 export interface ListContext {
   /** QRESYNC is enabled on this connection: CHANGEDSINCE also reports VANISHED. */
@@ -27,31 +29,76 @@ export async function listMessages(client: ImapFlow, opts: ListOptions, ctx: Lis
 
   const messages: MessageMeta[] = []
   const vanished = new Set<number>()
-  // With QRESYNC, `UID FETCH ... (CHANGEDSINCE n VANISHED)` answers `* VANISHED (EARLIER) uids`,
-  // which imapflow reports as 'expunge' events carrying the UID.
-  const onExpunge = (e: ExpungeEvent): void => {
-    if (e.vanished && e.earlier && typeof e.uid === 'number') vanished.add(e.uid)
-  }
+  const keep = (uid: number) => uid >= from && (!wanted || wanted.has(uid))
   const trackVanished = changedSince !== undefined && ctx.qresync
-  if (trackVanished) client.on('expunge', onExpunge)
-  try {
-    for (const range of ranges) {
-      const options = changedSince !== undefined ? { uid: true, changedSince } : { uid: true }
-      for await (const msg of client.fetch(range, query, options)) {
-        // "n:*" always includes the highest UID, even when it is below n.
-        if (msg.uid < from || (wanted && !wanted.has(msg.uid))) continue
-        messages.push(toMeta(msg, opts.withMessageId === true))
-      }
+  for (const range of ranges) {
+    const raw = await listRaw(client, range, opts.withMessageId === true, changedSince, ctx, trackVanished)
+    if (raw) {
+      for (const m of raw.messages) if (keep(m.uid)) messages.push(m)
+      for (const uid of raw.vanished) vanished.add(uid)
+      continue
     }
-  } finally {
-    if (trackVanished) client.off('expunge', onExpunge)
+    await listWithImapflow(client, range, query, changedSince, trackVanished, (m) => {
+      if (keep(m.uid)) messages.push(toMeta(m, opts.withMessageId === true))
+    }, (uid) => vanished.add(uid))
   }
   messages.sort((a, b) => a.uid - b.uid)
   const result: ListResult = { messages }
   if (trackVanished) {
-    result.vanished = [...vanished].filter((u) => u >= from && (!wanted || wanted.has(u))).sort((a, b) => a - b)
+    result.vanished = [...vanished].filter(keep).sort((a, b) => a - b)
   }
   return result
+}
+
+/** One range through a raw UID FETCH (raw/uid-fetch.ts); undefined when imapflow must do it. */
+async function listRaw(client: ImapFlow, range: string, withMessageId: boolean, changedSince: bigint | undefined, ctx: ListContext, trackVanished: boolean): Promise<{ messages: MessageMeta[]; vanished: number[] } | undefined> {
+  const items = ['UID', 'FLAGS', 'RFC822.SIZE', 'INTERNALDATE']
+  if (ctx.condstore) items.push('MODSEQ')
+  const messages: MessageMeta[] = []
+  const vanished: number[] = []
+  const outcome = await rawUidFetch(client, {
+    uids: range,
+    items: `(${items.join(' ')}${withMessageId ? ' BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]' : ''})`,
+    ...(changedSince !== undefined ? { modifiers: `(CHANGEDSINCE ${changedSince}${trackVanished ? ' VANISHED' : ''})` } : {}),
+    answers: items,
+    onFetch: (r) => messages.push(rawMeta(r, withMessageId)),
+    ...(trackVanished ? { onVanished: (uids: number[], earlier: boolean) => { if (earlier) vanished.push(...uids) } } : {}),
+  })
+  return outcome === 'done' ? { messages, vanished } : undefined
+}
+
+function rawMeta(r: FetchResponse, withMessageId: boolean): MessageMeta {
+  const uid = numberItem(r.items.get('UID'))
+  const internalDate = r.items.get('INTERNALDATE')
+  if (uid === undefined || uid < 1) throw new Error(`FETCH response ${r.seq} without a valid UID`)
+  const meta: MessageMeta = {
+    uid,
+    flags: normalizeFlags(flagsItem(r.items.get('FLAGS')) ?? []),
+    size: numberItem(r.items.get('RFC822.SIZE')) ?? 0,
+    internalDate: (typeof internalDate === 'string' ? parseInternalDate(internalDate) : undefined) ?? 0,
+  }
+  if (withMessageId) {
+    const id = messageIdFromHeader(bytesItem(itemStartingWith(r.items, 'BODY[HEADER.FIELDS')))
+    if (id) meta.messageId = id
+  }
+  const modSeq = modSeqItem(r.items.get('MODSEQ'))
+  if (modSeq !== undefined) meta.modSeq = modSeq
+  return meta
+}
+
+async function listWithImapflow(client: ImapFlow, range: string, query: FetchQueryObject, changedSince: bigint | undefined, trackVanished: boolean, onMessage: (m: FetchMessageObject) => void, onVanished: (uid: number) => void): Promise<void> {
+  // With QRESYNC, `UID FETCH ... (CHANGEDSINCE n VANISHED)` answers `* VANISHED (EARLIER) uids`,
+  // which imapflow reports as 'expunge' events carrying the UID.
+  const onExpunge = (e: ExpungeEvent): void => {
+    if (e.vanished && e.earlier && typeof e.uid === 'number') onVanished(e.uid)
+  }
+  if (trackVanished) client.on('expunge', onExpunge)
+  try {
+    const options = changedSince !== undefined ? { uid: true, changedSince } : { uid: true }
+    for await (const msg of client.fetch(range, query, options)) onMessage(msg)
+  } finally {
+    if (trackVanished) client.off('expunge', onExpunge)
+  }
 }
 
 function uidRanges(uids: ListOptions['uids']): string[] {

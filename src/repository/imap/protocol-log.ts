@@ -36,3 +36,14 @@ export function scrub(line: string, secrets: string[]): string {
   }
   return out
 }
+
+/** Each connection's logger, for the commands mailsync sends on it itself (raw/uid-fetch.ts). */
+const connectionLoggers = new WeakMap<object, Logger>()
+
+export function rememberLogger(client: object, logger: Logger | false): void {
+  if (logger) connectionLoggers.set(client, logger)
+}
+
+export function loggerOf(client: object): Logger | undefined {
+  return connectionLoggers.get(client)
+}
