@@ -32,7 +32,7 @@ export async function listMessages(client: ImapFlow, opts: ListOptions, ctx: Lis
   const keep = (uid: number) => uid >= from && (!wanted || wanted.has(uid))
   const trackVanished = changedSince !== undefined && ctx.qresync
   for (const range of ranges) {
-    const raw = await listRaw(client, range, opts.withMessageId === true, changedSince, ctx, trackVanished)
+    const raw = await listRaw(client, range, opts, changedSince, ctx, trackVanished)
     if (raw) {
       for (const m of raw.messages) if (keep(m.uid)) messages.push(m)
       for (const uid of raw.vanished) vanished.add(uid)
@@ -50,32 +50,42 @@ export async function listMessages(client: ImapFlow, opts: ListOptions, ctx: Lis
   return result
 }
 
-/** One range through a raw UID FETCH (raw/uid-fetch.ts); undefined when imapflow must do it. */
-async function listRaw(client: ImapFlow, range: string, withMessageId: boolean, changedSince: bigint | undefined, ctx: ListContext, trackVanished: boolean): Promise<{ messages: MessageMeta[]; vanished: number[] } | undefined> {
+/**
+ * One range through a raw UID FETCH (raw/uid-fetch.ts); undefined when imapflow must do it.
+ * A change another client makes while the folder is selected comes as a FETCH of UID and FLAGS
+ * only, and an expunge as VANISHED without EARLIER: both count (size and date then come from
+ * `known`, or from the message's full response when the server sends one too).
+ */
+async function listRaw(client: ImapFlow, range: string, opts: ListOptions, changedSince: bigint | undefined, ctx: ListContext, trackVanished: boolean): Promise<{ messages: MessageMeta[]; vanished: number[] } | undefined> {
+  const withMessageId = opts.withMessageId === true
   const items = ['UID', 'FLAGS', 'RFC822.SIZE', 'INTERNALDATE']
   if (ctx.condstore) items.push('MODSEQ')
-  const messages: MessageMeta[] = []
+  const byUid = new Map<number, MessageMeta>()
   const vanished: number[] = []
   const outcome = await rawUidFetch(client, {
     uids: range,
     items: `(${items.join(' ')}${withMessageId ? ' BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]' : ''})`,
     ...(changedSince !== undefined ? { modifiers: `(CHANGEDSINCE ${changedSince}${trackVanished ? ' VANISHED' : ''})` } : {}),
-    answers: items,
-    onFetch: (r) => messages.push(rawMeta(r, withMessageId)),
-    ...(trackVanished ? { onVanished: (uids: number[], earlier: boolean) => { if (earlier) vanished.push(...uids) } } : {}),
+    answers: ['UID', 'FLAGS'],
+    onFetch: (r) => {
+      const meta = rawMeta(r, withMessageId, opts.known)
+      const before = byUid.get(meta.uid)
+      byUid.set(meta.uid, before ? mergeMeta(before, meta) : meta)
+    },
+    ...(trackVanished ? { onVanished: (uids: number[]) => vanished.push(...uids) } : {}),
   })
-  return outcome === 'done' ? { messages, vanished } : undefined
+  return outcome === 'done' ? { messages: [...byUid.values()], vanished } : undefined
 }
 
-function rawMeta(r: FetchResponse, withMessageId: boolean): MessageMeta {
+function rawMeta(r: FetchResponse, withMessageId: boolean, known: ListOptions['known']): MessageMeta {
   const uid = numberItem(r.items.get('UID'))
-  const internalDate = r.items.get('INTERNALDATE')
   if (uid === undefined || uid < 1) throw new Error(`FETCH response ${r.seq} without a valid UID`)
+  const date = r.items.get('INTERNALDATE')
   const meta: MessageMeta = {
     uid,
     flags: normalizeFlags(flagsItem(r.items.get('FLAGS')) ?? []),
-    size: numberItem(r.items.get('RFC822.SIZE')) ?? 0,
-    internalDate: (typeof internalDate === 'string' ? parseInternalDate(internalDate) : undefined) ?? 0,
+    size: numberItem(r.items.get('RFC822.SIZE')) ?? known?.get(uid)?.size ?? 0,
+    internalDate: (typeof date === 'string' ? parseInternalDate(date) : undefined) ?? known?.get(uid)?.internalDate ?? 0,
   }
   if (withMessageId) {
     const id = messageIdFromHeader(bytesItem(itemStartingWith(r.items, 'BODY[HEADER.FIELDS')))
@@ -86,11 +96,20 @@ function rawMeta(r: FetchResponse, withMessageId: boolean): MessageMeta {
   return meta
 }
 
+/** Two responses for one UID: the later one's flags, the fuller one's size, date and Message-ID. */
+function mergeMeta(a: MessageMeta, b: MessageMeta): MessageMeta {
+  const out: MessageMeta = { ...a, ...b, size: b.size || a.size, internalDate: b.internalDate || a.internalDate }
+  if (!b.messageId && a.messageId) out.messageId = a.messageId
+  if (a.modSeq !== undefined && (b.modSeq === undefined || a.modSeq > b.modSeq)) out.modSeq = a.modSeq
+  return out
+}
+
 async function listWithImapflow(client: ImapFlow, range: string, query: FetchQueryObject, changedSince: bigint | undefined, trackVanished: boolean, onMessage: (m: FetchMessageObject) => void, onVanished: (uid: number) => void): Promise<void> {
   // With QRESYNC, `UID FETCH ... (CHANGEDSINCE n VANISHED)` answers `* VANISHED (EARLIER) uids`,
-  // which imapflow reports as 'expunge' events carrying the UID.
+  // and an expunge by another client meanwhile comes as `* VANISHED uids`: imapflow reports both
+  // as 'expunge' events carrying the UID.
   const onExpunge = (e: ExpungeEvent): void => {
-    if (e.vanished && e.earlier && typeof e.uid === 'number') onVanished(e.uid)
+    if (e.vanished && typeof e.uid === 'number') onVanished(e.uid)
   }
   if (trackVanished) client.on('expunge', onExpunge)
   try {

@@ -41,8 +41,11 @@ export interface BorrowHandlers {
   lost(err: Error): void
 }
 
-/** The connection's streams, or undefined when it cannot be borrowed right now. */
-export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConnection | undefined {
+/**
+ * The connection's streams; undefined when it cannot be borrowed; 'later' when imapflow's parser
+ * has not yet finished with the last bytes it read (it lets go within a turn of the event loop).
+ */
+export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConnection | 'later' | undefined {
   const c = client as unknown as ImapFlowInternals
   const socket = c.socket
   const streamer = c.streamer
@@ -50,9 +53,9 @@ export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConn
   if (!c.usable || c.idling || c.currentRequest || !Array.isArray(c.requestQueue) || c.requestQueue.length) return undefined
   if (!socket || socket.destroyed || !writer || !streamer || streamer.destroyed) return undefined
   if (typeof socket.unpipe !== 'function' || typeof streamer.write !== 'function') return undefined
-  if (streamer.readableLength !== 0 || streamer.writableLength !== 0) return undefined
   const source: Readable = c._inflate ?? socket
-  if (source.readableFlowing !== true) return undefined
+  if (source.readableFlowing !== true || streamer.readableLength !== 0) return undefined
+  if (streamer.writableLength !== 0) return 'later'
 
   source.unpipe(streamer)
   const onData = (chunk: Buffer) => handlers.data(chunk)

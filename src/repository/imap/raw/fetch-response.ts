@@ -37,11 +37,12 @@ export function parseVanished(r: RawResponse): { earlier: boolean; uids: number[
   if (!m) return undefined
   const uids: number[] = []
   for (const part of m[2]!.split(',')) {
-    const [a, b] = part.split(':').map(Number)
-    if (!a) throw new ProtocolError(`bad UID set in "${r.text[0]}"`)
-    const hi = b ?? a
-    if (Math.abs(hi - a) > 10_000_000) throw new ProtocolError(`UID range too large in "${r.text[0]!.slice(0, 120)}"`)
-    for (let u = Math.min(a, hi); u <= Math.max(a, hi); u++) uids.push(u)
+    const range = /^(\d+)(?::(\d+))?$/.exec(part)
+    const a = Number(range?.[1])
+    const b = range?.[2] === undefined ? a : Number(range[2])
+    if (!range || !(a >= 1) || !(b >= 1)) throw new ProtocolError(`bad UID set in "${r.text[0]!.slice(0, 120)}"`)
+    if (Math.abs(b - a) > 10_000_000) throw new ProtocolError(`UID range too large in "${r.text[0]!.slice(0, 120)}"`)
+    for (let u = Math.min(a, b); u <= Math.max(a, b); u++) uids.push(u)
   }
   return { earlier: !!m[1], uids }
 }
@@ -164,8 +165,10 @@ export function parseInternalDate(text: string): number | undefined {
   const m = DATE_TIME.exec(text)
   if (!m) return undefined
   const month = MONTHS.indexOf(m[2]!.toUpperCase())
-  if (month < 0) return undefined
-  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]))
+  const [day, year, hour, minute, second] = [m[1], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number]
+  if (month < 0 || hour > 23 || minute > 59 || second > 60 || Number(m[9]) > 59) return undefined
+  const utc = Date.UTC(year, month, day, hour, minute, second)
+  if (new Date(utc).getUTCDate() !== day) return undefined // 31-Feb
   const offset = (Number(m[8]) * 60 + Number(m[9])) * 60_000
   return m[7] === '+' ? utc - offset : utc + offset
 }

@@ -21,7 +21,7 @@ export const DEFAULT_READER_LIMITS: ReaderLimits = { maxLine: 8 * 1024 * 1024, m
 
 const LF = 10
 /** `{n}` or `{n+}` (or literal8 `~{n}`) at the end of a line. */
-const LITERAL_AT_END = /\{(\d{1,12})\+?\}$/
+const LITERAL_AT_END = /\{(\d+)\+?\}$/
 
 export class ProtocolError extends Error {
   readonly code = 'EPROTOCOL'
@@ -61,7 +61,8 @@ export class ResponseReader {
       const lf = chunk.indexOf(LF, at)
       if (lf < 0) {
         this.partialBytes += chunk.length - at
-        if (this.partialBytes > this.limits.maxLine) throw new ProtocolError(`server sent a line longer than ${this.limits.maxLine} bytes`)
+        // + 2: the CR LF still to come are not part of the line
+        if (this.partialBytes > this.limits.maxLine + 2) throw new ProtocolError(`server sent a line longer than ${this.limits.maxLine} bytes`)
         this.partial.push(chunk.subarray(at))
         return undefined
       }

@@ -30,7 +30,16 @@ export type RawFetchOutcome = 'done' | 'unavailable' | 'refused'
 
 let tagCounter = 0
 
-export function rawUidFetch(client: ImapFlow, req: RawFetchRequest): Promise<RawFetchOutcome> {
+export async function rawUidFetch(client: ImapFlow, req: RawFetchRequest): Promise<RawFetchOutcome> {
+  for (let turn = 0; turn < 8; turn++) {
+    const outcome = await attempt(client, req)
+    if (outcome !== 'later') return outcome
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return 'unavailable'
+}
+
+function attempt(client: ImapFlow, req: RawFetchRequest): Promise<RawFetchOutcome | 'later'> {
   return new Promise((resolve, reject) => {
     const tag = `M${++tagCounter}`
     const log = loggerOf(client)
@@ -86,7 +95,7 @@ export function rawUidFetch(client: ImapFlow, req: RawFetchRequest): Promise<Raw
     }
 
     const reader = new ResponseReader(onResponse, req.limits ?? DEFAULT_READER_LIMITS)
-    conn = borrow(client, {
+    const borrowed = borrow(client, {
       data: (chunk) => {
         if (settled) return
         let rest: Buffer | undefined
@@ -100,11 +109,12 @@ export function rawUidFetch(client: ImapFlow, req: RawFetchRequest): Promise<Raw
       },
       lost: fail,
     })
-    if (!conn) {
+    if (!borrowed || borrowed === 'later') {
       settled = true
-      resolve('unavailable')
+      resolve(borrowed ?? 'unavailable')
       return
     }
+    conn = borrowed
     const line = `${tag} UID FETCH ${req.uids} ${req.items}${req.modifiers ? ' ' + req.modifiers : ''}`
     log?.debug({ src: 'c', msg: line, cid })
     conn.write(line + '\r\n')
