@@ -28,7 +28,7 @@ interface ImapFlowInternals {
 
 export interface BorrowedConnection {
   /** Sends bytes to the server (through COMPRESS when it is on). */
-  write(data: string): void
+  write(data: Buffer): void
   /** Gives bytes that were read here but belong to imapflow back to its parser. */
   handBack(data: Buffer): void
   /** Gives the connection back: imapflow reads the socket again, starting with `rest`. */
