@@ -4,7 +4,8 @@
 // one transaction per group. A crash in between leaves unrecorded copies that the next run adopts
 // by fingerprint instead of copying again. Grouping the commits keeps the status cache from
 // costing more than the copies themselves.
-import type { FolderSession, MessageMeta } from '../repository/types.js'
+import type { Readable } from 'node:stream'
+import type { AppendInput, AppendResult, FolderSession, MessageBody, MessageMeta } from '../repository/types.js'
 import type { MessagePairRow, StatusDb } from '../state/status-db.js'
 import type { Direction, EventSink } from './events.js'
 import { FingerprintTap, sha256Of } from './message-fingerprint.js'
@@ -34,6 +35,8 @@ export interface CopyResult {
 
 /** Messages whose intents are written, and whose pairs are committed, in one transaction. */
 const GROUP = 64
+/** Bytes of messages held for one appendMany() (a message above the stream threshold goes alone). */
+const BATCH_BYTES = 4 * 1024 * 1024
 
 export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const res: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
@@ -81,6 +84,54 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     }
     return intents.get(uid)!
   }
+  /** A message whose body is read and whose intent is written, to be appended. */
+  interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; intent: number; messageId: string | undefined }
+  const input = (m: Ready): AppendInput => ({ content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId })
+  const stored = (m: Ready, out: AppendResult): void => {
+    sideEffectDone()
+    const fp = m.tap.result()
+    if (out.uid !== undefined) {
+      pending.push({
+        intent: m.intent,
+        row: {
+          folderPairId: r.folderPairId,
+          uidA: r.direction === 'A->B' ? m.body.uid : out.uid,
+          uidB: r.direction === 'A->B' ? out.uid : m.body.uid,
+          flags: m.meta.flags, size: m.body.size, internalDate: m.meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
+        },
+      })
+      written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: m.body.size })
+    }
+    // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
+    res.copied++
+    res.bytes += m.body.size
+    r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: m.body.uid, newUid: out.uid, size: m.body.size })
+  }
+  const refused = (m: Ready, e: unknown): void => {
+    if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
+    discarded.push(m.intent)
+    const reason = e instanceof Error ? e.message : String(e)
+    const fp = m.tap.result()
+    res.failed.push({ uid: m.body.uid, messageId: fp.messageId ?? m.meta.messageId, subject: fp.subject, reason })
+    r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${m.body.uid}: ${reason}`, uid: m.body.uid })
+  }
+  // Where the target stores many messages in one operation (IMAP MULTIAPPEND), messages in
+  // memory wait in `batch` (at most one intent group, BATCH_BYTES) and go together.
+  const appendMany = r.to.appendMany?.bind(r.to)
+  let batch: Ready[] = []
+  let batchBytes = 0
+  const sendBatch = async (): Promise<void> => {
+    if (!batch.length) return
+    const ready = batch
+    batch = []
+    batchBytes = 0
+    const outs = await appendMany!(ready.map(input))
+    ready.forEach((m, i) => {
+      const out = outs[i]
+      if (out && !('error' in out)) stored(m, out)
+      else refused(m, out ? out.error : new Error('no result from the target'))
+    })
+  }
   try {
     for await (const body of r.from.fetch(order)) {
       const meta = byUid.get(body.uid)
@@ -89,41 +140,29 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
       const tap = new FingerprintTap()
       const content = tap.wrap(body.content)
       const early = Buffer.isBuffer(content) ? tap.result() : undefined
-      if (!Buffer.isBuffer(content)) await commit() // a streamed (large) message: record what is done first
+      const inMemory = Buffer.isBuffer(content)
+      // a group boundary or a streamed (large) message: what waits goes first
+      if (!inMemory || !intents.has(body.uid)) await sendBatch()
+      if (!inMemory) await commit() // a streamed (large) message: record what is done first
       const intent = await intentFor(body.uid)
       intents.delete(body.uid)
+      const m: Ready = { body, meta, tap, content, intent, messageId: early?.messageId ?? meta.messageId }
+      if (appendMany && inMemory) {
+        batch.push(m)
+        batchBytes += body.size
+        if (batch.length >= GROUP || batchBytes >= BATCH_BYTES) await sendBatch()
+        continue
+      }
       try {
-        const out = await r.to.append({ content, size: body.size, flags: meta.flags, internalDate: meta.internalDate, messageId: early?.messageId ?? meta.messageId })
-        sideEffectDone()
-        const fp = tap.result()
-        if (out.uid !== undefined) {
-          pending.push({
-            intent,
-            row: {
-              folderPairId: r.folderPairId,
-              uidA: r.direction === 'A->B' ? body.uid : out.uid,
-              uidB: r.direction === 'A->B' ? out.uid : body.uid,
-              flags: meta.flags, size: body.size, internalDate: meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
-            },
-          })
-          written.push({ uid: body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: body.size })
-        }
-        // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
-        res.copied++
-        res.bytes += body.size
-        r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: body.uid, newUid: out.uid, size: body.size })
+        stored(m, await r.to.append(input(m)))
       } catch (e) {
-        if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
-        discarded.push(intent)
-        const reason = e instanceof Error ? e.message : String(e)
-        const fp = tap.result()
-        res.failed.push({ uid: body.uid, messageId: fp.messageId ?? meta.messageId, subject: fp.subject, reason })
-        r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${body.uid}: ${reason}`, uid: body.uid })
+        refused(m, e)
       }
     }
+    await sendBatch()
   } finally {
     // Intents of messages never attempted (vanished, or the copy stopped) are withdrawn.
-    discarded.push(...intents.values())
+    discarded.push(...intents.values(), ...batch.map((m) => m.intent))
     intents.clear()
     await commit()
   }

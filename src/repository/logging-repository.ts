@@ -2,7 +2,7 @@
 // repositories in it. It sees only the Repository contract, so it fits any kind; message bytes
 // are never logged, only UIDs, sizes, flags and folder names.
 import type {
-  AppendInput, AppendResult, Capability, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, Repository,
+  AppendInput, AppendOutcome, AppendResult, Capability, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, Repository,
 } from './types.js'
 
 export type DebugLine = (line: string) => void
@@ -61,7 +61,23 @@ class LoggingRepository implements Repository {
 }
 
 class LoggingSession implements FolderSession {
-  constructor(private readonly inner: FolderSession, private readonly say: DebugLine) {}
+  /** Only where the store has it: callers append one by one otherwise. */
+  readonly appendMany?: (msgs: AppendInput[]) => Promise<AppendOutcome[]>
+
+  constructor(private readonly inner: FolderSession, private readonly say: DebugLine) {
+    if (inner.appendMany) {
+      const many = inner.appendMany.bind(inner)
+      this.appendMany = async (msgs) => {
+        const out = await many(msgs)
+        out.forEach((r, i) => {
+          const m = msgs[i]!
+          if ('error' in r) this.say(`append of ${m.size} bytes failed: ${r.error instanceof Error ? r.error.message : String(r.error)}`)
+          else this.say(`appended ${m.size} bytes as UID ${r.uid ?? '?'} flags [${m.flags.join(' ')}] date ${new Date(m.internalDate).toISOString()} (${msgs.length} in one go)`)
+        })
+        return out
+      }
+    }
+  }
   get name(): string { return this.inner.name }
   get status(): FolderStatus { return this.inner.status }
   get readOnly(): boolean { return this.inner.readOnly }

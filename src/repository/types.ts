@@ -107,6 +107,8 @@ export interface AppendResult {
   uidValidity: number
 }
 
+export type AppendOutcome = AppendResult | { error: unknown }
+
 /** An open folder. Calls on one session are made one at a time. */
 export interface FolderSession {
   readonly name: string
@@ -116,6 +118,14 @@ export interface FolderSession {
   /** Bodies in ascending UID order; UIDs that no longer exist are skipped. */
   fetch(uids: number[]): AsyncIterable<MessageBody>
   append(msg: AppendInput): Promise<AppendResult>
+  /**
+   * Several messages held in memory, stored in this order, one result per message: where the
+   * store can, as one operation (IMAP MULTIAPPEND: one server transaction instead of one per
+   * message). A failure of one message is its result's `error` (the others are still stored);
+   * a failure of the connection or the disk is thrown. Optional: without it callers append one
+   * message at a time.
+   */
+  appendMany?(msgs: AppendInput[]): Promise<AppendOutcome[]>
   /**
    * Makes every append so far durable. A store may defer part of that work (Maildir: the fsync of
    * the directory the new files were renamed into) to do it once for many appends; the engine

@@ -9,6 +9,7 @@ import { StatusDb } from '../../src/state/status-db.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { copyMessages } from '../../src/engine/copy-messages.js'
 import type { FolderSession } from '../../src/repository/types.js'
+import { MailsyncError } from '../../src/errors.js'
 
 function message(i: number): Buffer {
   return Buffer.from(`Message-ID: <m${i}@copy.test>\r\nSubject: copy ${i}\r\n\r\nbody ${i}\r\n`)
@@ -62,5 +63,94 @@ test('copyMessages flushes the target before each status-cache commit, and close
   await from.close()
   const files = readdirSync(join(root, 'dst', 'INBOX', 'cur'))
   assert.equal(files.length, count)
+  db.close()
+})
+
+test('copyMessages hands messages in memory to appendMany in batches within one intent group; a refused message fails alone', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'mailsync-copy-many-'))
+  t.after(() => rmSync(root, { recursive: true, force: true }))
+  const src = new MaildirRepository({ name: 'src', root: join(root, 'src') })
+  const dst = new MaildirRepository({ name: 'dst', root: join(root, 'dst') })
+  mkdirSync(join(root, 'src'))
+  mkdirSync(join(root, 'dst'))
+  await src.createFolder('INBOX')
+  await dst.createFolder('INBOX')
+  const from = await src.openFolder('INBOX')
+  const count = 150
+  for (let i = 0; i < count; i++) await from.append({ content: message(i), size: message(i).length, flags: [], internalDate: Date.UTC(2024, 0, 1) })
+  const { messages } = await from.list({ withMessageId: true })
+  const refusedUid = messages[70]!.uid
+
+  const db = StatusDb.openMemory()
+  const pair = db.ensureFolderPair('INBOX', 'INBOX')
+  const inner = await dst.openFolder('INBOX')
+  const batches: number[][] = []
+  let singles = 0
+  let openIntentsSeen = 0
+  const to: FolderSession = Object.assign(Object.create(inner) as FolderSession, {
+    append: async () => {
+      singles++
+      throw new Error('appendMany should have been used')
+    },
+    appendMany: async (msgs: Parameters<NonNullable<FolderSession['appendMany']>>[0]) => {
+      // the source UID of each message, read back from its body
+      const uids = msgs.map((m) => messages[Number(/body (\d+)/.exec((m.content as Buffer).toString())![1])]!.uid)
+      batches.push(uids)
+      // every message of a batch has its intent written before the batch goes out
+      const open = new Set(db.listIntents(pair.id).map((i) => i.sourceUid))
+      assert.ok(uids.every((u) => open.has(u)), 'intents are written before the append')
+      openIntentsSeen = Math.max(openIntentsSeen, open.size)
+      const out = []
+      for (let i = 0; i < msgs.length; i++) {
+        out.push(uids[i] === refusedUid ? { error: new Error('refused by the server') } : await inner.append(msgs[i]!))
+      }
+      return out
+    },
+    flush: () => inner.flush!(),
+  })
+  const res = await copyMessages({
+    db, folderPairId: pair.id, from, to, direction: 'A->B', messages, emit: () => undefined, account: 'a', folder: 'INBOX',
+  })
+  assert.equal(singles, 0)
+  assert.deepEqual(batches.flat(), messages.map((m) => m.uid), 'every message once, in UID order')
+  assert.ok(batches.length >= 3 && batches.every((b) => b.length >= 1 && b.length <= 64), `batches: ${batches.map((b) => b.length).join(',')}`)
+  // a batch never spans two intent groups of 64: cut at the same points as the groups
+  const order = messages.map((m) => m.uid)
+  for (const b of batches) assert.equal(Math.floor(order.indexOf(b[0]!) / 64), Math.floor(order.indexOf(b[b.length - 1]!) / 64))
+  assert.equal(res.copied, count - 1)
+  assert.deepEqual(res.failed.map((f) => [f.uid, f.reason]), [[refusedUid, 'refused by the server']])
+  assert.equal(db.countMessagePairs(pair.id), count - 1)
+  assert.deepEqual(db.listIntents(pair.id), [], 'no intent is left open: the refused one is withdrawn')
+  assert.ok(openIntentsSeen > 0)
+  await inner.close()
+  await from.close()
+  assert.equal(readdirSync(join(root, 'dst', 'INBOX', 'cur')).length, count - 1)
+  db.close()
+})
+
+test('copyMessages stops at a connection failure returned by appendMany, leaving those intents open for the next run', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'mailsync-copy-many-fail-'))
+  t.after(() => rmSync(root, { recursive: true, force: true }))
+  const src = new MaildirRepository({ name: 'src', root: join(root, 'src') })
+  mkdirSync(join(root, 'src'))
+  await src.createFolder('INBOX')
+  const from = await src.openFolder('INBOX')
+  for (let i = 0; i < 10; i++) await from.append({ content: message(i), size: message(i).length, flags: [], internalDate: Date.UTC(2024, 0, 1) })
+  const { messages } = await from.list({ withMessageId: true })
+  const db = StatusDb.openMemory()
+  const pair = db.ensureFolderPair('INBOX', 'INBOX')
+  const to = {
+    name: 'INBOX', readOnly: false, status: { uidValidity: 1, uidNext: 1, messages: 0 },
+    append: async () => assert.fail('appendMany should have been used'),
+    appendMany: async (msgs: unknown[]) => msgs.map(() => ({ error: new MailsyncError('network', 'connection reset') })),
+  } as unknown as FolderSession
+  await assert.rejects(
+    copyMessages({ db, folderPairId: pair.id, from, to, direction: 'A->B', messages, emit: () => undefined, account: 'a', folder: 'INBOX' }),
+    (e: unknown) => e instanceof MailsyncError && e.kind === 'network',
+  )
+  assert.equal(db.countMessagePairs(pair.id), 0)
+  // the batch may or may not have reached the server: its intents stay, so the next run pairs by fingerprint
+  assert.equal(db.listIntents(pair.id).length, 10)
+  await from.close()
   db.close()
 })

@@ -1,14 +1,16 @@
 // An open (SELECTed or EXAMINEd) IMAP folder on one pooled connection, held until close().
 import type { ImapFlow } from 'imapflow'
 import { MailsyncError } from '../../errors.js'
-import type { AppendInput, AppendResult, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody } from '../types.js'
+import type { AppendInput, AppendOutcome, AppendResult, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody } from '../types.js'
 import { appendMessage } from './append.js'
+import { rawMultiAppend } from './raw/multi-append.js'
 import { expungeUids } from './expunge.js'
 import { fetchBodies, type FetchLimits, DEFAULT_FETCH_LIMITS } from './fetch-bodies.js'
 import { storeFlags } from './flags.js'
 import { listMessages } from './list-messages.js'
 import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
+import { normalizeFlags } from '../types.js'
 
 /** What a session needs from its repository. */
 export interface SessionOwner {
@@ -53,6 +55,29 @@ export class ImapFolderSession implements FolderSession {
     this.checkWritable()
     return this.run('appending to', (c) =>
       appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }))
+  }
+
+  /** One MULTIAPPEND where the server has it; one APPEND per message otherwise, or when it says NO. */
+  async appendMany(msgs: AppendInput[]): Promise<AppendOutcome[]> {
+    this.checkWritable()
+    const inMemory = msgs.map((m) => m.content).filter((c): c is Buffer => Buffer.isBuffer(c))
+    if (msgs.length > 1 && inMemory.length === msgs.length) {
+      const res = await this.run('appending to', (c) =>
+        rawMultiAppend(c, this.name, msgs.map((m, i) => ({ content: inMemory[i]!, flags: normalizeFlags(m.flags), internalDate: m.internalDate }))))
+      if (res.outcome === 'done') {
+        const uidValidity = res.uidValidity ?? this.status.uidValidity
+        return msgs.map((_, i) => (res.uids ? { uid: res.uids[i]!, uidValidity } : { uidValidity }))
+      }
+    }
+    const out: AppendOutcome[] = []
+    for (const m of msgs) {
+      try {
+        out.push(await this.append(m))
+      } catch (error) {
+        out.push({ error })
+      }
+    }
+    return out
   }
 
   async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {

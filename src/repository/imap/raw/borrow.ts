@@ -27,8 +27,8 @@ interface ImapFlowInternals {
 }
 
 export interface BorrowedConnection {
-  /** Sends bytes to the server (through COMPRESS when it is on). */
-  write(data: Buffer): void
+  /** Sends the parts as one write where the stream allows (writev: no copy into one buffer). */
+  write(parts: Buffer[]): void
   /** Gives bytes that were read here but belong to imapflow back to its parser. */
   handBack(data: Buffer): void
   /** Gives the connection back: imapflow reads the socket again, starting with `rest`. */
@@ -42,8 +42,8 @@ export interface BorrowHandlers {
 }
 
 /**
- * The connection's streams; undefined when it cannot be borrowed; 'later' when imapflow's parser
- * has not yet finished with the last bytes it read (it lets go within a turn of the event loop).
+ * The connection's streams; undefined when it cannot be borrowed; 'later' when imapflow has not
+ * yet finished with the last bytes it read (it lets go within a few turns of the event loop).
  */
 export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConnection | 'later' | undefined {
   const c = client as unknown as ImapFlowInternals
@@ -54,8 +54,10 @@ export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConn
   if (!socket || socket.destroyed || !writer || !streamer || streamer.destroyed) return undefined
   if (typeof socket.unpipe !== 'function' || typeof streamer.write !== 'function') return undefined
   const source: Readable = c._inflate ?? socket
-  if (source.readableFlowing !== true || streamer.readableLength !== 0) return undefined
-  if (streamer.writableLength !== 0) return 'later'
+  if (source.readableFlowing !== true) return undefined
+  // responses imapflow has not handled yet (some handed back by the last borrower): its reader
+  // is on them, and done within a few turns of the event loop
+  if (streamer.readableLength !== 0 || streamer.writableLength !== 0) return 'later'
 
   source.unpipe(streamer)
   const onData = (chunk: Buffer) => handlers.data(chunk)
@@ -67,8 +69,10 @@ export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConn
   source.resume()
   let released = false
   return {
-    write: (data) => {
-      writer.write(data)
+    write: (parts) => {
+      writer.cork()
+      for (const p of parts) writer.write(p)
+      writer.uncork()
     },
     handBack: (data) => {
       if (data.length) streamer.write(data)

@@ -29,8 +29,8 @@ export type RawOutcome = { outcome: 'done' | 'refused'; tagged: string } | { out
 let tagCounter = 0
 
 export async function runRawCommand(client: ImapFlow, cmd: RawCommand): Promise<RawOutcome> {
-  // imapflow's parser lets go of the bytes it read last within a turn of the event loop
-  for (let turn = 0; turn < 8; turn++) {
+  // imapflow lets go of the bytes it read last within a few turns of the event loop
+  for (let turn = 0; turn < 64; turn++) {
     const result = await attempt(client, cmd)
     if (result !== 'later') return result
     await new Promise((resolve) => setImmediate(resolve))
@@ -102,6 +102,6 @@ function attempt(client: ImapFlow, cmd: RawCommand): Promise<RawOutcome | 'later
     }
     conn = borrowed
     log?.debug({ src: 'c', msg: `${tag} ${cmd.line}${cmd.rest?.length ? ' (* literals *)' : ''}`, cid })
-    conn.write(Buffer.concat([Buffer.from(`${tag} ${cmd.line}`, 'latin1'), ...(cmd.rest ?? []), Buffer.from('\r\n')]))
+    conn.write([Buffer.from(`${tag} ${cmd.line}`, 'latin1'), ...(cmd.rest ?? []), Buffer.from('\r\n')])
   })
 }
