@@ -250,3 +250,25 @@ test('a flush that cannot sync every file stores none of them and clears tmp/', 
   assert.deepEqual((await folder.list()).messages, [])
   await folder.close()
 })
+
+test('a long run of appends reserves UIDs in growing blocks (few state-file writes); close gives back the rest', async () => {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder('INBOX')
+  const folder = await repo.openFolder('INBOX')
+  const state = async () => Number((await readFile(join(root, 'INBOX', '.mailsync-uidvalidity'), 'utf8')).split('\n')[0]!.split(' ')[1])
+  const ceilings = new Set<number>()
+  for (let i = 0; i < 100; i++) {
+    const c = Buffer.from(`Subject: ${i}\r\n\r\n${i}\r\n`)
+    await folder.append({ content: c, size: c.length, flags: [], internalDate: Date.UTC(2023, 0, 1) })
+    ceilings.add(await state())
+  }
+  // blocks of 32, 64, 128: the file was written 3 times for 100 appends (a fixed block of 32: 4),
+  // and always ahead of the UIDs handed out
+  assert.deepEqual([...ceilings], [34, 99, 228])
+  await folder.close()
+  assert.equal(await state(), 101)
+  const again = await repo.openFolder('INBOX')
+  assert.equal(again.status.uidNext, 101)
+  await again.close()
+})

@@ -21,8 +21,14 @@ import { readUidState, writeUidState, newUidValidity, type UidState } from './ui
 import { withFolderLock } from './state-lock.js'
 import { fsyncDir, renameNoClobber, isMissing, diskError } from './fs-safe.js'
 
-/** UIDs reserved beyond the ones needed, so a run of appends writes the state file rarely. */
-const RESERVE_AHEAD = 32
+/**
+ * UIDs reserved beyond the ones needed, so a run of appends writes the state file rarely: 32 at
+ * first, twice as many each time a block runs out in one session, up to 1,024 (a 2,500-message
+ * folder: 7 state-file writes instead of 76). A crash wastes at most one block of UIDs; close()
+ * gives back the unused part.
+ */
+const RESERVE_FIRST = 32
+const RESERVE_MAX = 1024
 
 export class MessageIndex {
   readonly dir: string
@@ -32,6 +38,8 @@ export class MessageIndex {
   private next: number
   /** End of the reserved block as written in the state file (0: no state file written yet). */
   private ceiling: number
+  /** Size of the next reserved block (grows while appends keep coming). */
+  private reserveAhead = RESERVE_FIRST
   private files = new Map<number, MessageFile>()
   /** Read-only mode: UIDs given in memory, by the file's unique part (stable across renames). */
   private readonly memoryUids = new Map<string, number>()
@@ -197,7 +205,8 @@ export class MessageIndex {
     await this.updateDisk(() => {
       first = Math.max(this.next, atLeast)
       this.next = first + count
-      this.ceiling = this.next + (count > 0 ? RESERVE_AHEAD : 0)
+      this.ceiling = this.next + (count > 0 ? this.reserveAhead : 0)
+      if (count > 0) this.reserveAhead = Math.min(RESERVE_MAX, this.reserveAhead * 2)
     })
     return first
   }
