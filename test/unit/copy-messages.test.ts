@@ -1,6 +1,6 @@
 // copyMessages: the target is flushed (its appends made durable) before the status cache records
 // any copy, and the records that follow a flush are exactly the copies made before it.
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,7 +15,8 @@ function message(i: number): Buffer {
   return Buffer.from(`Message-ID: <m${i}@copy.test>\r\nSubject: copy ${i}\r\n\r\nbody ${i}\r\n`)
 }
 
-test('copyMessages flushes the target before each status-cache commit, and close flushes what is left', async (t) => {
+/** A source Maildir folder holding `count` messages and an empty target folder, both open. */
+async function setup(t: TestContext, count: number) {
   const root = mkdtempSync(join(tmpdir(), 'mailsync-copy-'))
   t.after(() => rmSync(root, { recursive: true, force: true }))
   const src = new MaildirRepository({ name: 'src', root: join(root, 'src') })
@@ -25,13 +26,17 @@ test('copyMessages flushes the target before each status-cache commit, and close
   await src.createFolder('INBOX')
   await dst.createFolder('INBOX')
   const from = await src.openFolder('INBOX')
-  const count = 150 // more than one group of intents
   for (let i = 0; i < count; i++) await from.append({ content: message(i), size: message(i).length, flags: [], internalDate: Date.UTC(2024, 0, 1) })
   const { messages } = await from.list({ withMessageId: true })
-
   const db = StatusDb.openMemory()
   const pair = db.ensureFolderPair('INBOX', 'INBOX')
   const inner = await dst.openFolder('INBOX')
+  return { from, messages, db, pair, inner, targetCur: () => readdirSync(join(root, 'dst', 'INBOX', 'cur')) }
+}
+
+test('copyMessages flushes the target before each status-cache commit, and close flushes what is left', async (t) => {
+  const count = 150 // more than one group of intents
+  const { from, messages, db, pair, inner, targetCur } = await setup(t, count)
   /** Pairs recorded, and copies appended, at the moment of each flush. */
   const atFlush: { recorded: number; appended: number }[] = []
   let appended = 0
@@ -61,29 +66,15 @@ test('copyMessages flushes the target before each status-cache commit, and close
   assert.equal(before, count, 'the last flush covers every copy')
   await inner.close()
   await from.close()
-  const files = readdirSync(join(root, 'dst', 'INBOX', 'cur'))
-  assert.equal(files.length, count)
+  assert.equal(targetCur().length, count)
   db.close()
 })
 
 test('copyMessages hands messages in memory to appendMany in batches within one intent group; a refused message fails alone', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'mailsync-copy-many-'))
-  t.after(() => rmSync(root, { recursive: true, force: true }))
-  const src = new MaildirRepository({ name: 'src', root: join(root, 'src') })
-  const dst = new MaildirRepository({ name: 'dst', root: join(root, 'dst') })
-  mkdirSync(join(root, 'src'))
-  mkdirSync(join(root, 'dst'))
-  await src.createFolder('INBOX')
-  await dst.createFolder('INBOX')
-  const from = await src.openFolder('INBOX')
   const count = 150
-  for (let i = 0; i < count; i++) await from.append({ content: message(i), size: message(i).length, flags: [], internalDate: Date.UTC(2024, 0, 1) })
-  const { messages } = await from.list({ withMessageId: true })
+  const { from, messages, db, pair, inner, targetCur } = await setup(t, count)
   const refusedUid = messages[70]!.uid
 
-  const db = StatusDb.openMemory()
-  const pair = db.ensureFolderPair('INBOX', 'INBOX')
-  const inner = await dst.openFolder('INBOX')
   const batches: number[][] = []
   let singles = 0
   let openIntentsSeen = 0
@@ -124,21 +115,13 @@ test('copyMessages hands messages in memory to appendMany in batches within one 
   assert.ok(openIntentsSeen > 0)
   await inner.close()
   await from.close()
-  assert.equal(readdirSync(join(root, 'dst', 'INBOX', 'cur')).length, count - 1)
+  assert.equal(targetCur().length, count - 1)
   db.close()
 })
 
 test('copyMessages stops at a connection failure returned by appendMany, leaving those intents open for the next run', async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'mailsync-copy-many-fail-'))
-  t.after(() => rmSync(root, { recursive: true, force: true }))
-  const src = new MaildirRepository({ name: 'src', root: join(root, 'src') })
-  mkdirSync(join(root, 'src'))
-  await src.createFolder('INBOX')
-  const from = await src.openFolder('INBOX')
-  for (let i = 0; i < 10; i++) await from.append({ content: message(i), size: message(i).length, flags: [], internalDate: Date.UTC(2024, 0, 1) })
-  const { messages } = await from.list({ withMessageId: true })
-  const db = StatusDb.openMemory()
-  const pair = db.ensureFolderPair('INBOX', 'INBOX')
+  const { from, messages, db, pair, inner } = await setup(t, 10)
+  await inner.close()
   const to = {
     name: 'INBOX', readOnly: false, status: { uidValidity: 1, uidNext: 1, messages: 0 },
     append: async () => assert.fail('appendMany should have been used'),

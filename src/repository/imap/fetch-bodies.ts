@@ -1,13 +1,13 @@
 // Message bodies, byte-exact (BODY.PEEK[]: never sets \Seen), in ascending UID order.
 // Small messages come in bulk UID FETCH batches as Buffers; large ones are streamed in partial
 // fetches so no whole large message is ever held in memory.
-import type { ImapFlow } from 'imapflow'
+import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow'
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import type { MessageBody } from '../types.js'
 import { batches, compressUids, sortedUids, uidSetChunks } from './uid-set.js'
 import { rawUidFetch } from './raw/uid-fetch.js'
-import { bytesItem, numberItem } from './raw/fetch-response.js'
+import { bytesItem, numberItem, type ItemValue } from './raw/fetch-response.js'
 
 export interface FetchLimits {
   /** Messages above this size are streamed (default 4 MiB). */
@@ -101,24 +101,7 @@ export async function fetchSizes(client: ImapFlow, uids: number[]): Promise<Map<
   const sizes = new Map<number, number>()
   const wanted = new Set(uids)
   for (const range of uidSetChunks(uids)) {
-    const got = new Map<number, number>()
-    const outcome = await rawUidFetch(client, {
-      uids: range,
-      items: '(UID RFC822.SIZE)',
-      answers: ['UID', 'RFC822.SIZE'],
-      onFetch: (r) => {
-        const uid = numberItem(r.items.get('UID'))
-        const size = numberItem(r.items.get('RFC822.SIZE'))
-        if (uid !== undefined && size !== undefined && wanted.has(uid)) got.set(uid, size)
-      },
-    })
-    if (outcome !== 'done') {
-      got.clear()
-      for await (const msg of client.fetch(range, { uid: true, size: true }, { uid: true })) {
-        if (wanted.has(msg.uid) && typeof msg.size === 'number') got.set(msg.uid, msg.size)
-      }
-    }
-    for (const [uid, size] of got) sizes.set(uid, size)
+    for (const [uid, size] of await fetchItem(client, range, wanted, SIZE)) sizes.set(uid, size)
   }
   return sizes
 }
@@ -127,23 +110,48 @@ export async function fetchSizes(client: ImapFlow, uids: number[]): Promise<Map<
 async function fetchBatch(client: ImapFlow, uids: number[]): Promise<Map<number, Buffer>> {
   const got = new Map<number, Buffer>()
   for (const part of batches(uids, 5000)) {
-    const wanted = new Set(part)
-    const set = compressUids(part)
-    const outcome = await rawUidFetch(client, {
-      uids: set,
-      items: '(UID BODY.PEEK[])',
-      answers: ['UID', 'BODY[]'],
-      onFetch: (r) => {
-        const uid = numberItem(r.items.get('UID'))
-        const body = bytesItem(r.items.get('BODY[]'))
-        if (uid !== undefined && body && wanted.has(uid)) got.set(uid, body)
-      },
-    })
-    if (outcome === 'done') continue
-    for (const uid of part) got.delete(uid)
-    for await (const msg of client.fetch(set, { uid: true, source: true }, { uid: true })) {
-      if (wanted.has(msg.uid) && msg.source) got.set(msg.uid, msg.source)
-    }
+    for (const [uid, body] of await fetchItem(client, compressUids(part), new Set(part), BODY)) got.set(uid, body)
+  }
+  return got
+}
+
+/** One data item, as requested, as answered, and as read from either reader. */
+interface ItemSpec<T> {
+  request: string
+  answer: string
+  fromRaw(v: ItemValue | undefined): T | undefined
+  query: FetchQueryObject
+  fromImapflow(m: FetchMessageObject): T | undefined
+}
+
+const SIZE: ItemSpec<number> = {
+  request: 'RFC822.SIZE', answer: 'RFC822.SIZE', fromRaw: numberItem,
+  query: { uid: true, size: true }, fromImapflow: (m) => (typeof m.size === 'number' ? m.size : undefined),
+}
+
+const BODY: ItemSpec<Buffer> = {
+  request: 'BODY.PEEK[]', answer: 'BODY[]', fromRaw: bytesItem,
+  query: { uid: true, source: true }, fromImapflow: (m) => m.source,
+}
+
+/** The item for each wanted UID of `set`: read here (raw/), or by imapflow when that is refused. */
+async function fetchItem<T>(client: ImapFlow, set: string, wanted: Set<number>, item: ItemSpec<T>): Promise<Map<number, T>> {
+  const got = new Map<number, T>()
+  const outcome = await rawUidFetch(client, {
+    uids: set,
+    items: `(UID ${item.request})`,
+    answers: ['UID', item.answer],
+    onFetch: (r) => {
+      const uid = numberItem(r.items.get('UID'))
+      const value = item.fromRaw(r.items.get(item.answer))
+      if (uid !== undefined && value !== undefined && wanted.has(uid)) got.set(uid, value)
+    },
+  })
+  if (outcome === 'done') return got
+  got.clear()
+  for await (const msg of client.fetch(set, item.query, { uid: true })) {
+    const value = item.fromImapflow(msg)
+    if (wanted.has(msg.uid) && value !== undefined) got.set(msg.uid, value)
   }
   return got
 }
