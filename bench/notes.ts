@@ -12,7 +12,8 @@ export const BENCH_NOTES = `## Method
   mailsync writes each file into tmp/, and per group of 64 messages fsyncs the group's files,
   renames them into cur/, fsyncs cur/, then commits the group to its status cache (SQLite, WAL,
   synchronous=NORMAL; each group's intents are committed before its first append). No file
-  reaches cur/ before its fsync. Nothing was relaxed for speed.
+  reaches cur/ before its fsync. Nothing was relaxed for speed. The test Dovecots run with
+  \`mail_fsync = never\` (test/support/dovecot.ts), the same for every tool.
 - mailsync is run as users run it: the \`bin/run.js\` binary through its first line (which
   sets glibc's malloc arenas and mmap threshold for the process; see bin/run.js).
 - OfflineIMAP is not run IMAP -> IMAP nor on the large message, and uses its default of one
@@ -34,39 +35,56 @@ export const BENCH_NOTES = `## Method
 
 ## What stands in the way (profiled with \`node --cpu-prof\`)
 
-- **Initial pull and migrate** are CPU-bound on the one JavaScript thread (this machine has 2
-  cores, shared with one or two Dovecots): the 10,000-message pull costs mailsync about 4 s of
-  CPU (user + system), mbsync about 0.6 s. The profile is flat: imapflow's response parser
-  (tokenizer, literal copies), garbage collection, SHA-256 of every body (the fingerprint that
-  makes crash recovery adopt instead of duplicate), the system calls of the Maildir delivery, and
-  for migrate imapflow's APPEND (one command in flight per connection) and loopback socket
-  writes. Even imapflow alone, fetching every body and discarding it, takes 1.3-1.5 s here
-  (lab notes), twice mbsync's whole pull: closing the gap needs a FETCH/APPEND path that moves
-  literals between socket and file without imapflow's message objects, or parsing on more cores.
-  Done in this round: a message is written with synchronous calls and the files of a group of 64
-  are fsynced together (a write or fsync handed to the thread pool per message cost more than the
-  write, the pool thread's wake-up competing with Dovecot for the cores), cur/ is fsynced once
-  per group, the fingerprint no longer copies each body's header, and the next fetch batch is
-  requested while the current one is handled (hides a round trip per batch on real networks).
+- **Initial pull** (about 3x mbsync) is CPU-bound on the one JavaScript thread, on 2 cores
+  shared with Dovecot: mailsync spends about 2.4 s of CPU (user + system) on the 10,000-message
+  pull; mbsync and Dovecot together spend about 1.0 s. Done in this round: the bulk FETCHes
+  (listing, sizes, bodies) are sent on imapflow's logged-in connection and their responses read
+  by mailsync's own small reader (src/repository/imap/raw/): literals go straight into Buffers,
+  and whatever is not an answer is handed back to imapflow. imapflow built several objects per
+  response, about 0.55 s of its JavaScript and most of about 1 GB of short-lived garbage per
+  pull; the pull went from 3.2 s to 2.0-2.2 s. The profile is flat now. The largest parts:
+  - The Maildir system calls, about 0.75 s of the thread: one file per message, opened,
+    written, dated and closed, its fsync dispatched to the thread pool, checked and renamed.
+  - Garbage collection, 0.25 s.
+  - SHA-256 of every body, 0.14 s. It is the fingerprint that lets crash recovery adopt a copy
+    instead of duplicating it.
+  - The status-cache inserts, 0.1 s.
+
+  Moving the file writes to a worker thread was measured and dropped. Posting 10,000 bodies to a
+  worker cost the main thread 120-150 ms, against 207 ms for writing them itself, and it doubled
+  the CPU time the writes took; on 2 cores that is no gain. Closing the rest of the gap means
+  doing each message's work in fewer, cheaper steps than Node allows.
+- **IMAP -> IMAP** now takes about as long as mbsync. Dovecot stores each APPEND in its own
+  transaction, about 0.9 ms per message here, so most of a migrate was waiting for the target.
+  mailsync now sends up to 64 messages (4 MiB) in one MULTIAPPEND with LITERAL+ on the borrowed
+  connection; Dovecot stores them in one transaction, all or none. 2,000 APPENDs one by one took
+  1.8 s; 2,000 in MULTIAPPENDs of 64 took 0.24 s. A refused batch is resent one message at a
+  time. Servers without MULTIAPPEND, UIDPLUS or LITERAL+ get one APPEND per message, as before.
+  The same path serves \`restore\` and two-way syncs onto IMAP.
 - **Re-sync after changes**: a changed IMAP folder is read as the status cache plus
   \`CHANGEDSINCE\`/\`VANISHED\` (QRESYNC); a Maildir folder whose directories did not change is
   taken from the status cache. The Maildir side the previous run wrote to is listed (readdir:
   file names carry UID and flags; sizes and dates come from the records, no stat per file; one
   scan per folder, not two), records are read as raw rows, and unchanged flags skip the
-  three-way merge. Together with the start-up work below: 0.72 s -> 0.47 s.
+  three-way merge.
 - **Start-up**: commands run from one esbuild bundle (dist/mailsync.cjs: our code, oclif,
-  imapflow) loaded with a V8 code cache; a no-change run on the 10,000 corpus went from ~0.30 s to
-  ~0.16 s. Where the server offers LIST-STATUS, one request gives every folder's status, so a
-  no-change run opens one connection (it opened maxconnections). What remains of a no-change
-  run is mostly Node itself (\`node -e 0\` takes ~50 ms here) and loading/initialising ~1.5 MB
+  imapflow) loaded with a V8 code cache. Where the server offers LIST-STATUS, one request gives
+  every folder's status, so a no-change run opens one connection. What remains of a no-change
+  run is mostly Node itself (\`node -e 0\` takes ~50 ms here) and loading/initialising ~1.6 MB
   of JavaScript (~60 ms); the work proper is ~30 ms even for 100,000 messages in 40 folders.
   That floor is why 0.5x mbsync (~90 ms) on the large corpus is out of reach for a Node program:
   mailsync is at about mbsync's time there, not half of it.
 - **Peak RSS**: about 75 MB before any mail moves (Node's own ~45 MB of mapped binary included).
-  A pull or migrate reached 165-200 MB: V8 grew its young generation to 16 MB semi-spaces and
-  message Buffers already done with waited for the next scavenge, and glibc kept freed buffers
-  as holes in its heap. bin/run.js now keeps the young generation at its starting size and
-  (first line) runs glibc with two arenas and large buffers in their own mappings: 120-140 MB,
-  for ~9% more CPU time in the pull. Fetch batches are capped at 1 MiB per connection and
-  messages above 4 MiB are streamed, which keeps the 100 MB message far under the bar.
+  bin/run.js keeps V8's young generation at its starting size and (first line) runs glibc with
+  two arenas and large buffers in their own mappings. The bytes of a body Buffer live outside
+  V8's heap; a Buffer that outlives two minor GCs (it waits in a fetch batch) is only freed by a
+  full GC, which V8 starts by itself only after tens of MB of them. The engine now runs one full
+  GC after every 8 MB of bodies while more than 24 MB is held that way
+  (src/engine/body-memory.ts). Effect on peak RSS, with no change in time:
+  - 10,000-message pull: 137 MB to about 105 MB;
+  - migrate: 131-146 MB to 113-118 MB;
+  - initial sync of the 100,000-message corpus: 184 MB to 143 MB.
+
+  Fetch batches are capped at 1 MiB per connection and messages above 4 MiB are streamed, which
+  keeps the 100 MB message far under the bar.
 `
