@@ -43,7 +43,8 @@ export async function listMessages(client: ImapFlow, opts: ListOptions, ctx: Lis
     }, (uid) => vanished.add(uid))
   }
   messages.sort((a, b) => a.uid - b.uid)
-  const result: ListResult = { messages }
+  // expunged while the listing ran (VANISHED after its FETCH response): gone, not changed
+  const result: ListResult = { messages: vanished.size ? messages.filter((m) => !vanished.has(m.uid)) : messages }
   if (trackVanished) {
     result.vanished = [...vanished].filter(keep).sort((a, b) => a - b)
   }
