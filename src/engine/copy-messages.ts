@@ -135,7 +135,8 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     })
   }
   try {
-    for await (const body of r.from.fetch(order)) {
+    // the listing's sizes: the source need not ask for them again to plan its reads
+    for await (const body of r.from.fetch(order, { sizes: new Map(r.messages.map((m) => [m.uid, m.size])) })) {
       const meta = byUid.get(body.uid)
       if (!meta || seen.has(body.uid)) continue
       seen.add(body.uid)

@@ -2,7 +2,7 @@
 // repositories in it. It sees only the Repository contract, so it fits any kind; message bytes
 // are never logged, only UIDs, sizes, flags and folder names.
 import type {
-  AppendInput, AppendOutcome, AppendResult, Capability, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, Repository,
+  AppendInput, AppendOutcome, AppendResult, Capability, FetchOptions, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, Repository,
 } from './types.js'
 
 export type DebugLine = (line: string) => void
@@ -87,9 +87,9 @@ class LoggingSession implements FolderSession {
     this.say(`listed ${r.messages.length} messages${opts?.uids ? ' (some UIDs)' : ''}${opts?.withMessageId ? ' with Message-IDs' : ''}`)
     return r
   }
-  async *fetch(uids: number[]): AsyncIterable<MessageBody> {
+  async *fetch(uids: number[], opts?: FetchOptions): AsyncIterable<MessageBody> {
     this.say(`fetch ${uidList(uids)}`)
-    yield* this.inner.fetch(uids)
+    yield* this.inner.fetch(uids, opts)
   }
   async append(msg: AppendInput): Promise<AppendResult> {
     const r = await this.inner.append(msg)

@@ -109,14 +109,22 @@ export interface AppendResult {
 
 export type AppendOutcome = AppendResult | { error: unknown }
 
+export interface FetchOptions {
+  /** Sizes of (some of) the UIDs, from a listing of this session's folder. */
+  sizes?: ReadonlyMap<number, number>
+}
+
 /** An open folder. Calls on one session are made one at a time. */
 export interface FolderSession {
   readonly name: string
   readonly status: FolderStatus
   readonly readOnly: boolean
   list(opts?: ListOptions): Promise<ListResult>
-  /** Bodies in ascending UID order; UIDs that no longer exist are skipped. */
-  fetch(uids: number[]): AsyncIterable<MessageBody>
+  /**
+   * Bodies in ascending UID order; UIDs that no longer exist are skipped. `sizes`: what a listing
+   * of this folder said (a store may use them to plan its reads instead of asking again).
+   */
+  fetch(uids: number[], opts?: FetchOptions): AsyncIterable<MessageBody>
   append(msg: AppendInput): Promise<AppendResult>
   /**
    * Several messages held in memory, stored in this order, one result per message: where the

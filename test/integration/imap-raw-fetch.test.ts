@@ -117,6 +117,29 @@ describe('raw bulk FETCH on a borrowed connection', () => {
     })
   }
 
+  it("with the listing's sizes, bodies are fetched without asking for sizes again; a size of 0 is asked", async () => {
+    const { client, lines } = await connect('ana')
+    try {
+      await client.mailboxOpen('INBOX')
+      const listed = await listMessages(client, {}, ctx(client))
+      const known = new Map(listed.messages.map((m) => [m.uid, m.size]))
+      const uids = [...known.keys()]
+      const sizeFetches = () => lines.filter((l) => / C: M\d+ UID FETCH \S+ \(UID RFC822\.SIZE\)/.test(l))
+      lines.length = 0
+      const got: number[] = []
+      for await (const b of fetchBodies(client, uids, undefined, known)) got.push(b.uid)
+      assert.deepEqual(got, uids)
+      assert.deepEqual(sizeFetches(), [])
+      known.set(uids[0]!, 0)
+      lines.length = 0
+      for await (const b of fetchBodies(client, uids, undefined, known)) await bodyBytes(b)
+      assert.equal(sizeFetches().length, 1)
+      assert.ok(sizeFetches()[0]!.includes(` UID FETCH ${uids[0]} (UID`), sizeFetches()[0])
+    } finally {
+      await client.logout()
+    }
+  })
+
   it('CHANGEDSINCE with VANISHED: changed flags and expunged UIDs, as with imapflow', async () => {
     const { client, lines } = await connect('ben')
     const other = await connect('ben')

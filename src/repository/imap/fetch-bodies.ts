@@ -35,10 +35,10 @@ export const DEFAULT_FETCH_LIMITS: FetchLimits = {
  * (one batch ahead, so at most two batches are in memory): the server prepares it while the
  * caller writes files or appends to another server, instead of the two taking turns.
  */
-export async function* fetchBodies(client: ImapFlow, uids: number[], limits: FetchLimits = DEFAULT_FETCH_LIMITS): AsyncGenerator<MessageBody> {
+export async function* fetchBodies(client: ImapFlow, uids: number[], limits: FetchLimits = DEFAULT_FETCH_LIMITS, known?: ReadonlyMap<number, number>): AsyncGenerator<MessageBody> {
   const wanted = sortedUids(uids)
   if (wanted.length === 0) return
-  const steps = plan(wanted, await fetchSizes(client, wanted), limits)
+  const steps = plan(wanted, await sizesOf(client, wanted, known), limits)
   let ahead: Promise<Map<number, Buffer>> | undefined
   try {
     for (let i = 0; i < steps.length; i++) {
@@ -94,6 +94,23 @@ function plan(wanted: number[], sizes: Map<number, number>, limits: FetchLimits)
   }
   flush()
   return steps
+}
+
+/**
+ * The sizes to plan with: those the caller listed (a UID's size never changes), and the others
+ * asked for. A listed UID expunged since is in a batch all the same; the FETCH just skips it.
+ */
+async function sizesOf(client: ImapFlow, wanted: number[], known: ReadonlyMap<number, number> | undefined): Promise<Map<number, number>> {
+  if (!known) return fetchSizes(client, wanted)
+  const sizes = new Map<number, number>()
+  const unknown: number[] = []
+  for (const uid of wanted) {
+    const size = known.get(uid)
+    if (size === undefined || !(size > 0)) unknown.push(uid) // 0: the listing did not say
+    else sizes.set(uid, size)
+  }
+  if (unknown.length) for (const [uid, size] of await fetchSizes(client, unknown)) sizes.set(uid, size)
+  return sizes
 }
 
 /** RFC822.SIZE of the UIDs that exist, in one command per few thousand UIDs. */

@@ -1,7 +1,7 @@
 // An open (SELECTed or EXAMINEd) IMAP folder on one pooled connection, held until close().
 import type { ImapFlow } from 'imapflow'
 import { MailsyncError } from '../../errors.js'
-import type { AppendInput, AppendOutcome, AppendResult, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody } from '../types.js'
+import type { AppendInput, AppendOutcome, AppendResult, FetchOptions, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody } from '../types.js'
 import { appendMessage } from './append.js'
 import { rawMultiAppend } from './raw/multi-append.js'
 import { expungeUids } from './expunge.js'
@@ -42,10 +42,10 @@ export class ImapFolderSession implements FolderSession {
     })
   }
 
-  async *fetch(uids: number[]): AsyncIterable<MessageBody> {
+  async *fetch(uids: number[], opts?: FetchOptions): AsyncIterable<MessageBody> {
     this.checkOpen()
     try {
-      yield* fetchBodies(this.client, uids, this.fetchLimits)
+      yield* fetchBodies(this.client, uids, this.fetchLimits, opts?.sizes)
     } catch (err) {
       throw this.owner.toError(err, `fetching messages from ${this.name}`)
     }
