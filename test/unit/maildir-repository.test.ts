@@ -6,6 +6,7 @@ import { rm, mkdir, readdir, readFile, writeFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
+import { storeDelivery } from '../../src/repository/maildir/delivery.js'
 import { MailsyncError } from '../../src/errors.js'
 import { bodyBytes } from '../support/message-body.js'
 import { tempRoots } from '../support/temp-roots.js'
@@ -271,4 +272,21 @@ test('a long run of appends reserves UIDs in growing blocks (few state-file writ
   const again = await repo.openFolder('INBOX')
   assert.equal(again.status.uidNext, 101)
   await again.close()
+})
+
+test('storing a delivery never replaces an existing file, and says when the tmp file is gone', async () => {
+  const root = await freshRoot()
+  await mkdir(join(root, 'tmp'), { recursive: true })
+  await mkdir(join(root, 'cur'), { recursive: true })
+  const tmp = join(root, 'tmp', 'new-one')
+  const target = join(root, 'cur', 'taken:2,S')
+  await writeFile(tmp, 'new bytes')
+  await writeFile(target, 'old bytes')
+  assert.throws(() => storeDelivery(tmp, target), (e: unknown) => e instanceof MailsyncError && e.kind === 'disk' && /already exists/.test(e.message))
+  assert.equal(await readFile(target, 'utf8'), 'old bytes', 'the existing file is untouched')
+  assert.equal(await readFile(tmp, 'utf8'), 'new bytes', 'the new one is still in tmp/')
+  const free = join(root, 'cur', 'free:2,')
+  assert.equal(storeDelivery(tmp, free), true)
+  assert.equal(await readFile(free, 'utf8'), 'new bytes')
+  assert.equal(storeDelivery(tmp, join(root, 'cur', 'other:2,')), false, 'tmp file gone: false, nothing thrown')
 })

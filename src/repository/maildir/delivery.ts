@@ -182,13 +182,14 @@ function openNew(tmpDir: string, tmpPath: string): number {
  * the message as stored (MaildirFolder.flush, once for a whole group of appends).
  */
 export function storeDelivery(tmpPath: string, target: string): boolean {
+  let existing
   try {
-    lstatSync(target)
-    throw new MailsyncError('disk', `cannot rename ${tmpPath}: ${target} already exists`)
+    // no exception for the usual answer (none there): building one cost more than the call
+    existing = lstatSync(target, { throwIfNoEntry: false })
   } catch (e) {
-    if (e instanceof MailsyncError) throw e
     if (!isMissing(e)) throw diskError('check', target, e)
   }
+  if (existing) throw new MailsyncError('disk', `cannot rename ${tmpPath}: ${target} already exists`)
   try {
     renameSync(tmpPath, target)
   } catch (e) {
