@@ -3,7 +3,8 @@
 // transaction); after the appends, the message pairs and the intents' removal are committed in
 // one transaction per group. A crash in between leaves unrecorded copies that the next run adopts
 // by fingerprint instead of copying again. Grouping the commits keeps the status cache from
-// costing more than the copies themselves.
+// costing more than the copies themselves. A target that can store many messages in one
+// operation (appendMany: IMAP MULTIAPPEND) gets the in-memory messages of a group together.
 import type { Readable } from 'node:stream'
 import type { AppendInput, AppendResult, FolderSession, MessageBody, MessageMeta } from '../repository/types.js'
 import type { MessagePairRow, StatusDb } from '../state/status-db.js'

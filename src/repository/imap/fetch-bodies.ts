@@ -1,6 +1,7 @@
 // Message bodies, byte-exact (BODY.PEEK[]: never sets \Seen), in ascending UID order.
-// Small messages come in bulk UID FETCH batches as Buffers; large ones are streamed in partial
-// fetches so no whole large message is ever held in memory.
+// Small messages come in bulk UID FETCH batches as Buffers (read by raw/ where the connection can
+// be borrowed, by imapflow otherwise); large ones are streamed by imapflow in partial fetches so
+// no whole large message is ever held in memory.
 import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow'
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'

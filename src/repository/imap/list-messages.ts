@@ -1,4 +1,5 @@
-// One bulk UID FETCH (FLAGS RFC822.SIZE INTERNALDATE [MODSEQ] [Message-ID]) -> ListResult.
+// One bulk UID FETCH (FLAGS RFC822.SIZE INTERNALDATE [MODSEQ] [Message-ID]) -> ListResult,
+// read by raw/ where the connection can be borrowed, by imapflow otherwise.
 import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow'
 import { normalizeFlags, type ListOptions, type ListResult, type MessageMeta } from '../types.js'
 import { messageIdFromHeader } from '../../mail/header.js'
