@@ -4,15 +4,12 @@
 // nothing else was touched.
 import { open, unlink, mkdir } from 'node:fs/promises'
 import { closeSync, constants, fsync, futimesSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { promisify } from 'node:util'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { diskError, isMissing } from './fs-safe.js'
 import { MailsyncError } from '../../errors.js'
-
-const fsyncFd = promisify(fsync)
 
 let sequence = 0
 
@@ -131,23 +128,38 @@ export function writeUnsyncedDelivery(folderDir: string, content: Buffer, mtime?
 /**
  * fsync every file, all requests handed to the thread pool at once (its threads wake once for
  * the lot, not once per file) and run in parallel (the file system can commit them together).
+ * Plain callbacks, not a promise per file: this runs for every message stored.
  */
-export async function syncFiles(paths: readonly string[]): Promise<void> {
-  await Promise.all(paths.map(async (path) => {
-    let fd: number
-    try {
-      fd = openSync(path, constants.O_RDONLY)
-    } catch (e) {
-      throw diskError('open', path, e)
+export function syncFiles(paths: readonly string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let left = paths.length
+    let failed: unknown
+    if (left === 0) return resolve()
+    const done = (err?: unknown) => {
+      if (err !== undefined && failed === undefined) failed = err
+      if (--left === 0) {
+        if (failed === undefined) resolve()
+        else reject(failed)
+      }
     }
-    try {
-      await fsyncFd(fd)
-    } catch (e) {
-      throw diskError('sync', path, e)
-    } finally {
-      closeSync(fd)
+    for (const path of paths) {
+      let fd: number
+      try {
+        fd = openSync(path, constants.O_RDONLY)
+      } catch (e) {
+        done(diskError('open', path, e))
+        continue
+      }
+      fsync(fd, (e) => {
+        try {
+          closeSync(fd)
+        } catch {
+          // the fsync's own result is what counts
+        }
+        done(e ? diskError('sync', path, e) : undefined)
+      })
     }
-  }))
+  })
 }
 
 function openNew(tmpDir: string, tmpPath: string): number {
