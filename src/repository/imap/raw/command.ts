@@ -9,7 +9,7 @@
 // closed then.
 import type { ImapFlow } from 'imapflow'
 import { borrow, type BorrowedConnection } from './borrow.js'
-import { ResponseReader, responseBytes, type RawResponse, type ReaderLimits, DEFAULT_READER_LIMITS } from './response-reader.js'
+import { ResponseReader, responseBytes, type RawResponse } from './response-reader.js'
 import { loggerOf } from '../protocol-log.js'
 
 export interface RawCommand {
@@ -21,7 +21,6 @@ export interface RawCommand {
   untagged(r: RawResponse): boolean
   /** A line for the protocol log once the command is done, e.g. how many answers were read. */
   summary?(): string
-  limits?: ReaderLimits
 }
 
 export type RawOutcome = { outcome: 'done' | 'refused'; tagged: string } | { outcome: 'unavailable' }
@@ -77,7 +76,7 @@ function attempt(client: ImapFlow, cmd: RawCommand): Promise<RawOutcome | 'later
       return false
     }
 
-    const reader = new ResponseReader(onResponse, cmd.limits ?? DEFAULT_READER_LIMITS)
+    const reader = new ResponseReader(onResponse)
     const borrowed = borrow(client, {
       data: (chunk) => {
         if (settled) return

@@ -17,7 +17,7 @@ export interface ReaderLimits {
   maxLiteral: number
 }
 
-export const DEFAULT_READER_LIMITS: ReaderLimits = { maxLine: 8 * 1024 * 1024, maxLiteral: 512 * 1024 * 1024 }
+const DEFAULT_READER_LIMITS: ReaderLimits = { maxLine: 8 * 1024 * 1024, maxLiteral: 512 * 1024 * 1024 }
 
 const LF = 10
 /** `{n}` or `{n+}` (or literal8 `~{n}`) at the end of a line. */

@@ -4,7 +4,6 @@
 import type { ImapFlow } from 'imapflow'
 import { runRawCommand } from './command.js'
 import { parseFetchResponse, parseVanished, type FetchResponse } from './fetch-response.js'
-import type { ReaderLimits } from './response-reader.js'
 
 export interface RawFetchRequest {
   /** UID sequence set. */
@@ -16,9 +15,8 @@ export interface RawFetchRequest {
   /** Item names (upper case, as the server answers) a FETCH response must carry to be an answer. */
   answers: string[]
   onFetch(r: FetchResponse): void
-  /** `* VANISHED` responses; without this handler they go to imapflow. */
-  onVanished?(uids: number[], earlier: boolean): void
-  limits?: ReaderLimits
+  /** `* VANISHED` responses (EARLIER or not: either way the UIDs are gone); without this handler they go to imapflow. */
+  onVanished?(uids: number[]): void
 }
 
 export type RawFetchOutcome = 'done' | 'unavailable' | 'refused'
@@ -30,7 +28,7 @@ export async function rawUidFetch(client: ImapFlow, req: RawFetchRequest): Promi
     untagged: (r) => {
       const vanished = req.onVanished ? parseVanished(r) : undefined
       if (vanished) {
-        req.onVanished!(vanished.uids, vanished.earlier)
+        req.onVanished!(vanished.uids)
         return true
       }
       const fetch = parseFetchResponse(r)
@@ -40,7 +38,6 @@ export async function rawUidFetch(client: ImapFlow, req: RawFetchRequest): Promi
       return true
     },
     summary: () => `${answers} FETCH responses read by mailsync`,
-    ...(req.limits ? { limits: req.limits } : {}),
   })
   return res.outcome
 }
