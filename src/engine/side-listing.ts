@@ -54,7 +54,8 @@ export async function listSide(i: SideListingInput): Promise<SideListing> {
     }
     const since = recorded.highestModSeq
     if (i.qresync && since !== null && status.highestModSeq !== undefined) {
-      const changes = await i.session.list({ changedSince: since })
+      // known: a change made meanwhile may come as flags only; size and date are the records'
+      const changes = await i.session.list({ changedSince: since, known: knownDetails(i) })
       if (changes.vanished !== undefined) {
         return { messages: applyChanges(fromRecords(side, i.known), changes.messages, changes.vanished), how: 'changes' }
       }
@@ -68,14 +69,10 @@ export async function listSide(i: SideListingInput): Promise<SideListing> {
 /** Sizes and dates the records hold for this side's UIDs, when they are UIDs of the same UIDVALIDITY. */
 function knownDetails(i: SideListingInput): Map<number, { size: number; internalDate: number }> | undefined {
   if (!i.row || recordedSide(i.row, i.side).uidValidity !== i.session.status.uidValidity || i.known.length === 0) return undefined
-  const out = new Map<number, { size: number; internalDate: number }>()
-  for (const r of i.known) {
-    const uid = i.side === 'A' ? r.uidA : r.uidB
-    if (uid !== null) out.set(uid, { size: r.size, internalDate: r.internalDate })
-  }
-  return out
+  return new Map(fromRecords(i.side, i.known).map((m) => [m.uid, m]))
 }
 
+/** This side's messages as the records describe them. */
 function fromRecords(side: 'A' | 'B', known: readonly MessagePairRow[]): MessageMeta[] {
   const out: MessageMeta[] = []
   for (const r of known) {
