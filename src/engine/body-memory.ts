@@ -26,7 +26,7 @@ export class BodyMemory {
   private readonly limitBytes: number
   private readonly external: () => number
   private collect: (() => void) | undefined | null
-  /** Full GCs run so far (for tests and the debug log). */
+  /** Full GCs run so far (for tests). */
   collections = 0
 
   constructor(opts: BodyMemoryOptions = {}) {

@@ -1,7 +1,7 @@
 // An open (SELECTed or EXAMINEd) IMAP folder on one pooled connection, held until close().
 import type { ImapFlow } from 'imapflow'
 import { MailsyncError } from '../../errors.js'
-import type { AppendInput, AppendOutcome, AppendResult, FetchOptions, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody } from '../types.js'
+import { normalizeFlags, type AppendInput, type AppendOutcome, type AppendResult, type FetchOptions, type FolderSession, type FolderStatus, type ListOptions, type ListResult, type MessageBody } from '../types.js'
 import { appendMessage } from './append.js'
 import { rawMultiAppend } from './raw/multi-append.js'
 import { expungeUids } from './expunge.js'
@@ -10,7 +10,6 @@ import { storeFlags } from './flags.js'
 import { listMessages } from './list-messages.js'
 import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
-import { normalizeFlags } from '../types.js'
 
 /** What a session needs from its repository. */
 export interface SessionOwner {
