@@ -38,6 +38,29 @@ async function readBack(s: FolderSession, outs: AppendOutcome[]): Promise<{ byte
 const multiAppends = (lines: string[]) => lines.filter((l) => / C: M\d+ APPEND /.test(l)).length
 const singleAppends = (lines: string[]) => lines.filter((l) => / C: [0-9A-F]+ APPEND /.test(l)).length
 
+/** Opens `folder` of `user` (created first, unless INBOX) and runs `fn` with the session and the protocol log. */
+async function inFolder(d: DovecotInstance, user: string, folder: string, fn: (s: FolderSession, lines: string[]) => Promise<void>): Promise<void> {
+  const lines: string[] = []
+  const r = repo(d, user, lines)
+  try {
+    if (folder !== 'INBOX') await r.createFolder(folder)
+    const s = await r.openFolder(folder)
+    await fn(s, lines)
+    await s.close()
+  } finally {
+    await r.close()
+  }
+}
+
+/** Each message read back has the bytes, flags and date it was sent with. */
+function assertStoredAsSent(back: Awaited<ReturnType<typeof readBack>>, msgs: AppendInput[]): void {
+  back.forEach((b, i) => {
+    assert.ok(b.bytes.equals(msgs[i]!.content as Buffer), `bytes of message ${i}`)
+    assert.deepEqual(b.flags, [...msgs[i]!.flags].sort(), `flags of message ${i}`)
+    assert.equal(b.internalDate, msgs[i]!.internalDate, `date of message ${i}`)
+  })
+}
+
 describe('appendMany (IMAP)', () => {
   let full: DovecotInstance
   let plain: DovecotInstance
@@ -51,11 +74,7 @@ describe('appendMany (IMAP)', () => {
   })
 
   it('stores the lot in one MULTIAPPEND, UIDs in order, bytes, flags and dates as sent (non-ASCII folder name)', async () => {
-    const lines: string[] = []
-    const r = repo(full, 'ann', lines)
-    try {
-      await r.createFolder('Entwürfe & Co')
-      const s = await r.openFolder('Entwürfe & Co')
+    await inFolder(full, 'ann', 'Entwürfe & Co', async (s, lines) => {
       const msgs = messages()
       const outs = await s.appendMany!(msgs)
       assert.equal(outs.length, msgs.length)
@@ -63,63 +82,33 @@ describe('appendMany (IMAP)', () => {
       assert.deepEqual(uids, [1, 2, 3, 4])
       assert.equal(multiAppends(lines), 1, lines.join('\n'))
       assert.equal(singleAppends(lines), 0)
-      const back = await readBack(s, outs)
-      back.forEach((b, i) => {
-        assert.ok(b.bytes.equals(msgs[i]!.content as Buffer), `bytes of message ${i}`)
-        assert.deepEqual(b.flags, [...msgs[i]!.flags].sort(), `flags of message ${i}`)
-        assert.equal(b.internalDate, msgs[i]!.internalDate, `date of message ${i}`)
-      })
-      await s.close()
-    } finally {
-      await r.close()
-    }
+      assertStoredAsSent(await readBack(s, outs), msgs)
+    })
   })
 
   it('without MULTIAPPEND: one APPEND per message, with the same result', async () => {
-    const lines: string[] = []
-    const r = repo(plain, 'dan', lines)
-    try {
-      const s = await r.openFolder('INBOX')
+    await inFolder(plain, 'dan', 'INBOX', async (s, lines) => {
       const msgs = messages()
       const outs = await s.appendMany!(msgs)
       assert.equal(multiAppends(lines), 0)
       assert.equal(singleAppends(lines), msgs.length)
-      const back = await readBack(s, outs)
-      back.forEach((b, i) => {
-        assert.ok(b.bytes.equals(msgs[i]!.content as Buffer))
-        assert.deepEqual(b.flags, [...msgs[i]!.flags].sort())
-        assert.equal(b.internalDate, msgs[i]!.internalDate)
-      })
-      await s.close()
-    } finally {
-      await r.close()
-    }
+      assertStoredAsSent(await readBack(s, outs), msgs)
+    })
   })
 
   it('a batch the server refuses is appended one by one: each message gets its own error, nothing is thrown', async () => {
-    const lines: string[] = []
-    const r = repo(full, 'bo', lines)
-    try {
-      await r.createFolder('Doomed')
-      const s = await r.openFolder('Doomed')
+    await inFolder(full, 'bo', 'Doomed', async (s, lines) => {
       full.doveadm(['mailbox', 'delete', '-u', 'bo', 'Doomed'])
       const outs = await s.appendMany!(messages())
       assert.equal(outs.length, 4)
       for (const o of outs) assert.ok('error' in o && /Doomed|TRYCREATE|exist/i.test(String((o.error as Error).message)), JSON.stringify(o))
       assert.ok(lines.some((l) => / S: M\d+ NO /.test(l)), 'the MULTIAPPEND was sent and refused')
       assert.equal(singleAppends(lines), 4)
-      await s.close()
-    } finally {
-      await r.close()
-    }
+    })
   })
 
   it('a message with a NUL byte is stored as one APPEND of it stores it (literal8 with BINARY)', async () => {
-    const lines: string[] = []
-    const r = repo(full, 'cat', lines)
-    try {
-      await r.createFolder('Nul')
-      const s = await r.openFolder('Nul')
+    await inFolder(full, 'cat', 'Nul', async (s, lines) => {
       const nul = Buffer.concat([Buffer.from('Message-ID: <n@multi.test>\r\nSubject: nul\r\n\r\na'), Buffer.from([0x00]), Buffer.from('b\r\n')])
       const m = { content: nul, size: nul.length, flags: [], internalDate: Date.UTC(2022, 1, 1) }
       const many = await s.appendMany!([m, messages()[0]!])
@@ -127,17 +116,11 @@ describe('appendMany (IMAP)', () => {
       assert.equal(multiAppends(lines), 1)
       const [viaMany, viaOne] = await readBack(s, [many[0]!, one])
       assert.ok(viaMany!.bytes.equals(viaOne!.bytes))
-      await s.close()
-    } finally {
-      await r.close()
-    }
+    })
   })
 
   it('an empty message in the batch fails alone; the others are stored', async () => {
-    const lines: string[] = []
-    const r = repo(full, 'cat', lines)
-    try {
-      const s = await r.openFolder('INBOX')
+    await inFolder(full, 'cat', 'INBOX', async (s) => {
       const msgs = messages()
       msgs.splice(1, 0, { content: Buffer.alloc(0), size: 0, flags: [], internalDate: Date.UTC(2021, 0, 1) })
       const outs = await s.appendMany!(msgs)
@@ -146,9 +129,6 @@ describe('appendMany (IMAP)', () => {
       assert.equal(stored.length, 4)
       const back = await readBack(s, stored)
       assert.ok(back[1]!.bytes.equals(msgs[2]!.content as Buffer))
-      await s.close()
-    } finally {
-      await r.close()
-    }
+    })
   })
 })

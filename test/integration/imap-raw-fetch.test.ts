@@ -55,6 +55,16 @@ async function seed(client: ImapFlow, count: number): Promise<void> {
   }
 }
 
+/** Runs `fn` on a fresh connection of `user`, logged out afterwards. */
+async function withClient(user: string, fn: (c: Connected) => Promise<void>, mode: TlsMode = 'none', compression = false): Promise<void> {
+  const c = await connect(user, mode, compression)
+  try {
+    await fn(c)
+  } finally {
+    await c.client.logout()
+  }
+}
+
 const ctx = (client: ImapFlow) => ({ condstore: client.enabled.has('CONDSTORE'), qresync: client.enabled.has('QRESYNC') })
 
 /** What imapflow's own FETCH says about every message, in the shape listMessages returns. */
@@ -82,8 +92,7 @@ describe('raw bulk FETCH on a borrowed connection', () => {
   let seeded = false
   for (const [label, mode, compression] of cases) {
     it(`${label}: listing, sizes and bodies come through the fast path and equal imapflow's`, async () => {
-      const { client, lines } = await connect('ana', mode, compression)
-      try {
+      await withClient('ana', async ({ client, lines }) => {
         if (!seeded) {
           await seed(client, 25)
           seeded = true
@@ -111,15 +120,12 @@ describe('raw bulk FETCH on a borrowed connection', () => {
         assert.ok(rawCommands(lines).length >= 3, lines.join('\n'))
         assert.ok(rawCommands(lines).some((l) => l.includes('BODY.PEEK[]')))
         assert.ok(lines.some((l) => /S: M\d+ OK .*\(25 FETCH responses read by mailsync\)/.test(l)))
-      } finally {
-        await client.logout()
-      }
+      }, mode, compression)
     })
   }
 
   it("with the listing's sizes, bodies are fetched without asking for sizes again; a size of 0 is asked", async () => {
-    const { client, lines } = await connect('ana')
-    try {
+    await withClient('ana', async ({ client, lines }) => {
       await client.mailboxOpen('INBOX')
       const listed = await listMessages(client, {}, ctx(client))
       const known = new Map(listed.messages.map((m) => [m.uid, m.size]))
@@ -135,15 +141,11 @@ describe('raw bulk FETCH on a borrowed connection', () => {
       for await (const b of fetchBodies(client, uids, undefined, known)) await bodyBytes(b)
       assert.equal(sizeFetches().length, 1)
       assert.ok(sizeFetches()[0]!.includes(` UID FETCH ${uids[0]} (UID`), sizeFetches()[0])
-    } finally {
-      await client.logout()
-    }
+    })
   })
 
   it('CHANGEDSINCE with VANISHED: changed flags and expunged UIDs, as with imapflow', async () => {
-    const { client, lines } = await connect('ben')
-    const other = await connect('ben')
-    try {
+    await withClient('ben', ({ client, lines }) => withClient('ben', async (other) => {
       await seed(client, 6)
       const mb = await client.mailboxOpen('INBOX')
       const since = mb.highestModseq!
@@ -155,16 +157,11 @@ describe('raw bulk FETCH on a borrowed connection', () => {
       assert.deepEqual(res.messages.map((m) => [m.uid, m.flags]), [[5, ['$Done', 'Junk']]])
       assert.deepEqual(res.vanished, [2])
       assert.ok(rawCommands(lines).some((l) => new RegExp(`CHANGEDSINCE ${since} VANISHED`).test(l)))
-    } finally {
-      await other.client.logout()
-      await client.logout()
-    }
+    }))
   })
 
   it('responses that are not ours (EXISTS, other FETCH) reach imapflow, and the connection works on', async () => {
-    const { client, lines } = await connect('cy')
-    const other = await connect('cy')
-    try {
+    await withClient('cy', ({ client, lines }) => withClient('cy', async (other) => {
       await seed(client, 4)
       await client.mailboxOpen('INBOX')
       assert.equal(client.mailbox && client.mailbox.exists, 4)
@@ -183,15 +180,11 @@ describe('raw bulk FETCH on a borrowed connection', () => {
       assert.ok(rawCommands(lines).length >= 1)
       const five = await client.fetchOne('5', { uid: true, flags: true }, { uid: true })
       assert.ok(five && five.uid === 5)
-    } finally {
-      await other.client.logout()
-      await client.logout()
-    }
+    }))
   })
 
   it('a refused command reports "refused" and leaves the connection usable', async () => {
-    const { client } = await connect('ana')
-    try {
+    await withClient('ana', async ({ client }) => {
       await client.mailboxOpen('INBOX')
       const seen: number[] = []
       const outcome = await rawUidFetch(client, { uids: '1:*', items: '(UID NOSUCHITEM)', answers: ['UID'], onFetch: (r) => seen.push(r.seq) })
@@ -199,14 +192,11 @@ describe('raw bulk FETCH on a borrowed connection', () => {
       assert.deepEqual(seen, [])
       const one = await client.fetchOne('1', { uid: true, size: true }, { uid: true })
       assert.ok(one && one.uid === 1 && typeof one.size === 'number')
-    } finally {
-      await client.logout()
-    }
+    })
   })
 
   it('with an imapflow command in flight the connection is not borrowed and nothing is sent', async () => {
-    const { client, lines } = await connect('ana')
-    try {
+    await withClient('ana', async ({ client, lines }) => {
       await client.mailboxOpen('INBOX')
       const idle = client.idle()
       for (let i = 0; i < 400 && !client.idling; i++) await new Promise((r) => setTimeout(r, 5))
@@ -218,9 +208,7 @@ describe('raw bulk FETCH on a borrowed connection', () => {
       const list = await listMessages(client, {}, ctx(client))
       await idle
       assert.equal(list.messages.length, 25)
-    } finally {
-      await client.logout()
-    }
+    })
   })
 
   it('a connection lost during a raw fetch rejects it instead of hanging', async () => {
