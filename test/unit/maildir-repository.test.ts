@@ -14,6 +14,14 @@ import { tempRoots } from '../support/temp-roots.js'
 const roots = tempRoots('mailsync-maildir-')
 const freshRoot = () => roots.fresh()
 
+/** A new repository `m` in a fresh root, with `name` created and open. */
+async function freshFolder(name = 'INBOX') {
+  const root = await freshRoot()
+  const repo = new MaildirRepository({ name: 'm', root })
+  await repo.createFolder(name)
+  return { root, repo, folder: await repo.openFolder(name) }
+}
+
 async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = []
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
@@ -76,10 +84,7 @@ test('open: missing root is a config error unless createRoot', async () => {
 })
 
 test('append -> list -> fetch keeps bytes exactly, sets mtime and flags', async () => {
-  const root = await freshRoot()
-  const repo = new MaildirRepository({ name: 'm', root })
-  await repo.createFolder('INBOX')
-  const folder = await repo.openFolder('INBOX')
+  const { root, repo, folder } = await freshFolder()
   const crlf = Buffer.from('Message-ID: <a@x>\r\nSubject: crlf\r\n\r\nbody\r\nline\r\n')
   const lf = Buffer.from('Subject: lf\nMessage-Id:\n  <b@x>\n\nbody\n')
   const eightBit = Buffer.concat([Buffer.from('Subject: 8bit\r\n\r\n'), Buffer.from([0xe4, 0xf6, 0x00, 0xff, 0x0d, 0x0a])])
@@ -138,10 +143,7 @@ test('append -> list -> fetch keeps bytes exactly, sets mtime and flags', async 
 })
 
 test('a 5 MB message is fetched as a stream, byte-exact', async () => {
-  const root = await freshRoot()
-  const repo = new MaildirRepository({ name: 'm', root })
-  await repo.createFolder('Big')
-  const folder = await repo.openFolder('Big')
+  const { folder } = await freshFolder('Big')
   const big = Buffer.alloc(5 * 1024 * 1024)
   for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff
   const chunks = Array.from({ length: 80 }, (_, i) => big.subarray(i * 65536, (i + 1) * 65536))
@@ -158,10 +160,7 @@ test('a 5 MB message is fetched as a stream, byte-exact', async () => {
 })
 
 test('a source stream failing midway leaves no message behind', async () => {
-  const root = await freshRoot()
-  const repo = new MaildirRepository({ name: 'm', root })
-  await repo.createFolder('INBOX')
-  const folder = await repo.openFolder('INBOX')
+  const { root, folder } = await freshFolder()
   async function* failing() {
     yield Buffer.from('Subject: half\r\n')
     throw new Error('connection reset')
@@ -176,10 +175,7 @@ test('a source stream failing midway leaves no message behind', async () => {
 })
 
 test('setFlags and delete act only on the given UIDs', async () => {
-  const root = await freshRoot()
-  const repo = new MaildirRepository({ name: 'm', root })
-  await repo.createFolder('INBOX')
-  const folder = await repo.openFolder('INBOX')
+  const { root, folder } = await freshFolder()
   const uids: number[] = []
   for (let i = 0; i < 4; i++) {
     const c = Buffer.from(`Subject: ${i}\n\n${i}\n`)
@@ -234,10 +230,7 @@ test('read-only repository refuses every write and changes no file', async () =>
 })
 
 test('a flush that cannot sync every file stores none of them and clears tmp/', async () => {
-  const root = await freshRoot()
-  const repo = new MaildirRepository({ name: 'm', root })
-  await repo.createFolder('INBOX')
-  const folder = await repo.openFolder('INBOX')
+  const { root, folder } = await freshFolder()
   for (const text of ['Subject: one\r\n\r\n1\r\n', 'Subject: two\r\n\r\n2\r\n']) {
     const c = Buffer.from(text)
     await folder.append({ content: c, size: c.length, flags: [], internalDate: Date.UTC(2023, 0, 1) })
@@ -253,10 +246,7 @@ test('a flush that cannot sync every file stores none of them and clears tmp/', 
 })
 
 test('a long run of appends reserves UIDs in growing blocks (few state-file writes); close gives back the rest', async () => {
-  const root = await freshRoot()
-  const repo = new MaildirRepository({ name: 'm', root })
-  await repo.createFolder('INBOX')
-  const folder = await repo.openFolder('INBOX')
+  const { root, repo, folder } = await freshFolder()
   const state = async () => Number((await readFile(join(root, 'INBOX', '.mailsync-uidvalidity'), 'utf8')).split('\n')[0]!.split(' ')[1])
   const ceilings = new Set<number>()
   for (let i = 0; i < 100; i++) {
