@@ -84,7 +84,7 @@ export const BENCH_NOTES = `## Method
   V8's heap; a Buffer that outlives two minor GCs (it waits in a fetch batch) is only freed by a
   full GC, which V8 starts by itself only after tens of MB of them. The engine now runs one full
   GC after every 8 MB of bodies while more than 24 MB is held that way
-  (src/engine/body-memory.ts). Effect on peak RSS, with no change in time:
+  (src/engine/memory-keeper.ts). Effect on peak RSS, with no change in time:
   - 10,000-message pull: 137 MB to about 105 MB;
   - migrate: 131-146 MB to 113-118 MB;
   - initial sync of the 100,000-message corpus: 184 MB to 143 MB.

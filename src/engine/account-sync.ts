@@ -9,6 +9,7 @@ import { addCounts, emptyCounts } from './events.js'
 import type { Policy } from './policy.js'
 import { pairFolders, type FolderPair, type PairingResult } from './folder-pairing.js'
 import { syncFolderPair, type FolderOutcome } from './folder-sync.js'
+import { memoryKeeper } from './memory-keeper.js'
 
 export interface SideConfig {
   repo: Repository
@@ -102,6 +103,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
       addCounts(counts, out.counts)
       folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB })
       o.emit({ type: 'folder-done', account: o.account, folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms })
+      memoryKeeper.folderDone()
     } catch (e) {
       const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
       if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config') throw err

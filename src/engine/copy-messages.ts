@@ -11,7 +11,7 @@ import type { MessagePairRow, StatusDb } from '../state/status-db.js'
 import type { Direction, EventSink } from './events.js'
 import { FingerprintTap, sha256Of } from './message-fingerprint.js'
 import { sideEffectDone } from './crash-point.js'
-import { bodyMemory } from './body-memory.js'
+import { memoryKeeper } from './memory-keeper.js'
 import { MailsyncError } from '../errors.js'
 
 export interface CopyRequest {
@@ -107,7 +107,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
     res.copied++
     res.bytes += m.body.size
-    bodyMemory.handled(m.body.size)
+    memoryKeeper.bodyHandled(m.body.size)
     r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: m.body.uid, newUid: out.uid, size: m.body.size })
   }
   const refused = (m: Ready, e: unknown): void => {
