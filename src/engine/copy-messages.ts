@@ -88,7 +88,10 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   }
   /** A message whose body is read and whose intent is written, to be appended. */
   interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; intent: number; messageId: string | undefined }
-  const input = (m: Ready): AppendInput => ({ content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId })
+  const input = (m: Ready): AppendInput => ({
+    content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId,
+    ...(m.body.sizeExact ? { sizeExact: true } : {}),
+  })
   const stored = (m: Ready, out: AppendResult): void => {
     sideEffectDone()
     const fp = m.tap.result()

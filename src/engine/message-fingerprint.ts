@@ -33,6 +33,11 @@ export class FingerprintTap {
       },
     })
     content.on('error', (e) => tap.destroy(e))
+    // a reader that gives up (a failed APPEND) destroys the tap: the source must stop too, or it
+    // would wait forever for a reader (and its file or connection with it)
+    tap.on('close', () => {
+      if (!content.destroyed && !content.readableEnded) content.destroy()
+    })
     return content.pipe(tap)
   }
 

@@ -87,12 +87,19 @@ export interface MessageBody {
   uid: number
   size: number
   content: Buffer | Readable
+  /**
+   * `size` is the exact length of a streamed `content` (a file's length). Otherwise a stream's
+   * size is the source server's word (RFC822.SIZE), which some servers do not keep exactly.
+   */
+  sizeExact?: boolean
 }
 
 export interface AppendInput {
   /** The exact bytes to store; a stream is consumed once. */
   content: Buffer | Readable
   size: number
+  /** As MessageBody.sizeExact: a streamed content is exactly `size` bytes long. */
+  sizeExact?: boolean
   flags: string[]
   internalDate: number
   /** Helps find the new UID on servers without UIDPLUS. Never injected into the message. */

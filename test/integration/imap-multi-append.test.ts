@@ -4,16 +4,11 @@
 // when the server refuses the batch, so that only the messages at fault fail.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
-import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
-import type { AppendInput, AppendOutcome, FolderSession } from '../../src/repository/types.js'
-import { bodyBytes } from '../support/message-body.js'
+import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
+import type { AppendInput } from '../../src/repository/types.js'
+import { inFolder, readBack } from '../support/imap-folder-session.js'
 
 const FULL = 'IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UIDPLUS MULTIAPPEND BINARY CONDSTORE QRESYNC LIST-STATUS SPECIAL-USE'
-
-function repo(d: DovecotInstance, user: string, lines: string[]): ImapRepository {
-  return new ImapRepository({ name: 'r', host: d.host, port: d.port, user, password: TEST_PASSWORD, tls: { mode: 'none' }, logger: (l) => lines.push(l) })
-}
 
 function messages(): AppendInput[] {
   const bodies = [
@@ -26,31 +21,8 @@ function messages(): AppendInput[] {
   return bodies.map((content, i) => ({ content, size: content.length, flags: flags[i]!, internalDate: Date.UTC(2021, i, 3 + i, 4, 5, 6) }))
 }
 
-async function readBack(s: FolderSession, outs: AppendOutcome[]): Promise<{ bytes: Buffer; flags: string[]; internalDate: number }[]> {
-  const uids = outs.map((o) => ('uid' in o ? o.uid! : -1))
-  const { messages: listed } = await s.list({ uids })
-  const byUid = new Map(listed.map((m) => [m.uid, m]))
-  const bodies = new Map<number, Buffer>()
-  for await (const b of s.fetch(uids)) bodies.set(b.uid, await bodyBytes(b))
-  return uids.map((u) => ({ bytes: bodies.get(u)!, flags: byUid.get(u)!.flags, internalDate: byUid.get(u)!.internalDate }))
-}
-
 const multiAppends = (lines: string[]) => lines.filter((l) => / C: M\d+ APPEND /.test(l)).length
 const singleAppends = (lines: string[]) => lines.filter((l) => / C: [0-9A-F]+ APPEND /.test(l)).length
-
-/** Opens `folder` of `user` (created first, unless INBOX) and runs `fn` with the session and the protocol log. */
-async function inFolder(d: DovecotInstance, user: string, folder: string, fn: (s: FolderSession, lines: string[]) => Promise<void>): Promise<void> {
-  const lines: string[] = []
-  const r = repo(d, user, lines)
-  try {
-    if (folder !== 'INBOX') await r.createFolder(folder)
-    const s = await r.openFolder(folder)
-    await fn(s, lines)
-    await s.close()
-  } finally {
-    await r.close()
-  }
-}
 
 /** Each message read back has the bytes, flags and date it was sent with. */
 function assertStoredAsSent(back: Awaited<ReturnType<typeof readBack>>, msgs: AppendInput[]): void {

@@ -110,7 +110,7 @@ export class MaildirFolder implements FolderSession {
       if (size < STREAM_THRESHOLD) {
         yield { uid, size, content: await readAllAndClose(fh) }
       } else {
-        yield { uid, size, content: fh.createReadStream({ start: 0 }) }
+        yield { uid, size, content: fh.createReadStream({ start: 0 }), sizeExact: true }
       }
     }
   }

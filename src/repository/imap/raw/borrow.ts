@@ -29,6 +29,10 @@ interface ImapFlowInternals {
 export interface BorrowedConnection {
   /** Sends the parts as one write where the stream allows (writev: no copy into one buffer). */
   write(parts: Buffer[]): void
+  /** Sends one piece of a long stream; false when the socket's buffer is full (see drained()). */
+  send(chunk: Buffer): boolean
+  /** Resolves once the socket takes more (or the connection is gone: the borrower hears of that through lost()). */
+  drained(): Promise<void>
   /** Gives bytes that were read here but belong to imapflow back to its parser. */
   handBack(data: Buffer): void
   /** Gives the connection back: imapflow reads the socket again, starting with `rest`. */
@@ -74,6 +78,18 @@ export function borrow(client: ImapFlow, handlers: BorrowHandlers): BorrowedConn
       for (const p of parts) writer.write(p)
       writer.uncork()
     },
+    send: (chunk) => writer.write(chunk),
+    drained: () => new Promise<void>((resolve) => {
+      const done = () => {
+        writer.removeListener('drain', done)
+        writer.removeListener('close', done)
+        socket.removeListener('close', done)
+        resolve()
+      }
+      writer.once('drain', done)
+      writer.once('close', done)
+      socket.once('close', done)
+    }),
     handBack: (data) => {
       if (data.length) streamer.write(data)
     },

@@ -3,21 +3,13 @@
 // transaction (Dovecot: one fsync instead of one per message; 2,000 appends took 0.24 s instead
 // of 1.8 s here), all or none, and reports their UIDs in order with APPENDUID (UIDPLUS).
 //
-// Mailbox name, flags and date are formatted by imapflow's own helpers, exactly as its APPEND
-// would send them. 'unavailable' when the server lacks one of the extensions, a message is over
-// APPENDLIMIT, or the connection cannot be borrowed; 'refused' when the server said NO or BAD:
+// Mailbox name, flags and date are formatted by imapflow's own helpers (append-args.ts), exactly
+// as its APPEND would send them. 'unavailable' when the server lacks one of the extensions, a
+// message is over APPENDLIMIT, or the connection cannot be borrowed; 'refused' when the server said NO or BAD:
 // nothing was stored then, and the caller appends one by one to learn which message failed.
 import type { ImapFlow } from 'imapflow'
-import { createRequire } from 'node:module'
 import { runRawCommand } from './command.js'
-
-interface ImapflowTools {
-  encodePath(connection: ImapFlow, path: string): string
-  formatFlag(flag: string): string | false
-  canUseFlag(mailbox: unknown, flag: string): boolean
-  formatDateTime(value: Date): string | undefined
-}
-const tools = createRequire(import.meta.url)('imapflow/lib/tools.js') as ImapflowTools
+import { appendLimit, appendMailbox, appendUid, messageArgs } from './append-args.js'
 
 export interface MultiAppendMessage {
   content: Buffer
@@ -34,21 +26,18 @@ export async function rawMultiAppend(client: ImapFlow, path: string, msgs: reado
   for (const need of ['MULTIAPPEND', 'UIDPLUS', 'LITERAL+']) {
     if (!caps.has(need)) return { outcome: 'unavailable', reason: `no ${need}` }
   }
-  const limit = caps.get('APPENDLIMIT')
-  if (typeof limit === 'number' && msgs.some((m) => m.content.length > limit)) return { outcome: 'unavailable', reason: 'APPENDLIMIT' }
+  const limit = appendLimit(client)
+  if (limit !== undefined && msgs.some((m) => m.content.length > limit)) return { outcome: 'unavailable', reason: 'APPENDLIMIT' }
   if (msgs.some((m) => m.content.length === 0)) return { outcome: 'unavailable', reason: 'empty message' }
-  const mailbox = quoted(tools.encodePath(client, path))
+  const mailbox = appendMailbox(client, path)
   if (!mailbox) return { outcome: 'unavailable', reason: 'mailbox name needs a literal' }
-  const selected = client.mailbox && client.mailbox.path === path && !client.mailbox.readOnly ? client.mailbox : false
   const binary = caps.has('BINARY')
 
   const rest: Buffer[] = []
   for (const m of msgs) {
-    const flags = m.flags.map((f) => tools.formatFlag(f)).filter((f): f is string => !!f && tools.canUseFlag(selected, f))
-    const date = tools.formatDateTime(new Date(m.internalDate))
     // literal8 for bytes a plain literal may not carry, as imapflow does
     const literal = binary && m.content.includes(0) ? '~{' : '{'
-    rest.push(Buffer.from(` (${flags.join(' ')})${date ? ` "${date}"` : ''} ${literal}${m.content.length}+}\r\n`, 'latin1'), m.content)
+    rest.push(Buffer.from(`${messageArgs(client, path, m.flags, m.internalDate)} ${literal}${m.content.length}+}\r\n`, 'latin1'), m.content)
   }
   const res = await runRawCommand(client, {
     line: `APPEND ${mailbox}`,
@@ -58,18 +47,12 @@ export async function rawMultiAppend(client: ImapFlow, path: string, msgs: reado
   })
   if (res.outcome === 'unavailable') return { outcome: 'unavailable', reason: 'connection busy' }
   if (res.outcome === 'refused') return { outcome: 'refused', reason: res.tagged }
-  const m = /\[APPENDUID (\d+) ([0-9:,]+)\]/i.exec(res.tagged)
-  const uids = m ? expandUidSet(m[2]!) : undefined
+  const assigned = appendUid(res.tagged)
+  const uids = assigned ? expandUidSet(assigned.uids) : undefined
   // UIDs that do not map one to one onto the messages are no UIDs at all (the copies stay
   // unpaired: the next run pairs them by fingerprint)
-  if (!m || !uids || uids.length !== msgs.length) return { outcome: 'done' }
-  return { outcome: 'done', uidValidity: Number(m[1]), uids }
-}
-
-/** A quoted string, or undefined when the name cannot be one (CR, LF, NUL, 8-bit). */
-function quoted(name: string): string | undefined {
-  if (!name || /[\r\n\0\u0080-\uffff]/.test(name)) return undefined
-  return `"${name.replace(/["\\]/g, (c) => '\\' + c)}"`
+  if (!assigned || !uids || uids.length !== msgs.length) return { outcome: 'done' }
+  return { outcome: 'done', uidValidity: assigned.uidValidity, uids }
 }
 
 /** `5:7,9` -> [5, 6, 7, 9], in the order given (APPENDUID lists them in message order). */
