@@ -117,7 +117,7 @@ async function runAll(args: BenchArgs, root: string, results: Results, info: Rec
     }
   }
   if (w.has('migrate')) await migrate(args, root, source, results, info, servers, tools)
-  if (w.has('bigmessage')) await bigMessage(args, root, src, results, info, tools)
+  if (w.has('bigmessage')) await bigMessage(args, root, src, results, info, servers, tools)
   if (w.has('nochange100k')) await largeNoChange(args, root, src, results, info, tools)
 }
 
@@ -126,6 +126,8 @@ async function largeNoChange(args: BenchArgs, root: string, src: DovecotInstance
   const tools = all.filter((t) => t !== 'offlineimap')
   const key = 'nochange100k'
   info[key] = { title: `no-change, ${args.largeMessages} messages in ${args.largeFolders} folders`, commands: pick(COMMANDS.rerun, tools) }
+  info.largeinitial = { title: `initial pull, ${args.largeMessages} messages in ${args.largeFolders} folders (one run)`, commands: pick(COMMANDS.initial, tools) }
+  info.largeresync = { title: `first sync after that pull, ${args.largeMessages} messages (one run)`, commands: pick(COMMANDS.rerun, tools) }
   const corpus = generateCorpus({ seed: SEED + 2, messages: args.largeMessages, folders: args.largeFolders })
   const t0 = Date.now()
   await fillDovecotMaildir(corpus, src, 'large')
@@ -135,8 +137,13 @@ async function largeNoChange(args: BenchArgs, root: string, src: DovecotInstance
     const d = toolDirs(root, `large-${tool}`)
     resetDirs(d)
     const s = await runMaildirTool(tool, 'initial', e, d)
+    results.add('largeinitial', tool, s)
     log(`large initial ${tool}: ${(s.wallMs / 1000).toFixed(1)} s, ${(s.rssKiB / 1024).toFixed(0)} MiB`)
-    for (let i = 0; i < 2; i++) await runMaildirTool(tool, 'rerun', e, d)
+    // the first sync after a pull lists the whole Maildir once (the pull changed it)
+    const first = await runMaildirTool(tool, 'rerun', e, d)
+    results.add('largeresync', tool, first)
+    log(`large first re-sync ${tool}: ${(first.wallMs / 1000).toFixed(2)} s, ${(first.rssKiB / 1024).toFixed(0)} MiB`)
+    await runMaildirTool(tool, 'rerun', e, d)
   }
   await sleep(1100)
   for (let r = 0; r < args.runs; r++) {
@@ -187,23 +194,42 @@ async function migrate(
   }
 }
 
-/** Memory with one very large message: backup of an account holding a 100 MiB message. */
-async function bigMessage(args: BenchArgs, root: string, src: DovecotInstance, results: Results, info: Record<string, WorkloadInfo>, all: readonly Tool[]): Promise<void> {
-  const tools = all.filter((t) => t !== 'offlineimap')
+/**
+ * Memory with one very large message: backup of an account holding a 100 MiB message, and
+ * migrate of that account to another server (the message streamed from one to the other).
+ */
+async function bigMessage(
+  args: BenchArgs, root: string, src: DovecotInstance, results: Results, info: Record<string, WorkloadInfo>,
+  servers: DovecotInstance[], all: readonly Tool[],
+): Promise<void> {
+  const tools = all.filter((t): t is 'mailsync' | 'mbsync' => t === 'mailsync' || t === 'mbsync')
   info.bigmessage = {
     title: `one ${args.bigMessageMiB} MiB message`,
     commands: pick({ mailsync: COMMANDS.initial.mailsync, mbsync: COMMANDS.initial.mbsync }, tools),
   }
+  info.bigmigrate = { title: `one ${args.bigMessageMiB} MiB message, IMAP -> IMAP`, commands: pick(COMMANDS.migrate, tools) }
   const corpus = generateCorpus({ seed: SEED + 1, messages: 10, folders: 1, largeMessageSize: args.bigMessageMiB * 2 ** 20 })
   await fillDovecotMaildir(corpus, src, 'big')
   const e: ImapEndpoint = { port: src.port, user: 'big', password: TEST_PASSWORD }
-  for (let r = 0; r < Math.min(args.runs, 3); r++) {
+  const runs = Math.min(args.runs, 3)
+  for (let r = 0; r < runs; r++) {
     for (const tool of rotation(tools, r)) {
       const d = toolDirs(root, `big-${tool}`)
       resetDirs(d)
       const s = await runMaildirTool(tool, 'initial', e, d)
       results.add('bigmessage', tool, s)
       log(`big message ${r + 1} ${tool}: ${(s.wallMs / 1000).toFixed(2)} s, ${(s.rssKiB / 1024).toFixed(0)} MiB`)
+    }
+  }
+  const dst = await startDovecot({ users: tools.flatMap((t) => Array.from({ length: runs }, (_, r) => `big${t}${r}`)), maxUserIpConnections: 200 })
+  servers.push(dst)
+  for (let r = 0; r < runs; r++) {
+    for (const tool of rotation(tools, r)) {
+      const d = toolDirs(root, `bigmigrate-${tool}`)
+      resetDirs(d)
+      const s = await runMigrateTool(tool, e, { port: dst.port, user: `big${tool}${r}`, password: TEST_PASSWORD }, d)
+      results.add('bigmigrate', tool, s)
+      log(`big message migrate ${r + 1} ${tool}: ${(s.wallMs / 1000).toFixed(2)} s, ${(s.rssKiB / 1024).toFixed(0)} MiB`)
     }
   }
 }
