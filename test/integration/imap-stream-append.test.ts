@@ -62,7 +62,7 @@ describe('streamed append (IMAP)', () => {
   let full: DovecotInstance
   let sync: DovecotInstance
   before(async () => {
-    full = await startDovecot({ users: ['ann', 'bo', 'cat', 'dan'] })
+    full = await startDovecot({ users: ['ann', 'bo', 'cat', 'dan', 'fay'], extraConfig: 'protocol imap {\n  mail_plugins = $mail_plugins imap_zlib\n}\n' })
     sync = await startDovecot({ users: ['eve'], capability: WITHOUT_LITERAL_PLUS })
   })
   after(async () => {
@@ -80,6 +80,18 @@ describe('streamed append (IMAP)', () => {
       await assertStored(s, res.uid, m)
     })
   })
+
+  for (const [label, t] of [['STARTTLS', { tls: 'starttls' }], ['implicit TLS', { tls: 'implicit' }], ['COMPRESS=DEFLATE', { compression: true }]] as const) {
+    it(`${label}: the streamed APPEND stores the message exactly`, async () => {
+      await inFolder(full, 'fay', label.replace(/\W/g, ''), async (s, lines) => {
+        const m = streamed(bigMessage(5, label))
+        const res = await s.append(m)
+        if ('compression' in t) assert.ok(lines.some((l) => / C: \S+ COMPRESS DEFLATE/.test(l)), 'the session is compressed')
+        assert.ok(lines.some((l) => / S: M\d+ OK /.test(l) && l.includes(`${m.size} bytes streamed`)), lines.join('\n'))
+        await assertStored(s, res.uid, m)
+      }, t)
+    })
+  }
 
   it('without LITERAL+ the bytes wait for the server to ask for them', async () => {
     await inFolder(sync, 'eve', 'INBOX', async (s, lines) => {

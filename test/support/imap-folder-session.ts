@@ -3,16 +3,28 @@
 import { TEST_PASSWORD, type DovecotInstance } from './dovecot.js'
 import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
 import type { AppendOutcome, FolderSession } from '../../src/repository/types.js'
+import type { TlsMode } from '../../src/repository/imap/options.js'
 import { bodyBytes } from './message-body.js'
 
-export function loggedRepo(d: DovecotInstance, user: string, lines: string[]): ImapRepository {
-  return new ImapRepository({ name: 'r', host: d.host, port: d.port, user, password: TEST_PASSWORD, tls: { mode: 'none' }, logger: (l) => lines.push(l) })
+export interface Transport {
+  tls?: TlsMode
+  compression?: boolean
+}
+
+export function loggedRepo(d: DovecotInstance, user: string, lines: string[], t: Transport = {}): ImapRepository {
+  const mode = t.tls ?? 'none'
+  return new ImapRepository({
+    name: 'r', host: d.host, port: mode === 'implicit' ? d.tlsPort : d.port, user, password: TEST_PASSWORD,
+    tls: { mode, ca: d.certPem }, compression: t.compression ?? false, logger: (l) => lines.push(l),
+  })
 }
 
 /** Opens `folder` of `user` (created first, unless INBOX) and runs `fn` with the session and the protocol log. */
-export async function inFolder(d: DovecotInstance, user: string, folder: string, fn: (s: FolderSession, lines: string[]) => Promise<void>): Promise<void> {
+export async function inFolder(
+  d: DovecotInstance, user: string, folder: string, fn: (s: FolderSession, lines: string[]) => Promise<void>, t: Transport = {},
+): Promise<void> {
   const lines: string[] = []
-  const r = loggedRepo(d, user, lines)
+  const r = loggedRepo(d, user, lines, t)
   try {
     if (folder !== 'INBOX') await r.createFolder(folder)
     const s = await r.openFolder(folder)
