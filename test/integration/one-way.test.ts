@@ -16,6 +16,7 @@ import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { snapshot, normalizeNames, contentOnly, type Snapshot } from '../support/store-snapshot.js'
 import { BIN } from '../e2e/cli-child.js'
+import { bodyBytes } from '../support/message-body.js'
 import { imapRepository, tlsServer } from '../support/config-text.js'
 
 let oldSrv: DovecotInstance
@@ -28,7 +29,9 @@ const RENAMED = { 'Sent Items': 'Sent', 'Deleted Items': 'Trash', 'Junk E-mail':
 before(async () => {
   oldSrv = await startDovecot({ users: ['alice', 'guard'] })
   newSrv = await startDovecot({ users: ['bob', 'carol', 'dave', 'erin', 'kim1', 'kim2', 'kim3', 'kim4'], separator: '.', specialUse: NEW_SPECIAL })
-  corpus = generateCorpus({ seed: 7, messages: 80 })
+  // one message above the 4 MiB stream threshold: streamed from IMAP and Maildir, spooled and
+  // streamed into IMAP (restore, migrate), so those paths are checked byte for byte too
+  corpus = generateCorpus({ seed: 7, messages: 80, largeMessageSize: 6 * 1024 * 1024 })
   await fillDovecotMaildir(corpus, oldSrv, 'alice')
   dir = mkdtempSync(join(tmpdir(), 'mailsync-oneway-'))
 })
@@ -102,7 +105,7 @@ test('restore onto a server that already holds some of the messages creates no d
   const s = await src.openFolder('INBOX', { readOnly: true })
   const { messages } = await s.list()
   const some: Buffer[] = []
-  for await (const b of s.fetch(messages.slice(0, 3).map((m) => m.uid))) some.push(b.content as Buffer)
+  for await (const b of s.fetch(messages.slice(0, 3).map((m) => m.uid))) some.push(await bodyBytes(b))
   await s.close()
   await src.close()
   const c = new ImapFlow({ host: '127.0.0.1', port: newSrv.port, secure: false, doSTARTTLS: false, auth: { user: 'carol', pass: TEST_PASSWORD }, logger: false })
