@@ -70,6 +70,30 @@ describe('ImapRepository folders and messages (full Dovecot)', () => {
     }
   })
 
+  it('the statuses asked right after listing folders come with the LIST: one round trip, the same statuses as STATUS gives', async () => {
+    const lines: string[] = []
+    const r = repo(d, 'frank', { logger: (l) => lines.push(l) })
+    try {
+      await r.createFolder('Reports')
+      const s = await r.openFolder('Reports')
+      await s.append({ content: message('st1'), size: message('st1').length, flags: [], internalDate: Date.UTC(2024, 0, 2) })
+      await s.close()
+      const lists = () => lines.filter((l) => / C: \S+ LIST /.test(l)).length
+      const before = lists()
+      const names = (await r.listFolders()).filter((f) => f.selectable).map((f) => f.name)
+      assert.ok(names.includes('Reports') && names.includes('INBOX'))
+      const statuses = await r.folderStatuses(names)
+      assert.equal(lists() - before, 1, 'listing and statuses in one LIST ... RETURN (STATUS ...)')
+      for (const n of names) assert.deepEqual(statuses!.get(n), await r.folderStatus(n), `status of ${n}`)
+      assert.equal(statuses!.get('Reports')!.messages, 1)
+      // taken once: asking again asks the server again (a later status must not be an old one)
+      await r.folderStatuses(names)
+      assert.equal(lists() - before, 2)
+    } finally {
+      await r.close()
+    }
+  })
+
   it('appends byte-exact with flags, keywords and internal date; APPENDUID; never sets \\Seen on fetch', async () => {
     const r = repo(d, 'bob')
     try {

@@ -10,22 +10,42 @@ const SPECIAL_USES: readonly SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\
  * imapflow's guesses by folder name: automapping by name is the engine's decision.
  */
 export async function listFolderInfos(client: ImapFlow): Promise<FolderInfo[]> {
-  const entries = await client.list()
-  return entries.map(toFolderInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  return sortedInfos(await client.list())
 }
 
 /** STATUS of the given folders from one LIST ... RETURN (STATUS ...) (RFC 5819). */
 export async function listFolderStatuses(client: ImapFlow, names: readonly string[]): Promise<Map<string, FolderStatus>> {
+  return pickStatuses((await listWithStatus(client)).statuses, names)
+}
+
+/**
+ * The folders and the STATUS of each, from one LIST ... RETURN (STATUS ...) (RFC 5819): a run
+ * that lists the folders and then asks their status needs one round trip, not two.
+ */
+export async function listWithStatus(client: ImapFlow): Promise<{ folders: FolderInfo[]; statuses: Map<string, FolderStatus> }> {
   const condstore = client.capabilities.has('CONDSTORE') || client.capabilities.has('QRESYNC')
-  const wanted = new Set(names)
-  const out = new Map<string, FolderStatus>()
   const entries = await client.list({ statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: condstore } })
+  const statuses = new Map<string, FolderStatus>()
   for (const e of entries) {
     // A folder the server did not answer for is left out: its caller asks folderStatus.
-    if (!wanted.has(e.path) || !e.status || 'error' in e.status || e.status.uidValidity === undefined) continue
-    out.set(e.path, toFolderStatus(e.status))
+    if (!e.status || 'error' in e.status || e.status.uidValidity === undefined) continue
+    statuses.set(e.path, toFolderStatus(e.status))
+  }
+  return { folders: sortedInfos(entries), statuses }
+}
+
+/** The statuses of `names` that `statuses` has. */
+export function pickStatuses(statuses: ReadonlyMap<string, FolderStatus>, names: readonly string[]): Map<string, FolderStatus> {
+  const out = new Map<string, FolderStatus>()
+  for (const n of names) {
+    const st = statuses.get(n)
+    if (st) out.set(n, st)
   }
   return out
+}
+
+function sortedInfos(entries: ListResponse[]): FolderInfo[] {
+  return entries.map(toFolderInfo).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 export function toFolderInfo(e: ListResponse): FolderInfo {

@@ -6,7 +6,7 @@ import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } 
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
 import { readOnlyError, toMailsyncError } from './errors.js'
-import { inboxSeparator, listFolderInfos, listFolderStatuses, mapCapabilities, toFolderStatus } from './folder-list.js'
+import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
@@ -26,6 +26,8 @@ export class ImapRepository implements Repository {
   private readonly pool: ConnectionPool<ImapFlow>
   private password?: Promise<string>
   private serverCapabilities?: Set<string>
+  /** Statuses the last listFolders() got with its LIST, until folderStatuses() takes them. */
+  private listedStatuses: Map<string, FolderStatus> | undefined
   private namespaceSeparator?: string
   private connectionCount = 0
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
@@ -74,7 +76,12 @@ export class ImapRepository implements Repository {
   }
 
   listFolders(): Promise<FolderInfo[]> {
-    return this.withClient('listing folders of', (c) => listFolderInfos(c))
+    return this.withClient('listing folders of', async (c) => {
+      if (!c.capabilities.has('LIST-STATUS')) return listFolderInfos(c)
+      const { folders, statuses } = await listWithStatus(c)
+      this.listedStatuses = statuses
+      return folders
+    })
   }
 
   async createFolder(name: string): Promise<void> {
@@ -94,8 +101,16 @@ export class ImapRepository implements Repository {
     })
   }
 
-  /** One LIST-STATUS round trip on one connection, instead of a STATUS per folder. */
+  /**
+   * One LIST-STATUS round trip on one connection, instead of a STATUS per folder; none at all
+   * right after listFolders(), whose LIST asked the statuses too (they are used once). A status
+   * taken a moment earlier is as safe: a folder is skipped only when its status equals the one
+   * recorded, and a skipped folder records nothing, so a change made meanwhile is seen next run.
+   */
   async folderStatuses(names: readonly string[]): Promise<Map<string, FolderStatus> | undefined> {
+    const listed = this.listedStatuses
+    this.listedStatuses = undefined
+    if (listed) return pickStatuses(listed, names)
     if (!this.serverCapabilities) await this.open()
     if (!this.serverCapabilities?.has('LIST-STATUS')) return undefined
     return this.withClient('listing folder status on', (c) => listFolderStatuses(c, names))
