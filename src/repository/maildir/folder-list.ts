@@ -1,15 +1,18 @@
 // Walks a Maildir tree and names its folders. A directory is a folder when it has cur/ and new/
 // (tmp/ is made on the first write: git and some copy tools drop empty directories). Parents of
 // folders that are not folders themselves are listed as non-selectable, as IMAP lists them.
-import { readdir, stat } from 'node:fs/promises'
+import { statSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FolderInfo } from '../types.js'
 import { type FolderTree, isNestedTree, maildirPlusPlusName } from './folder-paths.js'
 import { diskError, isMissing } from './fs-safe.js'
 
-async function isDir(path: string): Promise<boolean> {
+// Synchronous stat calls: a tree of 40 folders took 80 thread-pool round trips, ~25 ms here,
+// where the same calls made directly take under 1 ms.
+function isDir(path: string): boolean {
   try {
-    return (await stat(path)).isDirectory()
+    return statSync(path).isDirectory()
   } catch (e) {
     if (isMissing(e)) return false
     throw diskError('stat', path, e)
@@ -17,7 +20,7 @@ async function isDir(path: string): Promise<boolean> {
 }
 
 export async function isMaildirDir(dir: string): Promise<boolean> {
-  return (await isDir(join(dir, 'cur'))) && (await isDir(join(dir, 'new')))
+  return isDir(join(dir, 'cur')) && isDir(join(dir, 'new'))
 }
 
 async function subdirs(dir: string): Promise<string[]> {
@@ -25,7 +28,7 @@ async function subdirs(dir: string): Promise<string[]> {
     const entries = await readdir(dir, { withFileTypes: true })
     const out: string[] = []
     for (const e of entries) {
-      if (e.isDirectory() || (e.isSymbolicLink() && (await isDir(join(dir, e.name))))) out.push(e.name)
+      if (e.isDirectory() || (e.isSymbolicLink() && isDir(join(dir, e.name)))) out.push(e.name)
     }
     return out
   } catch (e) {

@@ -1,4 +1,5 @@
 // A local Maildir tree as a Repository.
+import { statSync } from 'node:fs'
 import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
@@ -9,8 +10,8 @@ import { KeywordMap } from './keywords.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing } from './fs-safe.js'
-import { readUidState, uidStatePath, type UidState } from './uid-state.js'
-import { messageDirTimes, mtimeSettled } from './message-files.js'
+import { readUidStateSync, uidStatePath, type UidState } from './uid-state.js'
+import { messageDirTimesSync, mtimeSettled } from './message-files.js'
 
 export interface MaildirRepositoryOptions {
   name: string
@@ -146,13 +147,14 @@ export class MaildirRepository implements Repository {
     const dir = folderDir(this.tree, name)
     let state: UidState | undefined
     try {
-      state = await readUidState(dir)
+      state = readUidStateSync(dir)
     } catch {
       return undefined
     }
     if (!state) return undefined
     try {
-      const [dirs, st] = await Promise.all([messageDirTimes(dir), stat(uidStatePath(dir), { bigint: true })])
+      const dirs = messageDirTimesSync(dir)
+      const st = statSync(uidStatePath(dir), { bigint: true })
       const nowNs = BigInt(Date.now()) * 1_000_000n
       const settled = [dirs.cur, dirs.new, st.mtimeNs].every((t) => mtimeSettled(t, nowNs))
       return {

@@ -2,7 +2,7 @@
 //   line 1: `<uidvalidity> <nextuid>`
 //   then one `<letter> <keyword>` line per keyword letter this program assigned in the folder.
 // Always replaced atomically (temp file + fsync + rename + directory fsync).
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { randomInt } from 'node:crypto'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
@@ -24,10 +24,18 @@ export function uidStatePath(folderDir: string): string {
 
 /** The folder's state, or undefined when there is none (or the file is empty, as after a crash). */
 export async function readUidState(folderDir: string): Promise<UidState | undefined> {
+  return readUidStateSync(folderDir)
+}
+
+/**
+ * The same, read synchronously: the file is a few lines, and a thread-pool round trip per folder
+ * cost more than the read (a no-change run reads one per folder).
+ */
+export function readUidStateSync(folderDir: string): UidState | undefined {
   const path = uidStatePath(folderDir)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch (e) {
     if (isMissing(e)) return undefined
     throw diskError('read', path, e)
