@@ -19,6 +19,10 @@ import v8 from 'node:v8'
 // line) gets the V8 setting only. glibc read the variables at start-up; programs we start
 // (passcmd) do not need them.
 v8.setFlagsFromString('--semi-space-growth-factor=1')
+// The full GCs of src/engine/memory-keeper.ts need --expose-gc. It is set here, before the bundle
+// is loaded, with the other flag: V8 accepts a code cache only from a run with the same flags, so
+// a run that set it later wrote a cache the next run rejected (and a cron backup rewrote it).
+v8.setFlagsFromString('--expose-gc')
 for (const [name, value] of [['MALLOC_ARENA_MAX', '2'], ['MALLOC_MMAP_THRESHOLD_', '262144']]) {
   if (process.env[name] === value) delete process.env[name]
 }

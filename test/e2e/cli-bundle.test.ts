@@ -8,7 +8,10 @@ import { execFile } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, sandbox, SAMPLE_CONFIG, type CliResult } from './cli-child.js'
+import { ImapFlow } from 'imapflow'
+import { ROOT, sandbox, SAMPLE_CONFIG, writeOneAccountConfig, type CliResult } from './cli-child.js'
+import { startDovecot, TEST_PASSWORD } from '../support/dovecot.js'
+import { plainServer } from '../support/config-text.js'
 import { bundleSideCacheFile, readCodeCache, writeCodeCache } from '../../src/cli/bundle/code-cache.js'
 
 /** bin/, package.json, the manifest and dist/ (without the compiled tests) of ROOT, in a temp dir. */
@@ -128,4 +131,30 @@ test('a missing, stale or broken bundle falls back to the separate modules', asy
   const usage = await run(pkg.root, ['sync', '--no-such-flag'], box.env)
   assert.equal(usage.code, 64)
   assert.match(usage.stderr, /^mailsync: unknown flag --no-such-flag$/m)
+})
+
+test('a backup that moves enough mail to run full GCs writes a code cache the next run accepts', async () => {
+  const d = await startDovecot({ users: ['gc'] })
+  try {
+    // 40 messages of 1 MB: enough bodies for src/engine/memory-keeper.ts to force full GCs,
+    // which need V8's --expose-gc; a flag set during the run made its cache one V8 refused later
+    const c = new ImapFlow({ host: '127.0.0.1', port: d.port, secure: false, doSTARTTLS: false, auth: { user: 'gc', pass: TEST_PASSWORD }, logger: false })
+    await c.connect()
+    const line = 'x'.repeat(998) + '\r\n'
+    for (let i = 0; i < 40; i++) await c.append('INBOX', Buffer.from(`Message-ID: <gc${i}@cache.test>\r\nSubject: ${i}\r\n\r\n${line.repeat(1000)}`))
+    await c.logout()
+    const pkg = packageCopy()
+    const box = await sandbox()
+    const config = await writeOneAccountConfig(box, { user: 'gc', password: TEST_PASSWORD, server: plainServer(d) })
+    rmSync(pkg.cache)
+    const backup = await run(pkg.root, ['backup', '-c', config, '-q'], box.env)
+    assert.equal(backup.code, 0, backup.stderr)
+    assert.match(startupLine(backup), /code cache miss$/)
+    assert.match(backup.stderr, new RegExp(`code cache written to ${pkg.cache}`))
+    const next = await run(pkg.root, ['info', '--offline', '-c', config], box.env)
+    assert.equal(next.code, 0, next.stderr)
+    assert.match(startupLine(next), /code cache hit/)
+  } finally {
+    await d.stop()
+  }
 })
