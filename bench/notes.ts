@@ -18,6 +18,9 @@ export const BENCH_NOTES = `## Method
   sets glibc's malloc arenas and mmap threshold for the process; see bin/run.js).
 - OfflineIMAP is not run IMAP -> IMAP nor on the large message, and uses its default of one
   connection. mailsync uses its default maxconnections = 4; mbsync uses one connection per store.
+- The 100 MiB message is pulled (IMAP -> Maildir) and migrated (IMAP -> IMAP) on its own
+  account. The 100,000-message corpus's initial pull and the first sync after it (which lists
+  the Maildir the pull wrote once more) are single runs, recorded for their peak RSS.
 - Tools alternate run by run, so the ratios hold better than the absolute times, which vary
   from run to run on this kind of machine (and with anything else it is doing).
 - \`npm run bench -- --disk ext4\` gives figures on the root file system (what users see; noisy:
@@ -37,12 +40,12 @@ export const BENCH_NOTES = `## Method
 
 - **Initial pull** (about 3x mbsync) is CPU-bound on the one JavaScript thread, on 2 cores
   shared with Dovecot: mailsync spends about 2.4 s of CPU (user + system) on the 10,000-message
-  pull; mbsync and Dovecot together spend about 1.0 s. Done in this round: the bulk FETCHes
+  pull; mbsync and Dovecot together spend about 1.0 s. Done in an earlier round: the bulk FETCHes
   (listing, sizes, bodies) are sent on imapflow's logged-in connection and their responses read
   by mailsync's own small reader (src/repository/imap/raw/): literals go straight into Buffers,
   and whatever is not an answer is handed back to imapflow. imapflow built several objects per
   response, about 0.55 s of its JavaScript and most of about 1 GB of short-lived garbage per
-  pull; the pull went from 3.2 s to 2.0-2.2 s. The profile is flat now. The largest parts:
+  pull; the pull went from 3.2 s to 2.0-2.2 s (1.8-2.0 s now). The profile is flat. The largest parts:
   - The Maildir system calls, about 0.75 s of the thread: one file per message, opened,
     written, dated and closed, its fsync dispatched to the thread pool, checked and renamed.
   - Garbage collection, 0.25 s.
@@ -56,9 +59,10 @@ export const BENCH_NOTES = `## Method
   (fsync, rename, fsync of cur/) was built and measured: no faster, and 40 MB more peak RSS.
   Closing the rest of the gap means doing each message's work in fewer, cheaper steps than
   Node allows. On the machine's ext4 (what users see) the pull is bound by the disk and the gap
-  disappears: three alternating pulls by hand took 4.0 / 7.5 / 9.4 s for mailsync and
-  4.1 / 6.9 / 9.8 s for mbsync.
-- **IMAP -> IMAP** now takes about as long as mbsync. Dovecot stores each APPEND in its own
+  disappears: \`npm run bench -- --disk ext4\` (docs/benchmarks-ext4.md, 5 alternating runs)
+  gave a median of 8.97 s for mailsync and 8.77 s for mbsync (1.02x; runs ranged 2.9-10.1 s
+  and 4.3-12.9 s), and IMAP -> IMAP 6.0 s against 17.4 s.
+- **IMAP -> IMAP** takes less time than mbsync's. Dovecot stores each APPEND in its own
   transaction, about 0.9 ms per message here, so most of a migrate was waiting for the target.
   mailsync now sends up to 64 messages (4 MiB) in one MULTIAPPEND with LITERAL+ on the borrowed
   connection; Dovecot stores them in one transaction, all or none. 2,000 APPENDs one by one took
@@ -73,11 +77,23 @@ export const BENCH_NOTES = `## Method
   three-way merge.
 - **Start-up**: commands run from one esbuild bundle (dist/mailsync.cjs: our code, oclif,
   imapflow) loaded with a V8 code cache. Where the server offers LIST-STATUS, one request gives
-  every folder's status, so a no-change run opens one connection. What remains of a no-change
-  run is mostly Node itself (\`node -e 0\` takes ~50 ms here) and loading/initialising ~1.6 MB
-  of JavaScript (~60 ms); the work proper is ~30 ms even for 100,000 messages in 40 folders.
-  That floor is why 0.5x mbsync (~90 ms) on the large corpus is out of reach for a Node program:
-  mailsync is at about mbsync's time there, not half of it.
+  every folder's status, so a no-change run opens one connection; since this round the same
+  LIST gives the folder list too (one round trip less), and a Maildir's folder walk and
+  per-folder quick status use synchronous stat/read calls (a thread-pool round trip per call
+  cost more than the call: 40 folders took ~25 ms to list). A no-change sync of the
+  100,000-message corpus went from 175 ms to 154 ms (hyperfine, 30 runs each, by hand).
+  Where the time goes now, measured with timestamps inside one run (100,000 messages, 40
+  folders): Node's own start and bin/run.js ~50 ms, loading the bundle ~25 ms, oclif and the
+  config ~10 ms, initialising imapflow, SQLite and the engine ~17 ms, connect, greeting and
+  login ~20 ms (mostly Dovecot's login process), the LIST with every status ~15 ms (Dovecot's
+  own time: 8 + 7 ms), pairing and skipping the 40 folders ~8 ms, logout and exit ~5 ms.
+  Before any mail work, about 100 ms are gone; 0.5x mbsync is about 85 ms. That floor is why
+  the bar is out of reach for a Node program: mailsync is at about mbsync's time there.
+- **Code cache**: V8 accepts a code cache only from a run with the same flags. The memory keeper
+  (below) set \`--expose-gc\` in the middle of a run that moved enough mail, so when such a run
+  wrote the cache (the first run after an install), the next run rejected it and wrote it
+  again: a cron backup compiled the whole bundle every time. bin/run.js now sets the flag before
+  the bundle loads.
 - **Peak RSS**: about 75 MB before any mail moves (Node's own ~45 MB of mapped binary included).
   bin/run.js keeps V8's young generation at its starting size and (first line) runs glibc with
   two arenas and large buffers in their own mappings. The bytes of a body Buffer live outside
@@ -89,6 +105,19 @@ export const BENCH_NOTES = `## Method
   - migrate: 131-146 MB to 113-118 MB;
   - initial sync of the 100,000-message corpus: 184 MB to 143 MB.
 
+  A forced full GC costs more than its pause: the run after it is slower (one to three of them
+  made a 10,000-message pull ~0.15-0.25 s slower). Checking every 24 MB above 48 MB instead gave
+  a pull 1.76 s / 132 MB and a migrate 2.05 s / 134 MB (against 1.91 s / 106 MB and 2.4 s /
+  111 MB), but the 100,000-message initial sync rose to 175 MB, over the bar; the thresholds
+  stay. The same keeper now also runs a full GC after a folder when more than 48 MB of heap is
+  in use: re-listing a 100,000-message Maildir (the first sync after a pull) left the dead
+  listings and plans of several folders in the heap, 157-184 MB peak RSS; now 126-135 MB.
+
   Fetch batches are capped at 1 MiB per connection and messages above 4 MiB are streamed, which
-  keeps the 100 MB message far under the bar.
+  keeps the 100 MB message far under the bar. Onto IMAP, a large message is now streamed too:
+  imapflow's APPEND takes one Buffer, so a migrate or restore holding a 100 MB message peaked at
+  275-285 MB. The APPEND is sent on the borrowed connection with the literal read from the
+  stream as it goes out (src/repository/imap/raw/stream-append.ts); a stream whose length is
+  only the source server's RFC822.SIZE is first copied to an unlinked temporary file, since the
+  literal's length must be exact. Now 85-106 MB (mbsync: 204 MB).
 `
