@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { spool } from '../../src/repository/imap/spool.js'
+import { MailsyncError } from '../../src/errors.js'
 
 async function bytesOf(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = []
@@ -45,4 +46,18 @@ test('a stream that fails: the error, and no file left behind', () =>
     })())
     await assert.rejects(spool(failing, dir), /source lost/)
     assert.deepEqual(readdirSync(dir), [])
+  }))
+
+test('a temporary directory that cannot take the file: kind disk, naming the directory and TMPDIR; the source is let go', () =>
+  withDir(async (dir) => {
+    const source = Readable.from([Buffer.alloc(10, 1)])
+    const missing = join(dir, 'no', 'such', 'dir')
+    await assert.rejects(spool(source, missing), (e: unknown) => {
+      assert.ok(e instanceof MailsyncError)
+      assert.equal(e.kind, 'disk')
+      assert.ok(e.message.includes(missing), e.message)
+      assert.match(e.hint ?? '', /TMPDIR/)
+      return true
+    })
+    assert.equal(source.destroyed, true)
   }))

@@ -8,6 +8,7 @@ import { open, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
+import { MailsyncError } from '../../errors.js'
 
 export interface Spooled {
   /** Bytes the stream gave. */
@@ -18,16 +19,30 @@ export interface Spooled {
   close(): Promise<void>
 }
 
+/** Errors of the temporary file (not of the source stream) are kind disk, naming the directory. */
 export async function spool(source: Readable, dir: string = tmpdir()): Promise<Spooled> {
   const path = join(dir, `mailsync-spool-${process.pid}-${randomBytes(6).toString('hex')}`)
-  const fh = await open(path, 'wx+', 0o600)
+  const onDisk = async <T>(step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step()
+    } catch (err) {
+      throw new MailsyncError('disk', `cannot copy a large message to a temporary file in ${dir}: ${(err as Error).message}`, {
+        hint: 'set TMPDIR to a directory with room for the largest message',
+        cause: err,
+      })
+    }
+  }
+  const fh = await onDisk(() => open(path, 'wx+', 0o600)).catch((err) => {
+    source.destroy()
+    throw err
+  })
   let size = 0
   try {
-    await unlink(path)
+    await onDisk(() => unlink(path))
     for await (const data of source) {
       const chunk = typeof data === 'string' ? Buffer.from(data) : (data as Buffer)
       for (let at = 0; at < chunk.length;) {
-        const { bytesWritten } = await fh.write(chunk, at, chunk.length - at, size)
+        const { bytesWritten } = await onDisk(() => fh.write(chunk, at, chunk.length - at, size))
         at += bytesWritten
         size += bytesWritten
       }
