@@ -9,7 +9,7 @@ import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
 import { MailsyncError } from '../../src/errors.js'
 import type { FolderSession } from '../../src/repository/types.js'
 
-function repo(d: DovecotInstance, user: string, extra: { readOnly?: boolean; logger?: (l: string) => void } = {}): ImapRepository {
+function repo(d: DovecotInstance, user: string, extra: { readOnly?: boolean; logger?: (l: string) => void; maxConnections?: number } = {}): ImapRepository {
   return new ImapRepository({ name: 'remote', host: d.host, port: d.port, user, password: TEST_PASSWORD, tls: { mode: 'none' }, ...extra })
 }
 
@@ -89,6 +89,27 @@ describe('ImapRepository folders and messages (full Dovecot)', () => {
       // taken once: asking again asks the server again (a later status must not be an old one)
       await r.folderStatuses(names)
       assert.equal(lists() - before, 2)
+    } finally {
+      await r.close()
+    }
+  })
+
+  it('folders opened on other connections after the full LIST need no LIST or LSUB of their own', async () => {
+    const lines: string[] = []
+    const setup = repo(d, 'erin')
+    for (const f of ['Work', 'Work/Reports', 'Privat']) await setup.createFolder(f)
+    await setup.close()
+    const r = repo(d, 'erin', { logger: (l) => lines.push(l), maxConnections: 3 })
+    try {
+      const names = (await r.listFolders()).filter((f) => f.selectable).map((f) => f.name)
+      assert.ok(names.includes('Work/Reports'))
+      // three sessions at once: two of them on connections that did not run the LIST
+      const sessions = await Promise.all(['Work', 'Work/Reports', 'Privat'].map((n) => r.openFolder(n)))
+      assert.equal(new Set(lines.filter((l) => / C: \S+ SELECT /.test(l)).map((l) => /remote#\d+/.exec(l)?.[0])).size, 3, 'three connections')
+      assert.equal(lines.filter((l) => / C: \S+ (LIST "" "[^*]|LSUB )/.test(l)).length, 0, lines.join('\n'))
+      const opened = sessions.map((s) => [s.name, s.status.uidValidity] as const)
+      for (const s of sessions) await s.close()
+      for (const [name, uidValidity] of opened) assert.equal(uidValidity, (await r.folderStatus(name)).uidValidity, name)
     } finally {
       await r.close()
     }

@@ -8,6 +8,7 @@ import { connectClient, errorContext } from './connect.js'
 import { readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
+import { folderCache, seedFolderCache, type FolderCache } from './folder-cache.js'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
 
@@ -28,6 +29,8 @@ export class ImapRepository implements Repository {
   private serverCapabilities?: Set<string>
   /** Statuses the last listFolders() got with its LIST, until folderStatuses() takes them. */
   private listedStatuses: Map<string, FolderStatus> | undefined
+  /** What imapflow keeps of the last full LIST (its `folders` cache), to seed other connections. */
+  private listedFolders: FolderCache | undefined
   private namespaceSeparator?: string
   private connectionCount = 0
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
@@ -77,9 +80,15 @@ export class ImapRepository implements Repository {
 
   listFolders(): Promise<FolderInfo[]> {
     return this.withClient('listing folders of', async (c) => {
-      if (!c.capabilities.has('LIST-STATUS')) return listFolderInfos(c)
-      const { folders, statuses } = await listWithStatus(c)
-      this.listedStatuses = statuses
+      let folders: FolderInfo[]
+      if (c.capabilities.has('LIST-STATUS')) {
+        const listed = await listWithStatus(c)
+        this.listedStatuses = listed.statuses
+        folders = listed.folders
+      } else {
+        folders = await listFolderInfos(c)
+      }
+      this.listedFolders = folderCache(c)
       return folders
     })
   }
@@ -120,6 +129,7 @@ export class ImapRepository implements Repository {
     const readOnly = this.readOnly || opts.readOnly === true
     const client = await this.acquire()
     try {
+      seedFolderCache(client, this.listedFolders, name)
       const mb = await client.mailboxOpen(name, { readOnly })
       const status: FolderStatus = { uidValidity: Number(mb.uidValidity), uidNext: mb.uidNext, messages: mb.exists }
       if (typeof mb.highestModseq === 'bigint' && !mb.noModseq) status.highestModSeq = mb.highestModseq
