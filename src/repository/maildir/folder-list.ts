@@ -19,7 +19,7 @@ function isDir(path: string): boolean {
   }
 }
 
-export async function isMaildirDir(dir: string): Promise<boolean> {
+export function isMaildirDir(dir: string): boolean {
   return isDir(join(dir, 'cur')) && isDir(join(dir, 'new'))
 }
 
@@ -43,10 +43,10 @@ const MAILDIR_SUBDIRS = new Set(['cur', 'new', 'tmp'])
 async function findFolderNames(tree: FolderTree): Promise<string[]> {
   const names: string[] = []
   if (tree.layout === 'maildir++') {
-    if (await isMaildirDir(tree.root)) names.push('INBOX')
+    if (isMaildirDir(tree.root)) names.push('INBOX')
     for (const entry of await subdirs(tree.root)) {
       const name = maildirPlusPlusName(tree, entry)
-      if (name !== undefined && (await isMaildirDir(join(tree.root, entry)))) names.push(name)
+      if (name !== undefined && isMaildirDir(join(tree.root, entry))) names.push(name)
     }
     return names
   }
@@ -54,7 +54,7 @@ async function findFolderNames(tree: FolderTree): Promise<string[]> {
     for (const entry of await subdirs(tree.root)) {
       if (entry.startsWith('.')) continue
       if (entry.split(tree.sep).includes('')) continue
-      if (await isMaildirDir(join(tree.root, entry))) names.push(entry)
+      if (isMaildirDir(join(tree.root, entry))) names.push(entry)
     }
     return names
   }
@@ -70,9 +70,9 @@ async function findFolderNames(tree: FolderTree): Promise<string[]> {
       const path = join(dir, e.name)
       const parts = [...prefix, e.name]
       if (e.isDirectory()) {
-        if (await isMaildirDir(path)) names.push(parts.join('/'))
+        if (isMaildirDir(path)) names.push(parts.join('/'))
         await walk(path, parts, depth + 1)
-      } else if (e.isSymbolicLink() && (await isMaildirDir(path))) {
+      } else if (e.isSymbolicLink() && isMaildirDir(path)) {
         names.push(parts.join('/'))
       }
     }

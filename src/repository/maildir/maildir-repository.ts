@@ -10,8 +10,8 @@ import { KeywordMap } from './keywords.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing } from './fs-safe.js'
-import { readUidStateSync, uidStatePath, type UidState } from './uid-state.js'
-import { messageDirTimesSync, mtimeSettled } from './message-files.js'
+import { readUidState, uidStatePath, type UidState } from './uid-state.js'
+import { messageDirTimes, mtimeSettled } from './message-files.js'
 
 export interface MaildirRepositoryOptions {
   name: string
@@ -125,7 +125,7 @@ export class MaildirRepository implements Repository {
   async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
     const dir = folderDir(this.tree, name)
     await this.open()
-    if (!(await isMaildirDir(dir))) {
+    if (!isMaildirDir(dir)) {
       throw new MailsyncError('data', `Maildir folder "${name}" does not exist in ${this.tree.root}`, {
         hint: `expected ${join(dir, 'cur')} and ${join(dir, 'new')}`,
       })
@@ -147,13 +147,13 @@ export class MaildirRepository implements Repository {
     const dir = folderDir(this.tree, name)
     let state: UidState | undefined
     try {
-      state = readUidStateSync(dir)
+      state = readUidState(dir)
     } catch {
       return undefined
     }
     if (!state) return undefined
     try {
-      const dirs = messageDirTimesSync(dir)
+      const dirs = messageDirTimes(dir)
       const st = statSync(uidStatePath(dir), { bigint: true })
       const nowNs = BigInt(Date.now()) * 1_000_000n
       const settled = [dirs.cur, dirs.new, st.mtimeNs].every((t) => mtimeSettled(t, nowNs))

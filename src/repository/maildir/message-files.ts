@@ -50,12 +50,7 @@ export function mtimeSettled(mtimeNs: bigint, atNs: bigint): boolean {
   return atNs - mtimeNs >= MTIME_SETTLE_NS
 }
 
-/** The mtimes (ns) of a folder's cur/ and new/. */
-export async function messageDirTimes(folderDir: string): Promise<{ cur: bigint; new: bigint }> {
-  return messageDirTimesSync(folderDir)
-}
-
-/** The same, by two synchronous stat calls (cheaper than two thread-pool round trips). */
-export function messageDirTimesSync(folderDir: string): { cur: bigint; new: bigint } {
+/** The mtimes (ns) of a folder's cur/ and new/, by two synchronous stat calls (cheaper than two thread-pool round trips). */
+export function messageDirTimes(folderDir: string): { cur: bigint; new: bigint } {
   return { cur: statSync(join(folderDir, 'cur'), { bigint: true }).mtimeNs, new: statSync(join(folderDir, 'new'), { bigint: true }).mtimeNs }
 }

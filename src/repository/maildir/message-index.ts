@@ -54,7 +54,7 @@ export class MessageIndex {
   }
 
   static async open(dir: string, opts: { writable: boolean; configuredKeywords?: Record<string, string> }): Promise<MessageIndex> {
-    const found = await readUidState(dir)
+    const found = readUidState(dir)
     const keywords = new KeywordMap(opts.configuredKeywords, found?.keywords ?? [])
     keywords.adopt(await readDovecotKeywords(dir))
     const state = found ?? { uidValidity: newUidValidity(), nextUid: 1, keywords: [] }
@@ -102,7 +102,7 @@ export class MessageIndex {
   async refresh(): Promise<void> {
     const seen = this.scanned
     if (seen && !this.scanning) {
-      const now = await messageDirTimes(this.dir).catch(() => undefined)
+      const now = dirTimesOrNone(this.dir)
       if (now && now.cur === seen.cur && now.new === seen.new && mtimeSettled(seen.cur, seen.at) && mtimeSettled(seen.new, seen.at)) return
     }
     return this.rescan()
@@ -117,7 +117,7 @@ export class MessageIndex {
 
   private async scan(): Promise<void> {
     const at = BigInt(Date.now()) * 1_000_000n
-    const times = await messageDirTimes(this.dir).catch(() => undefined)
+    const times = dirTimesOrNone(this.dir)
     this.scanned = undefined
     const found = await readMessageFiles(this.dir)
     const byUid = new Map<number, MessageFile[]>()
@@ -225,7 +225,7 @@ export class MessageIndex {
   async release(): Promise<void> {
     if (!this.writable || this.ceiling <= this.next) return
     await withFolderLock(this.dir, async () => {
-      const disk = await readUidState(this.dir)
+      const disk = readUidState(this.dir)
       if (!disk || disk.uidValidity !== this.validity || disk.nextUid !== this.ceiling) return
       this.ceiling = this.next
       await writeUidState(this.dir, this.snapshot())
@@ -235,7 +235,7 @@ export class MessageIndex {
   /** Read the state file, merge what other sessions wrote, apply `change`, write it back. */
   private async updateDisk(change: () => void): Promise<void> {
     await withFolderLock(this.dir, async () => {
-      const disk = await readUidState(this.dir)
+      const disk = readUidState(this.dir)
       if (disk && this.ceiling > 0 && disk.uidValidity !== this.validity) {
         throw new MailsyncError('data', `UIDVALIDITY of Maildir folder ${this.dir} changed while it was open`, {
           hint: 'another program rewrote the folder state; run again',
@@ -260,4 +260,13 @@ export class MessageIndex {
 
 export function readOnlyError(what: string): MailsyncError {
   return new MailsyncError('usage', `${what} is read-only`, { hint: 'nothing was written' })
+}
+
+/** cur/ and new/ mtimes, or undefined when they cannot be read (a rescan then follows). */
+function dirTimesOrNone(dir: string): { cur: bigint; new: bigint } | undefined {
+  try {
+    return messageDirTimes(dir)
+  } catch {
+    return undefined
+  }
 }

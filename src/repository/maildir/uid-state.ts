@@ -23,15 +23,11 @@ export function uidStatePath(folderDir: string): string {
 }
 
 /** The folder's state, or undefined when there is none (or the file is empty, as after a crash). */
-export async function readUidState(folderDir: string): Promise<UidState | undefined> {
-  return readUidStateSync(folderDir)
-}
-
 /**
- * The same, read synchronously: the file is a few lines, and a thread-pool round trip per folder
- * cost more than the read (a no-change run reads one per folder).
+ * Read synchronously: the file is a few lines, and a thread-pool round trip per folder cost more
+ * than the read (a no-change run reads one per folder).
  */
-export function readUidStateSync(folderDir: string): UidState | undefined {
+export function readUidState(folderDir: string): UidState | undefined {
   const path = uidStatePath(folderDir)
   let text: string
   try {
