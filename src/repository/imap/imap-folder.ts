@@ -59,10 +59,9 @@ export class ImapFolderSession implements FolderSession {
   /** One MULTIAPPEND where the server has it; one APPEND per message otherwise, or when it says NO. */
   async appendMany(msgs: AppendInput[]): Promise<AppendOutcome[]> {
     this.checkWritable()
-    const inMemory = msgs.map((m) => m.content).filter((c): c is Buffer => Buffer.isBuffer(c))
-    if (msgs.length > 1 && inMemory.length === msgs.length) {
-      const res = await this.run('appending to', (c) =>
-        rawMultiAppend(c, this.name, msgs.map((m, i) => ({ content: inMemory[i]!, flags: normalizeFlags(m.flags), internalDate: m.internalDate }))))
+    const buffers = msgs.flatMap((m) => (Buffer.isBuffer(m.content) ? [{ content: m.content, flags: normalizeFlags(m.flags), internalDate: m.internalDate }] : []))
+    if (msgs.length > 1 && buffers.length === msgs.length) {
+      const res = await this.run('appending to', (c) => rawMultiAppend(c, this.name, buffers))
       if (res.outcome === 'done') {
         const uidValidity = res.uidValidity ?? this.status.uidValidity
         return msgs.map((_, i) => (res.uids ? { uid: res.uids[i]!, uidValidity } : { uidValidity }))

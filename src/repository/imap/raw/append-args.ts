@@ -1,6 +1,7 @@
 // The parts of an APPEND command before each message's literal, formatted by imapflow's own
 // helpers exactly as its APPEND would send them: the mailbox name, then per message
-// ` (flags) "date"`. Shared by the MULTIAPPEND and the streamed APPEND.
+// ` (flags) "date"`; and the APPENDUID of the answer. Shared by the MULTIAPPEND and the
+// streamed APPEND.
 import type { ImapFlow } from 'imapflow'
 import { createRequire } from 'node:module'
 
@@ -33,8 +34,29 @@ export function appendLimit(client: ImapFlow): number | undefined {
   return typeof limit === 'number' ? limit : undefined
 }
 
-/** `[APPENDUID validity uids]` of a tagged OK. */
-export function appendUid(tagged: string): { uidValidity: number; uids: string } | undefined {
+/**
+ * `[APPENDUID validity uids]` of a tagged OK, for `count` messages appended. UIDs that do not map
+ * one to one onto the messages are no UIDs at all: undefined (the copies stay unpaired, and the
+ * next run pairs them by fingerprint).
+ */
+export function appendUid(tagged: string, count: number): { uidValidity: number; uids: number[] } | undefined {
   const m = /\[APPENDUID (\d+) ([0-9:,]+)\]/i.exec(tagged)
-  return m ? { uidValidity: Number(m[1]), uids: m[2]! } : undefined
+  const uids = m ? expandUidSet(m[2]!) : undefined
+  return uids && uids.length === count ? { uidValidity: Number(m![1]), uids } : undefined
 }
+
+/** `5:7,9` -> [5, 6, 7, 9], in the order given (APPENDUID lists them in message order). */
+function expandUidSet(set: string): number[] | undefined {
+  const out: number[] = []
+  for (const part of set.split(',')) {
+    const range = /^(\d+)(?::(\d+))?$/.exec(part)
+    if (!range) return undefined
+    const a = Number(range[1])
+    const b = range[2] === undefined ? a : Number(range[2])
+    if (a < 1 || b < 1 || Math.abs(b - a) > 100_000) return undefined
+    if (a <= b) for (let u = a; u <= b; u++) out.push(u)
+    else for (let u = a; u >= b; u--) out.push(u)
+  }
+  return out
+}
+

@@ -47,25 +47,6 @@ export async function rawMultiAppend(client: ImapFlow, path: string, msgs: reado
   })
   if (res.outcome === 'unavailable') return { outcome: 'unavailable', reason: 'connection busy' }
   if (res.outcome === 'refused') return { outcome: 'refused', reason: res.tagged }
-  const assigned = appendUid(res.tagged)
-  const uids = assigned ? expandUidSet(assigned.uids) : undefined
-  // UIDs that do not map one to one onto the messages are no UIDs at all (the copies stay
-  // unpaired: the next run pairs them by fingerprint)
-  if (!assigned || !uids || uids.length !== msgs.length) return { outcome: 'done' }
-  return { outcome: 'done', uidValidity: assigned.uidValidity, uids }
-}
-
-/** `5:7,9` -> [5, 6, 7, 9], in the order given (APPENDUID lists them in message order). */
-function expandUidSet(set: string): number[] | undefined {
-  const out: number[] = []
-  for (const part of set.split(',')) {
-    const range = /^(\d+)(?::(\d+))?$/.exec(part)
-    if (!range) return undefined
-    const a = Number(range[1])
-    const b = range[2] === undefined ? a : Number(range[2])
-    if (a < 1 || b < 1 || Math.abs(b - a) > 100_000) return undefined
-    if (a <= b) for (let u = a; u <= b; u++) out.push(u)
-    else for (let u = a; u >= b; u--) out.push(u)
-  }
-  return out
+  const assigned = appendUid(res.tagged, msgs.length)
+  return assigned ? { outcome: 'done', uidValidity: assigned.uidValidity, uids: assigned.uids } : { outcome: 'done' }
 }

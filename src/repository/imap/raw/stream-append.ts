@@ -48,7 +48,6 @@ export async function rawStreamAppend(
   })
   if (res.outcome === 'unavailable') return { outcome: 'unavailable', reason: 'connection busy' }
   if (res.outcome === 'refused') return { outcome: 'refused', reason: res.tagged }
-  const assigned = appendUid(res.tagged)
-  const uid = assigned && /^\d+$/.test(assigned.uids) ? Number(assigned.uids) : undefined
-  return uid !== undefined && uid > 0 ? { outcome: 'done', uidValidity: assigned!.uidValidity, uid } : { outcome: 'done' }
+  const assigned = appendUid(res.tagged, 1)
+  return assigned ? { outcome: 'done', uidValidity: assigned.uidValidity, uid: assigned.uids[0]! } : { outcome: 'done' }
 }
