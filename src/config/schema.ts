@@ -70,6 +70,7 @@ export const OPTIONS = [
   { section: 'account', name: 'maxage', type: 'int', min: 1, description: 'Only sync messages at most this many days old.' },
   { section: 'account', name: 'startdate', type: 'date', description: 'Only sync messages received on or after this date (YYYY-MM-DD).' },
   { section: 'account', name: 'maxsize', type: 'int', min: 1, description: 'Skip messages larger than this many bytes.' },
+  { section: 'account', name: 'utf8foldernames', type: 'bool', description: 'How the Maildir spells new folders with non-ASCII names on disk: no = modified UTF-7 (`Entw&APw-rfe`, as OfflineIMAP by default and mbsync do), yes = UTF-8. Unset: as the Maildir\'s existing folders are spelled, else modified UTF-7. Existing folders are found under either spelling.' },
   { section: 'account', name: 'synclabels', type: 'bool', default: false, description: 'Sync Gmail labels (not supported yet: must stay `no`).' },
   { section: 'account', name: 'status_backend', type: 'string', default: 'sqlite', description: 'Kind of status cache; mailsync always uses SQLite (other values are ignored with a warning).' },
   { section: 'account', name: 'presynchook', type: 'string', unsupported: { level: 'warn', hint: 'run the command before mailsync yourself' }, description: 'OfflineIMAP command run before a sync; ignored.' },
@@ -125,6 +126,7 @@ export const OPTIONS = [
   { section: 'repository', repo: 'Maildir', name: 'utime_from_header', type: 'bool', default: false, description: 'Set file mtimes from the Date header instead of the internal date.' },
   { section: 'repository', repo: 'Maildir', name: 'filename_use_mail_timestamp', type: 'bool', default: false, description: 'Use the message date instead of now in new file names.' },
   { section: 'repository', repo: 'Maildir', name: 'restoreatime', type: 'bool', default: false, description: 'Restore directory access times after a sync.' },
+  { section: 'repository', repo: 'Maildir', name: 'lineendings', type: 'enum', values: ['lf', 'crlf'], default: 'lf', description: 'Line endings of new message files: lf (the Maildir convention: messages are stored with LF and served to IMAP with CRLF again, byte-exact) or crlf (stored as IMAP sends them). Files of either kind are read correctly.' },
   { section: 'repository', repo: 'Maildir', name: 'keywords', type: 'map', default: {}, description: 'Fixed keyword letters, `letter:keyword` comma-separated (e.g. `a:$Label1, b:Work`).' },
 
   // ---- [mbnames]

@@ -88,7 +88,7 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger }
+  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames') }
   const remote = account.remote
   const local = account.local
   const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore' })

@@ -24,6 +24,8 @@ export interface FactoryContext {
   warn?: (message: string) => void
   /** May a missing password be asked on the terminal? Default: when stdin is a TTY. */
   interactive?: boolean
+  /** The account's utf8foldernames: how a Maildir spells new folder names (unset: as its folders are spelled). */
+  utf8FolderNames?: boolean
 }
 
 export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Repository {
@@ -37,6 +39,8 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       keywordLetters: cfg.get<Record<string, string>>('keywords'),
       maxConnections: cfg.get<number>('maxconnections'),
       createRoot: ctx.createRoot ?? true,
+      lineEndings: cfg.get<'lf' | 'crlf'>('lineendings'),
+      spelling: ctx.utf8FolderNames === undefined ? undefined : ctx.utf8FolderNames ? 'utf8' : 'mutf7',
     })
     return ctx.maildirLogger ? withLogging(repo, ctx.maildirLogger) : repo
   }

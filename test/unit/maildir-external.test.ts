@@ -65,7 +65,7 @@ test('mutt moves new/X to cur/X:2,S: same UID, now \\Seen; flag renames are matc
   await rename(join(dir, 'cur', `${name}:2,FRS`), join(dir, 'cur', `${name}:2,S`))
   const bodies: string[] = []
   for await (const b of folder.fetch([m.uid])) bodies.push(String(b.content))
-  assert.deepEqual(bodies, ['Subject: unread\n\nx\n'], 'fetch follows the rename')
+  assert.deepEqual(bodies, ['Subject: unread\r\n\r\nx\r\n'], 'fetch follows the rename (and serves the LF file with CRLF)')
   await folder.delete([m.uid])
   assert.deepEqual(await readdir(join(dir, 'cur')), [])
   await folder.close()

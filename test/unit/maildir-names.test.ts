@@ -7,7 +7,11 @@ import { parseFileName, formatFileName, sortFlagLetters } from '../../src/reposi
 import { lettersToFlags, applyFlagChange, flagsToLetters } from '../../src/repository/maildir/flags.js'
 import { KeywordMap } from '../../src/repository/maildir/keywords.js'
 import { parseUidState, formatUidState, newUidValidity } from '../../src/repository/maildir/uid-state.js'
-import { folderDir, type FolderTree } from '../../src/repository/maildir/folder-paths.js'
+import type { FolderTree } from '../../src/repository/maildir/folder-paths.js'
+import { spelledFolderDir } from '../../src/repository/maildir/folder-spelling.js'
+
+/** The directory of a folder that is not on disk yet, spelled in UTF-8. */
+const folderDir = (tree: FolderTree, name: string): string => spelledFolderDir(tree, name, 'utf8').dir
 import { MailsyncError } from '../../src/errors.js'
 
 test('parses mbsync, OfflineIMAP, Dovecot and bare names', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { PassThrough, Readable } from 'node:stream'
 import { once } from 'node:events'
-import { FingerprintTap } from '../../src/engine/message-fingerprint.js'
+import { FingerprintTap, sha256Of } from '../../src/engine/message-fingerprint.js'
 
 const message = Buffer.from('Message-ID: <tap@test>\r\nSubject: tapped\r\n\r\nbody\r\n')
 const sha = createHash('sha256').update(message).digest('hex')
@@ -35,4 +35,18 @@ test('destroying the tapped stream before its end destroys the source (no file o
   out.destroy()
   await once(out, 'close')
   assert.equal(source.destroyed, true)
+})
+
+test('one fingerprint for one message in CRLF, LF or mixed form; bytes that differ otherwise differ', async () => {
+  const lf = Buffer.from(message.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
+  const mixed = Buffer.from('Message-ID: <tap@test>\nSubject: tapped\r\n\nbody\r\n')
+  const forms = [message, lf, mixed]
+  for (const f of forms) assert.equal(await sha256Of(f), sha, JSON.stringify(f.toString()))
+  // split anywhere, a CR at the end of one chunk and its LF at the start of the next included
+  for (let cut = 0; cut <= message.length; cut++) {
+    assert.equal(await sha256Of(Readable.from([message.subarray(0, cut), message.subarray(cut)])), sha, `cut at ${cut}`)
+    assert.equal(await sha256Of(Readable.from([lf.subarray(0, Math.min(cut, lf.length)), lf.subarray(Math.min(cut, lf.length))])), sha)
+  }
+  assert.notEqual(await sha256Of(Buffer.from('Message-ID: <tap@test>\r\nSubject: tapped\r\n\r\nbody \r\n')), sha)
+  assert.notEqual(await sha256Of(Buffer.from('Message-ID: <tap@test>\rSubject: tapped\r\n\r\nbody\r\n')), sha, 'a bare CR is not a line ending')
 })

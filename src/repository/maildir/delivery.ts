@@ -1,7 +1,7 @@
-// Writing a new message file into tmp/: exactly the given bytes (no line-ending conversion,
-// nothing added), fsynced before it is renamed into cur/ (a stream: here; a message in memory:
-// by the caller, with syncFiles for many at once). On any error the tmp/ file is removed and
-// nothing else was touched.
+// Writing a new message file into tmp/: exactly the given bytes (nothing added; a stream may be
+// stored with LF line endings, see line-endings.ts), fsynced before it is renamed into cur/ (a
+// stream: here; a message in memory: by the caller, with syncFiles for many at once). On any
+// error the tmp/ files are removed and nothing else was touched.
 import { open, unlink, mkdir } from 'node:fs/promises'
 import { closeSync, constants, fsync, futimesSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { diskError, isMissing } from './fs-safe.js'
 import { MailsyncError } from '../../errors.js'
+import { CrlfWatch, crlfToLf } from './line-endings.js'
 
 let sequence = 0
 
@@ -48,17 +49,44 @@ export function uniqueName(now = Date.now()): string {
 export interface Delivery {
   unique: string
   tmpPath: string
+  /** Bytes that came in (the message as it is served). */
   bytes: number
 }
 
-/** A streamed message into tmp/, with `mtime` set on the file (messages in memory: writeUnsyncedDelivery). */
-export async function writeDelivery(folderDir: string, content: Readable, mtime?: Date): Promise<Delivery> {
+/**
+ * A streamed message into tmp/, with `mtime` set on the file (messages in memory:
+ * writeUnsyncedDelivery). With `toLf`, a message that turns out to be a CRLF message once it has
+ * all come in is then rewritten with LF line endings (a second file, from the page cache: a
+ * stream cannot be judged before its end, and a message that is not one must be kept as it came).
+ */
+export async function writeDelivery(folderDir: string, content: Readable, mtime?: Date, opts: { toLf?: boolean } = {}): Promise<Delivery> {
   const tmpDir = join(folderDir, 'tmp')
   await mkdir(tmpDir, { recursive: true }).catch((e) => {
     throw diskError('create', tmpDir, e)
   })
   const unique = uniqueName()
-  const tmpPath = join(tmpDir, unique)
+  const watch = opts.toLf ? new CrlfWatch() : undefined
+  const first = await writeTmpFile(join(tmpDir, unique), content, (buf) => {
+    watch?.update(buf)
+    return buf
+  }, mtime)
+  if (!watch?.crlfMessage) return { unique, tmpPath: first.path, bytes: first.bytes }
+  const converted = join(tmpDir, uniqueName())
+  try {
+    const fh = await open(first.path, 'r')
+    try {
+      await writeTmpFile(converted, fh.createReadStream({ start: 0, autoClose: false }), crlfToLf, mtime)
+    } finally {
+      await fh.close()
+    }
+  } finally {
+    await unlink(first.path).catch(() => undefined)
+  }
+  return { unique, tmpPath: converted, bytes: first.bytes }
+}
+
+/** A new file of `content`'s chunks passed through `map`, fsynced; removed again on any error. */
+async function writeTmpFile(tmpPath: string, content: AsyncIterable<unknown>, map: (chunk: Buffer) => Buffer, mtime?: Date): Promise<{ path: string; bytes: number }> {
   let fh
   try {
     fh = await open(tmpPath, 'wx', 0o600)
@@ -70,14 +98,15 @@ export async function writeDelivery(folderDir: string, content: Readable, mtime?
   let writing = false
   try {
     for await (const chunk of content) {
-      writing = true
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : (chunk as Buffer)
+      bytes += buf.length
+      const out = map(buf)
+      writing = true
       let off = 0
-      while (off < buf.length) {
-        const { bytesWritten } = await fh.write(buf, off, buf.length - off)
+      while (off < out.length) {
+        const { bytesWritten } = await fh.write(out, off, out.length - off)
         off += bytesWritten
       }
-      bytes += buf.length
       writing = false
     }
     writing = true
@@ -85,7 +114,7 @@ export async function writeDelivery(folderDir: string, content: Readable, mtime?
     await fh.sync()
     await fh.close()
     fh = undefined
-    return { unique, tmpPath, bytes }
+    return { path: tmpPath, bytes }
   } catch (e) {
     await fh?.close().catch(() => undefined)
     await unlink(tmpPath).catch(() => undefined)

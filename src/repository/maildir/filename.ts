@@ -1,6 +1,7 @@
 // Maildir message file names: `<unique>[,X=...]*[<sep>2,<flags>]`.
-// The UID travels as a `,U=<uid>` part (mbsync's and OfflineIMAP's convention); every other
-// `,X=` part (OfflineIMAP's FMD5=, Dovecot's S= / W=) is kept as it was found.
+// The UID travels as a `,U=<uid>` part (mbsync's and OfflineIMAP's convention), the size the
+// message is served with (CRLF line endings) as `,W=<size>` (Dovecot's convention); every other
+// `,X=` part (OfflineIMAP's FMD5=, Dovecot's S=) is kept as it was found.
 
 /** The info follows `:` (POSIX), or `!` / `;` (where `:` is not allowed in file names). */
 const INFO_SEPARATORS = ':!;'
@@ -13,6 +14,8 @@ export interface MaildirFileName {
   parts: string[]
   /** The UID from a `U=` part, or undefined when there is none (or it is not a positive integer). */
   uid?: number
+  /** The size from a `W=` part: the message's size with CRLF line endings. */
+  servedSize?: number
   /** `:` `!` `;`, or undefined for a name without info (a fresh delivery in new/). */
   infoSeparator?: string
   /** Flag letters after `2,`, as found (not re-sorted). */
@@ -34,15 +37,21 @@ export function parseFileName(name: string): MaildirFileName {
   }
   const [unique, ...parts] = base.split(',')
   let uid: number | undefined
+  let servedSize: number | undefined
+  let seenU = false
   for (const p of parts) {
-    if (p.startsWith('U=')) {
+    if (p.startsWith('U=') && !seenU) {
+      seenU = true
       const digits = p.slice(2)
       const n = Number(digits)
       if (/^[0-9]{1,10}$/.test(digits) && n > 0 && n <= 0xffffffff) uid = n
-      break
+    } else if (p.startsWith('W=') && servedSize === undefined && /^[0-9]{1,15}$/.test(p.slice(2))) {
+      servedSize = Number(p.slice(2))
     }
   }
-  return { unique, parts, uid, infoSeparator, flags }
+  const out: MaildirFileName = { unique, parts, uid, infoSeparator, flags }
+  if (servedSize !== undefined) out.servedSize = servedSize
+  return out
 }
 
 /** Letters in Maildir (ASCII) order, each once. */
@@ -55,13 +64,18 @@ export function sortFlagLetters(letters: string): string {
  * unique part, where OfflineIMAP and mbsync put it) and, when `flags` is given, a `2,` info
  * carrying those letters (sorted). Without `flags` the info stays as it was (none stays none).
  */
-export function formatFileName(parsed: MaildirFileName, change: { uid?: number; flags?: string } = {}): string {
+export function formatFileName(parsed: MaildirFileName, change: { uid?: number; flags?: string; servedSize?: number } = {}): string {
   const parts = [...parsed.parts]
   if (change.uid !== undefined) {
     if (!Number.isInteger(change.uid) || change.uid <= 0) throw new RangeError(`bad UID ${change.uid}`)
     const i = parts.findIndex((p) => p.startsWith('U='))
     if (i >= 0) parts[i] = `U=${change.uid}`
     else parts.unshift(`U=${change.uid}`)
+  }
+  if (change.servedSize !== undefined) {
+    const i = parts.findIndex((p) => p.startsWith('W='))
+    if (i >= 0) parts[i] = `W=${change.servedSize}`
+    else parts.push(`W=${change.servedSize}`)
   }
   const base = [parsed.unique, ...parts].join(',')
   if (change.flags !== undefined) {

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FolderInfo } from '../types.js'
 import { type FolderTree, isNestedTree, maildirPlusPlusName } from './folder-paths.js'
+import { decodeDiskName } from './folder-spelling.js'
 import { diskError, isMissing } from './fs-safe.js'
 
 // Synchronous stat calls: a tree of 40 folders took 80 thread-pool round trips, ~25 ms here,
@@ -39,24 +40,33 @@ async function subdirs(dir: string): Promise<string[]> {
 
 const MAILDIR_SUBDIRS = new Set(['cur', 'new', 'tmp'])
 
-/** Folder names found under the tree's root (selectable ones only), unsorted. */
-async function findFolderNames(tree: FolderTree): Promise<string[]> {
-  const names: string[] = []
+/** A folder directory found on disk: its UTF-8 name, and its path below the root as spelled there. */
+export interface FoundFolder {
+  name: string
+  disk: string
+}
+
+/**
+ * Folders found under the tree's root (selectable ones only), unsorted. Names spelled in modified
+ * UTF-7 on disk are shown decoded (see folder-spelling.ts).
+ */
+export async function findFolders(tree: FolderTree): Promise<FoundFolder[]> {
+  const found: FoundFolder[] = []
   if (tree.layout === 'maildir++') {
-    if (isMaildirDir(tree.root)) names.push('INBOX')
+    if (isMaildirDir(tree.root)) found.push({ name: 'INBOX', disk: '' })
     for (const entry of await subdirs(tree.root)) {
       const name = maildirPlusPlusName(tree, entry)
-      if (name !== undefined && isMaildirDir(join(tree.root, entry))) names.push(name)
+      if (name !== undefined && isMaildirDir(join(tree.root, entry))) found.push({ name: name.split(tree.sep).map(decodeDiskName).join(tree.sep), disk: entry })
     }
-    return names
+    return found
   }
   if (!isNestedTree(tree)) {
     for (const entry of await subdirs(tree.root)) {
       if (entry.startsWith('.')) continue
       if (entry.split(tree.sep).includes('')) continue
-      if (isMaildirDir(join(tree.root, entry))) names.push(entry)
+      if (isMaildirDir(join(tree.root, entry))) found.push({ name: decodeDiskName(entry), disk: entry })
     }
-    return names
+    return found
   }
   // Nested: walk real directories (symlinks are followed one level, never recursed into).
   const walk = async (dir: string, prefix: string[], depth: number): Promise<void> => {
@@ -69,20 +79,21 @@ async function findFolderNames(tree: FolderTree): Promise<string[]> {
       if (e.name.startsWith('.') || MAILDIR_SUBDIRS.has(e.name)) continue
       const path = join(dir, e.name)
       const parts = [...prefix, e.name]
+      const folder = (): FoundFolder => ({ name: parts.map(decodeDiskName).join('/'), disk: parts.join('/') })
       if (e.isDirectory()) {
-        if (isMaildirDir(path)) names.push(parts.join('/'))
+        if (isMaildirDir(path)) found.push(folder())
         await walk(path, parts, depth + 1)
       } else if (e.isSymbolicLink() && isMaildirDir(path)) {
-        names.push(parts.join('/'))
+        found.push(folder())
       }
     }
   }
   await walk(tree.root, [], 0)
-  return names
+  return found
 }
 
-export async function listFolderInfos(tree: FolderTree): Promise<FolderInfo[]> {
-  const selectable = new Set(await findFolderNames(tree))
+export function folderInfos(tree: FolderTree, found: readonly FoundFolder[]): FolderInfo[] {
+  const selectable = new Set(found.map((f) => f.name))
   const all = new Map<string, boolean>()
   for (const name of selectable) {
     all.set(name, true)

@@ -2,8 +2,8 @@
 //  verbatim (OfflineIMAP's default): `<root>/<name>`; with sep '/' the hierarchy is nested
 //    directories (`<root>/Work/Projects`), with any other sep the name is one directory.
 //  maildir++ (Dovecot, Courier): INBOX is the root itself, `A<sep>B` is `<root>/.A.B`.
-// Names are UTF-8 on disk. Names that would escape the root, hide, or collide with cur/new/tmp
-// are refused.
+// How each name is spelled on disk (UTF-8 or modified UTF-7): folder-spelling.ts. Names that
+// would escape the root, hide, or collide with cur/new/tmp are refused.
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 
@@ -53,15 +53,6 @@ export function folderNameParts(tree: FolderTree, name: string): string[] {
 
 export function isInboxName(name: string): boolean {
   return name.toUpperCase() === 'INBOX'
-}
-
-/** The folder's directory (validating the name). */
-export function folderDir(tree: FolderTree, name: string): string {
-  const parts = folderNameParts(tree, name)
-  if (tree.layout === 'maildir++') {
-    return isInboxName(name) ? tree.root : join(tree.root, '.' + parts.join('.'))
-  }
-  return isNestedTree(tree) ? join(tree.root, ...parts) : join(tree.root, name)
 }
 
 /** Maildir++ directory entry (`.A.B`) -> folder name (`A<sep>B`), or undefined if it is not one. */

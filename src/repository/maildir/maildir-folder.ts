@@ -2,9 +2,9 @@
 // when an operation finds a file gone (another program renamed it), the folder is re-scanned
 // once and the operation retried by UID.
 import { open, unlink } from 'node:fs/promises'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
+import { pipeline, type Readable } from 'node:stream'
 import type { FileHandle } from 'node:fs/promises'
 import type {
   AppendInput,
@@ -22,8 +22,10 @@ import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import type { MessageFile } from './message-files.js'
 import { readMessageId } from './message-header.js'
+import { messageIdFromHeader } from '../../mail/header.js'
 import { storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery } from './delivery.js'
 import { diskError, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
+import { type LineEndings, LineScan, crlfToLf, hasCr, isCrlfMessage, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
 
 /** Bodies below this size are returned as one Buffer, bigger ones as a file stream. */
 export const STREAM_THRESHOLD = 1024 * 1024
@@ -41,10 +43,13 @@ export class MaildirFolder implements FolderSession {
   /** Appends written into tmp/ but not yet synced and stored in cur/ (see flush). */
   private unsynced: { uid: number; tmpPath: string; name: string }[] = []
 
-  constructor(name: string, index: MessageIndex, readOnly: boolean) {
+  private readonly lineEndings: LineEndings
+
+  constructor(name: string, index: MessageIndex, readOnly: boolean, lineEndings: LineEndings = 'lf') {
     this.name = name
     this.index = index
     this.readOnly = readOnly
+    this.lineEndings = lineEndings
   }
 
   get status(): FolderStatus {
@@ -75,6 +80,11 @@ export class MaildirFolder implements FolderSession {
     return { messages }
   }
 
+  /**
+   * A message's listing. Its size is the size it is served with (CRLF line endings): from the
+   * name's W= where there is one, else from reading the file (another program's file, listed
+   * once: later runs know its size from the status cache).
+   */
   private async meta(uid: number, withMessageId: boolean): Promise<MessageMeta | undefined> {
     return this.withFile(uid, async (file, path) => {
       // Synchronous: microseconds on a cached directory, where a thread-pool hop per file made
@@ -83,13 +93,22 @@ export class MaildirFolder implements FolderSession {
       const meta: MessageMeta = {
         uid,
         flags: lettersToFlags(file.parsed.flags, this.index.keywords),
-        size: st.size,
+        size: file.parsed.servedSize ?? st.size,
         internalDate: Math.floor(st.mtimeMs),
       }
-      if (withMessageId) {
-        const id = await readMessageId(path)
-        if (id !== undefined) meta.messageId = id
-      }
+      let messageId: string | undefined
+      if (file.parsed.servedSize === undefined) {
+        if (st.size < STREAM_THRESHOLD) {
+          const bytes = readFileSync(path)
+          meta.size = servedLength(bytes)
+          if (withMessageId) messageId = messageIdFromHeader(bytes)
+        } else {
+          const scan = await scanFile(path)
+          meta.size = scan.servedSize(scan.sawCr ? 'as-is' : 'lf')
+          if (withMessageId) messageId = await readMessageId(path)
+        }
+      } else if (withMessageId) messageId = await readMessageId(path)
+      if (messageId !== undefined) meta.messageId = messageId
       return meta
     })
   }
@@ -107,11 +126,29 @@ export class MaildirFolder implements FolderSession {
         await fh.close()
         throw diskError('stat', `message ${uid} of ${this.name}`, e)
       }
+      const served = this.index.get(uid)?.parsed.servedSize
       if (size < STREAM_THRESHOLD) {
-        yield { uid, size, content: await readAllAndClose(fh) }
-      } else {
-        yield { uid, size, content: fh.createReadStream({ start: 0 }), sizeExact: true }
+        const bytes = await readAllAndClose(fh)
+        const content = storedForm(bytes.length, served, () => hasCr(bytes)) === 'lf' ? lfToCrlf(bytes) : bytes
+        yield { uid, size: content.length, content }
+        continue
       }
+      // A large file: its served size must be exact before the first byte goes out.
+      let form = served === undefined ? undefined : storedForm(size, served, () => true)
+      let servedSize = served ?? size
+      if (form === undefined) {
+        const scan = await this.withFile(uid, (_f, path) => scanFile(path))
+        if (!scan) {
+          await fh.close()
+          continue
+        }
+        form = scan.sawCr ? 'as-is' : 'lf'
+        servedSize = scan.servedSize(form)
+      }
+      const file = fh.createReadStream({ start: 0 })
+      // pipeline: a reader that gives up stops the file too, and a read error reaches the reader
+      const content = form === 'lf' ? pipeline(file, lfToCrlfStream(), () => undefined) : file
+      yield { uid, size: servedSize, content, sizeExact: true }
     }
   }
 
@@ -128,12 +165,15 @@ export class MaildirFolder implements FolderSession {
     const { letters } = flagsToLetters(msg.flags, this.index.keywords)
     const when = Number.isFinite(msg.internalDate) ? new Date(msg.internalDate) : undefined
     const inMemory = Buffer.isBuffer(msg.content)
+    const lf = this.lineEndings === 'lf'
     const delivery = inMemory
-      ? writeUnsyncedDelivery(this.index.dir, msg.content as Buffer, when)
-      : await writeDelivery(this.index.dir, msg.content as Readable, when)
+      ? writeUnsyncedDelivery(this.index.dir, storedBytes(msg.content as Buffer, lf), when)
+      : await writeDelivery(this.index.dir, msg.content as Readable, when, { toLf: lf })
+    // W=: the size it is served with, which is what came in
+    const servedSize = inMemory ? (msg.content as Buffer).length : delivery.bytes
     try {
       const uid = await this.index.reserve(1)
-      const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters })
+      const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters, servedSize })
       if (inMemory) {
         this.unsynced.push({ uid, tmpPath: delivery.tmpPath, name })
         // Bounded: a caller that never flushes still has its files stored every so often.
@@ -276,6 +316,23 @@ function uidFilter(uids: ListOptions['uids']): (uid: number) => boolean {
     return (uid) => set.has(uid)
   }
   return (uid) => uid >= uids.from
+}
+
+/** What a message in memory is stored as: LF where it round-trips (see line-endings.ts). */
+function storedBytes(content: Buffer, lf: boolean): Buffer {
+  return lf && isCrlfMessage(content) ? crlfToLf(content) : content
+}
+
+/** Reads a (large) file through, counting what decides its form and served size. */
+async function scanFile(path: string): Promise<LineScan> {
+  const scan = new LineScan()
+  const fh = await open(path, 'r')
+  try {
+    for await (const chunk of fh.createReadStream({ start: 0, autoClose: false })) scan.update(chunk as Buffer)
+  } finally {
+    await fh.close()
+  }
+  return scan
 }
 
 async function readAllAndClose(fh: FileHandle): Promise<Buffer> {

@@ -4,14 +4,16 @@ import { mkdir, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
 import { MailsyncError } from '../../errors.js'
-import { type FolderTree, type MaildirLayout, folderDir, folderNameParts } from './folder-paths.js'
-import { isMaildirDir, listFolderInfos } from './folder-list.js'
+import { type FolderTree, type MaildirLayout, folderNameParts } from './folder-paths.js'
+import { findFolders, folderInfos, isMaildirDir, type FoundFolder } from './folder-list.js'
+import { type NameSpelling, spelledFolderDir, spellingInUse } from './folder-spelling.js'
 import { KeywordMap } from './keywords.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing } from './fs-safe.js'
 import { readUidState, uidStatePath, type UidState } from './uid-state.js'
 import { messageDirTimes, mtimeSettled } from './message-files.js'
+import type { LineEndings } from './line-endings.js'
 
 export interface MaildirRepositoryOptions {
   name: string
@@ -27,6 +29,14 @@ export interface MaildirRepositoryOptions {
   createRoot?: boolean
   /** Upper bound on parallel folder sessions (default 4). */
   maxConnections?: number
+  /**
+   * How new folders' names are spelled on disk; default: as the tree's existing folders are
+   * spelled, else modified UTF-7 (as OfflineIMAP and mbsync do). Existing folders are always
+   * found under the spelling they have.
+   */
+  spelling?: NameSpelling
+  /** How message files store line endings: 'lf' (the Maildir convention, default) or 'crlf' (as IMAP sends them). */
+  lineEndings?: LineEndings
 }
 
 export class MaildirRepository implements Repository {
@@ -37,6 +47,10 @@ export class MaildirRepository implements Repository {
   private readonly tree: FolderTree
   private readonly keywordLetters: Record<string, string>
   private readonly createRoot: boolean
+  private readonly spelling: NameSpelling | undefined
+  readonly lineEndings: LineEndings
+  /** The folders of the last listing, as found on disk. */
+  private found: FoundFolder[] | undefined
   private opened = false
 
   constructor(opts: MaildirRepositoryOptions) {
@@ -54,6 +68,8 @@ export class MaildirRepository implements Repository {
     this.readOnly = opts.readOnly ?? false
     this.createRoot = opts.createRoot ?? false
     this.maxConnections = opts.maxConnections ?? 4
+    this.spelling = opts.spelling
+    this.lineEndings = opts.lineEndings ?? 'lf'
     new KeywordMap(opts.keywordLetters) // validates the letters now, as a config error
     this.keywordLetters = { ...(opts.keywordLetters ?? {}) }
   }
@@ -100,15 +116,36 @@ export class MaildirRepository implements Repository {
   /** Every folder; parents that hold no messages are listed as not selectable. No special-use. */
   async listFolders(): Promise<FolderInfo[]> {
     await this.open()
-    return listFolderInfos(this.tree)
+    this.found = await findFolders(this.tree)
+    return folderInfos(this.tree, this.found)
+  }
+
+  /** A folder's path below the root as spelled on disk ('' for the root itself), as it is or would be made. */
+  async diskName(name: string): Promise<string> {
+    return (await this.folderPath(name)).disk
+  }
+
+  /** The directory of a folder, under the spelling it has on disk or, for a new one, the tree's. */
+  private async folderPath(name: string): Promise<{ dir: string; disk: string }> {
+    return spelledFolderDir(this.tree, name, this.spelling ?? (await this.spellingInUse()))
+  }
+
+  private async spellingInUse(): Promise<NameSpelling> {
+    if (!this.found) {
+      await this.open()
+      this.found = await findFolders(this.tree)
+    }
+    return spellingInUse(this.found.map((f) => f.disk)) ?? 'mutf7'
   }
 
   /** Makes the folder's cur/ new/ tmp/ (and parent directories). Existing folders are fine. */
   async createFolder(name: string): Promise<void> {
-    const dir = folderDir(this.tree, name)
+    folderNameParts(this.tree, name)
     if (this.readOnly) throw readOnlyError(`repository ${this.name}`)
     await this.open()
+    const { dir, disk } = await this.folderPath(name)
     await this.makeMaildir(dir)
+    this.found?.push({ name, disk })
   }
 
   async folderStatus(name: string): Promise<FolderStatus> {
@@ -123,15 +160,16 @@ export class MaildirRepository implements Repository {
   }
 
   async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
-    const dir = folderDir(this.tree, name)
+    folderNameParts(this.tree, name)
     await this.open()
+    const { dir } = await this.folderPath(name)
     if (!isMaildirDir(dir)) {
       throw new MailsyncError('data', `Maildir folder "${name}" does not exist in ${this.tree.root}`, {
         hint: `expected ${join(dir, 'cur')} and ${join(dir, 'new')}`,
       })
     }
     const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters })
-    return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true)
+    return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings)
   }
 
   async close(): Promise<void> {
@@ -144,7 +182,7 @@ export class MaildirRepository implements Repository {
    * them changed within the last second, since a later change could then keep the same mtime.
    */
   private async quickStatus(name: string): Promise<FolderStatus | undefined> {
-    const dir = folderDir(this.tree, name)
+    const { dir } = await this.folderPath(name)
     let state: UidState | undefined
     try {
       state = readUidState(dir)

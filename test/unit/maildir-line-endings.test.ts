@@ -1,0 +1,127 @@
+// Maildir files hold LF; IMAP carries CRLF. What converts, what is kept as it came, and that a
+// message round-trips byte for byte through a Maildir folder (in memory and streamed).
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { CrlfWatch, crlfToLf, isCrlfMessage, lfToCrlf, servedLength } from '../../src/repository/maildir/line-endings.js'
+import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
+import { STREAM_THRESHOLD } from '../../src/repository/maildir/maildir-folder.js'
+import { bodyBytes } from '../support/message-body.js'
+import { tempRoots } from '../support/temp-roots.js'
+
+const roots = tempRoots('mailsync-le-')
+
+const crlf = Buffer.from('From: a@example.org\r\nSubject: hi\r\n\r\nline one\r\nline two\r\n')
+
+test('a message whose every line ends in CRLF converts; anything else is kept as it came', () => {
+  assert.equal(isCrlfMessage(crlf), true)
+  assert.deepEqual(crlfToLf(crlf), Buffer.from('From: a@example.org\nSubject: hi\n\nline one\nline two\n'))
+  assert.deepEqual(lfToCrlf(crlfToLf(crlf)), crlf)
+  const kept: [string, Buffer][] = [
+    ['bare LF', Buffer.from('A: b\r\n\r\nx\ny\r\n')],
+    ['bare CR', Buffer.from('A: b\r\n\r\nx\ry\r\n')],
+    ['CR at the end', Buffer.from('A: b\r\n\r\nx\r')],
+    ['LF only', Buffer.from('A: b\n\nx\n')],
+    ['NUL', Buffer.from('A: b\r\n\r\nx\0y\r\n')],
+    ['no line break', Buffer.from('just text')],
+    ['LF first', Buffer.from('\nA: b\r\n')],
+  ]
+  for (const [why, buf] of kept) assert.equal(isCrlfMessage(buf), false, why)
+})
+
+test('the stream watch agrees with the whole-buffer check, whatever the chunk borders', () => {
+  const samples = [crlf, Buffer.from('A: b\r\n\r\nx\ny\r\n'), Buffer.from('A: b\r\n\r\nx\ry\r\n'), Buffer.from('A: b\r\n\r\nx\r'), Buffer.from('A\r\n\0\r\n')]
+  for (const s of samples) {
+    for (let cut = 0; cut <= s.length; cut++) {
+      const w = new CrlfWatch()
+      w.update(s.subarray(0, cut))
+      w.update(s.subarray(cut))
+      assert.equal(w.crlfMessage, isCrlfMessage(s), `${JSON.stringify(s.toString())} cut at ${cut}`)
+    }
+  }
+})
+
+test('the served size of a file without W=: LF files count CRLF, files with a CR count as they are', () => {
+  assert.equal(servedLength(crlfToLf(crlf)), crlf.length)
+  assert.equal(servedLength(crlf), crlf.length)
+})
+
+async function folderOf(lineEndings: 'lf' | 'crlf' = 'lf') {
+  const root = join(await roots.fresh(), 'mail')
+  const repo = new MaildirRepository({ name: 'local', root, createRoot: true, lineEndings })
+  await repo.createFolder('INBOX')
+  return { root, repo, folder: await repo.openFolder('INBOX') }
+}
+
+function files(root: string): Buffer[] {
+  const cur = join(root, 'INBOX', 'cur')
+  return readdirSync(cur).sort().map((n) => readFileSync(join(cur, n)))
+}
+
+test('a CRLF message is stored with LF and served back byte for byte; others are stored as sent', async () => {
+  const { root, folder } = await folderOf()
+  const odd = Buffer.from('A: b\r\n\r\nbare\nLF and bare\rCR\r\n')
+  const lfOnly = Buffer.from('A: b\n\nunix\n')
+  const uids: number[] = []
+  for (const m of [crlf, odd, lfOnly]) uids.push((await folder.append({ content: m, size: m.length, flags: [], internalDate: Date.now() })).uid!)
+  await folder.flush!()
+  const stored = files(root)
+  assert.equal(stored.length, 3)
+  assert.equal(stored.filter((b) => b.includes(0x0d)).length, 1, 'only the message that cannot round-trip keeps a CR')
+  assert.ok(stored.some((b) => b.equals(crlfToLf(crlf))), 'the CRLF message is on disk with LF')
+  assert.ok(stored.some((b) => b.equals(odd)), 'the odd one as sent')
+  const listed = (await folder.list()).messages
+  assert.deepEqual(listed.map((m) => m.size), [crlf.length, odd.length, lfOnly.length], 'sizes are the served sizes')
+  const served = new Map<number, Buffer>()
+  for await (const b of folder.fetch(uids)) {
+    served.set(b.uid, await bodyBytes(b))
+    assert.equal(b.size, served.get(b.uid)!.length)
+  }
+  assert.deepEqual(served.get(uids[0]!), crlf)
+  assert.deepEqual(served.get(uids[1]!), odd)
+  assert.deepEqual(served.get(uids[2]!), lfOnly, 'W= keeps even a bare-LF message exact')
+  await folder.close()
+})
+
+test('lineendings = crlf keeps the bytes as IMAP sent them', async () => {
+  const { root, folder } = await folderOf('crlf')
+  await folder.append({ content: crlf, size: crlf.length, flags: [], internalDate: Date.now() })
+  await folder.close()
+  assert.deepEqual(files(root), [crlf])
+})
+
+test('files of other programs: LF files are served with CRLF, CRLF files as they are', async () => {
+  const { root, repo, folder } = await folderOf()
+  await folder.close()
+  const cur = join(root, 'INBOX', 'cur')
+  mkdirSync(cur, { recursive: true })
+  writeFileSync(join(cur, '1700000000_0.1.host,U=7,FMD5=0123456789abcdef0123456789abcdef:2,S'), crlfToLf(crlf))
+  writeFileSync(join(cur, '1700000001.M1P1.host,U=8:2,'), crlf)
+  const f = await repo.openFolder('INBOX')
+  const listed = (await f.list({ withMessageId: true })).messages
+  assert.deepEqual(listed.map((m) => [m.uid, m.size]), [[7, crlf.length], [8, crlf.length]])
+  for await (const b of f.fetch([7, 8])) assert.deepEqual(await bodyBytes(b), crlf, `UID ${b.uid}`)
+  await f.close()
+})
+
+test('a large message streams in and out: stored with LF, served with CRLF and the exact size', async () => {
+  const { root, folder } = await folderOf()
+  const line = 'x'.repeat(98) + '\r\n'
+  const big = Buffer.from('Subject: big\r\n\r\n' + line.repeat(Math.ceil((STREAM_THRESHOLD * 1.5) / line.length)))
+  const chunks = Readable.from([big.subarray(0, 1000), big.subarray(1000, 1001), big.subarray(1001)])
+  const { uid } = await folder.append({ content: chunks, size: big.length, sizeExact: true, flags: ['\\Seen'], internalDate: Date.now() })
+  const [onDisk] = files(root)
+  assert.deepEqual(onDisk, crlfToLf(big))
+  assert.equal(readdirSync(join(root, 'INBOX', 'tmp')).length, 0, 'no file left in tmp/')
+  const [listed] = (await folder.list()).messages
+  assert.equal(listed!.size, big.length)
+  for await (const b of folder.fetch([uid!])) {
+    assert.equal(b.size, big.length)
+    assert.equal(b.sizeExact, true)
+    assert.ok(!Buffer.isBuffer(b.content), 'streamed')
+    assert.deepEqual(await bodyBytes(b), big)
+  }
+  await folder.close()
+})
