@@ -102,6 +102,11 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${g.wanted} deletions on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
       counts.failed++
     }
+    if (plan.copyGuard) {
+      const g = plan.copyGuard
+      emit({ type: 'error', account, folder, kind: 'guard', message: `first-sync guard: this first sync would copy ${g.copyAtoB} messages A->B and ${g.copyBtoA} B->A, which is what one mailbox stored twice looks like when its copies do not match (another tool's Maildir?); nothing was copied. If both sides really hold different mail, run again with --force (see docs/switching.md)` })
+      counts.failed++
+    }
     if (o.dryRun) {
       Object.assign(counts, {
         copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
@@ -120,7 +125,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     // Work left undone (held-back deletions, failed or filtered-out messages) must be looked at
     // again next time, even if neither side changes: then no status is kept that would let it
     // skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
-    const undone = (plan.guard?.length ?? 0) > 0 || counts.failed > 0 || counts.skipped > 0
+    const undone = (plan.guard?.length ?? 0) > 0 || plan.copyGuard !== undefined || counts.failed > 0 || counts.skipped > 0
     db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy))
     return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
   } finally {

@@ -40,6 +40,8 @@ export interface FolderPlan {
   skipped: number
   /** Set when deletions were held back by the deletion guard. */
   guard?: { side: 'A' | 'B'; wanted: number; limit: number }[]
+  /** Set when a first sync's copies in both directions were held back (see FIRST_SYNC_COPY_LIMIT). */
+  copyGuard?: { copyAtoB: number; copyBtoA: number; limit: number }
 }
 
 export interface PlanInput {
@@ -59,6 +61,14 @@ export interface PlanInput {
 export function emptyPlan(): FolderPlan {
   return { copyAtoB: [], copyBtoA: [], adopt: [], flagsA: [], flagsB: [], deleteA: [], deleteB: [], update: [], drop: [], skipped: 0 }
 }
+
+/**
+ * A first sync (no records) that would copy at least this many messages in each direction holds
+ * all its copies back unless forced: two filled stores whose messages do not match are the
+ * signature of the same mail spelled two ways (another tool's Maildir), and copying would double
+ * both sides.
+ */
+export const FIRST_SYNC_COPY_LIMIT = 10
 
 /** The deletion guard's default: 25% of a folder holding more than 20 messages. */
 export function deletionLimit(folderSize: number, maxDelete?: number): number {
@@ -135,6 +145,7 @@ export function planFolderSync(input: PlanInput): FolderPlan {
     else plan.skipped++
   }
   applyDeletionGuard(plan, input)
+  applyFirstSyncCopyGuard(plan, input)
   plan.copyAtoB.sort((x, y) => x.uid - y.uid)
   plan.copyBtoA.sort((x, y) => x.uid - y.uid)
   return plan
@@ -161,6 +172,16 @@ function applyDeletionGuard(plan: FolderPlan, input: PlanInput): void {
     }
   }
   if (held.length) plan.guard = held
+}
+
+/** Holds back both directions' copies of a first sync that would copy many messages each way. */
+function applyFirstSyncCopyGuard(plan: FolderPlan, input: PlanInput): void {
+  if (input.force || input.known.length > 0) return
+  const limit = FIRST_SYNC_COPY_LIMIT
+  if (plan.copyAtoB.length < limit || plan.copyBtoA.length < limit) return
+  plan.copyGuard = { copyAtoB: plan.copyAtoB.length, copyBtoA: plan.copyBtoA.length, limit }
+  plan.copyAtoB = []
+  plan.copyBtoA = []
 }
 
 function same(x: readonly string[], y: readonly string[]): boolean {

@@ -173,3 +173,23 @@ test('policy: sync_deletes said of one repository stops only the deletions that 
   assert.deepEqual([p.deleteAtoB, p.deleteBtoA], [false, true])
   assert.deepEqual([makePolicy('backup', { syncDeletesB: false, mirror: true }).deleteAtoB], [true], 'sync_deletes is a sync option')
 })
+
+test('first-sync guard: unmatched mail both ways on a first sync is held back; adopted mail, one-way fills and --force are not', () => {
+  const a = Array.from({ length: 12 }, (_, i) => m(i + 1, [], 100 + i))
+  const b = Array.from({ length: 12 }, (_, i) => m(i + 1, [], 500 + i))
+  const held = planFolderSync({ a, b, known: [], policy: sync })
+  assert.deepEqual([held.copyAtoB.length, held.copyBtoA.length], [0, 0])
+  assert.deepEqual(held.copyGuard, { copyAtoB: 12, copyBtoA: 12, limit: 10 })
+  const forced = planFolderSync({ a, b, known: [], policy: sync, force: true })
+  assert.deepEqual([forced.copyAtoB.length, forced.copyBtoA.length, forced.copyGuard], [12, 12, undefined])
+  // the same stores once matched: nothing to copy, nothing held
+  const matched = planFolderSync({ a, b, known: [], policy: sync, matches: a.map((x, i) => ({ uidA: x.uid, uidB: b[i]!.uid })) })
+  assert.deepEqual([matched.adopt.length, matched.copyAtoB.length, matched.copyGuard], [12, 0, undefined])
+  // a first sync that fills one side, or copies only a few the other way, goes ahead
+  assert.equal(planFolderSync({ a, b: [], known: [], policy: sync }).copyAtoB.length, 12)
+  const few = planFolderSync({ a, b: b.slice(0, 9), known: [], policy: sync })
+  assert.deepEqual([few.copyAtoB.length, few.copyBtoA.length, few.copyGuard], [12, 9, undefined])
+  // with records (not a first sync) it never applies
+  const later = planFolderSync({ a: [...a, m(99)], b: [...b, m(98)], known: [k(99, 98)], policy: sync })
+  assert.deepEqual([later.copyAtoB.length, later.copyBtoA.length], [12, 12])
+})
