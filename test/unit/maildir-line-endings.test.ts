@@ -125,3 +125,30 @@ test('a large message streams in and out: stored with LF, served with CRLF and t
   }
   await folder.close()
 })
+
+test("mbsync's X-TUID line is left out of what another program's file serves (small and streamed), never out of ours", async () => {
+  const { root, repo, folder } = await folderOf()
+  await folder.close()
+  const cur = join(root, 'INBOX', 'cur')
+  const withTuid = (body: string) => Buffer.from(`From: a@example.org\nMessage-ID: <t@x>\nX-TUID: kQngU05mdf9Z\n\n${body}`)
+  const expected = (body: string) => Buffer.from(`From: a@example.org\r\nMessage-ID: <t@x>\r\n\r\n${body.replace(/\n/g, '\r\n')}`)
+  const bigBody = ('y'.repeat(99) + '\n').repeat(Math.ceil((STREAM_THRESHOLD * 1.2) / 100))
+  writeFileSync(join(cur, '1796494420.27835_2.vm,U=2:2,S'), withTuid('small\n'))
+  writeFileSync(join(cur, '1796494420.27835_3.vm,U=3:2,S'), withTuid(bigBody))
+  const f = await repo.openFolder('INBOX')
+  const sizes = (await f.list()).messages.map((m) => m.size)
+  assert.deepEqual(sizes, [expected('small\n').length, expected(bigBody).length])
+  const got: Buffer[] = []
+  for await (const b of f.fetch([2, 3])) {
+    const bytes = await bodyBytes(b)
+    assert.equal(b.size, bytes.length)
+    got.push(bytes)
+  }
+  assert.deepEqual(got[0], expected('small\n'))
+  assert.ok(got[1]!.equals(expected(bigBody)), 'the streamed file skips the line too')
+  // a message of ours that really carries such a header keeps it
+  const mine = Buffer.from('X-TUID: kQngU05mdf9Z\r\nSubject: s\r\n\r\nx\r\n')
+  const { uid } = await f.append({ content: mine, size: mine.length, flags: [], internalDate: Date.now() })
+  for await (const b of f.fetch([uid!])) assert.deepEqual(await bodyBytes(b), mine)
+  await f.close()
+})

@@ -4,7 +4,7 @@
 import { open, unlink } from 'node:fs/promises'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { pipeline, type Readable } from 'node:stream'
+import { pipeline, Readable } from 'node:stream'
 import type { FileHandle } from 'node:fs/promises'
 import type {
   AppendInput,
@@ -21,7 +21,8 @@ import { formatFileName, parseFileName } from './filename.js'
 import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import type { MessageFile } from './message-files.js'
-import { readMessageId } from './message-header.js'
+import { readHeaderBlock, readMessageId } from './message-header.js'
+import { toolHeaderSpan, withoutToolHeader } from './tool-headers.js'
 import { messageIdFromHeader } from '../../mail/header.js'
 import { storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery } from './delivery.js'
 import { diskError, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
@@ -99,12 +100,13 @@ export class MaildirFolder implements FolderSession {
       let messageId: string | undefined
       if (file.parsed.servedSize === undefined) {
         if (st.size < STREAM_THRESHOLD) {
-          const bytes = readFileSync(path)
+          const bytes = withoutToolHeader(readFileSync(path))
           meta.size = servedLength(bytes)
           if (withMessageId) messageId = messageIdFromHeader(bytes)
         } else {
           const scan = await scanFile(path)
-          meta.size = scan.servedSize(scan.sawCr ? 'as-is' : 'lf')
+          const form = scan.sawCr ? 'as-is' : 'lf'
+          meta.size = scan.servedSize(form) - toolHeaderServedLength(await readHeaderBlock(path), form)
           if (withMessageId) messageId = await readMessageId(path)
         }
       } else if (withMessageId) messageId = await readMessageId(path)
@@ -128,7 +130,8 @@ export class MaildirFolder implements FolderSession {
       }
       const served = this.index.get(uid)?.parsed.servedSize
       if (size < STREAM_THRESHOLD) {
-        const bytes = await readAllAndClose(fh)
+        const read = await readAllAndClose(fh)
+        const bytes = served === undefined ? withoutToolHeader(read) : read
         const content = storedForm(bytes.length, served, () => hasCr(bytes)) === 'lf' ? lfToCrlf(bytes) : bytes
         yield { uid, size: content.length, content }
         continue
@@ -136,16 +139,18 @@ export class MaildirFolder implements FolderSession {
       // A large file: its served size must be exact before the first byte goes out.
       let form = served === undefined ? undefined : storedForm(size, served, () => true)
       let servedSize = served ?? size
+      let skip: { start: number; end: number } | undefined
       if (form === undefined) {
-        const scan = await this.withFile(uid, (_f, path) => scanFile(path))
-        if (!scan) {
+        const found = await this.withFile(uid, async (_f, path) => ({ scan: await scanFile(path), head: await readHeaderBlock(path) }))
+        if (!found) {
           await fh.close()
           continue
         }
-        form = scan.sawCr ? 'as-is' : 'lf'
-        servedSize = scan.servedSize(form)
+        form = found.scan.sawCr ? 'as-is' : 'lf'
+        skip = toolHeaderSpan(found.head)
+        servedSize = found.scan.servedSize(form) - toolHeaderServedLength(found.head, form)
       }
-      const file = fh.createReadStream({ start: 0 })
+      const file = skip ? Readable.from(fileRanges(fh, [[0, skip.start], [skip.end, Infinity]])) : fh.createReadStream({ start: 0 })
       // pipeline: a reader that gives up stops the file too, and a read error reaches the reader
       const content = form === 'lf' ? pipeline(file, lfToCrlfStream(), () => undefined) : file
       yield { uid, size: servedSize, content, sizeExact: true }
@@ -321,6 +326,26 @@ function uidFilter(uids: ListOptions['uids']): (uid: number) => boolean {
 /** What a message in memory is stored as: LF where it round-trips (see line-endings.ts). */
 function storedBytes(content: Buffer, lf: boolean): Buffer {
   return lf && isCrlfMessage(content) ? crlfToLf(content) : content
+}
+
+/** What mbsync's X-TUID line (in `head`) would add to the served size of its file. */
+function toolHeaderServedLength(head: Buffer, form: 'lf' | 'as-is'): number {
+  const span = toolHeaderSpan(head)
+  if (!span) return 0
+  return span.end - span.start + (form === 'lf' ? 1 : 0)
+}
+
+/** The bytes of these [start, end) ranges of a file, in order; the file is closed at the end. */
+async function* fileRanges(fh: FileHandle, ranges: [number, number][]): AsyncGenerator<Buffer> {
+  try {
+    for (const [start, end] of ranges) {
+      if (end <= start) continue
+      const opts = end === Infinity ? { start, autoClose: false } : { start, end: end - 1, autoClose: false }
+      for await (const chunk of fh.createReadStream(opts)) yield chunk as Buffer
+    }
+  } finally {
+    await fh.close()
+  }
 }
 
 /** Reads a (large) file through, counting what decides its form and served size. */

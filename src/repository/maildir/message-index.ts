@@ -17,7 +17,7 @@ import { MailsyncError } from '../../errors.js'
 import { formatFileName, parseFileName } from './filename.js'
 import { KeywordMap, readDovecotKeywords } from './keywords.js'
 import { readMessageFiles, messageDirTimes, messagePath, mtimeSettled, type MessageFile } from './message-files.js'
-import { readUidState, writeUidState, newUidValidity, type UidState } from './uid-state.js'
+import { keepMbsyncMaxUid, readUidState, writeUidState, newUidValidity, type UidState } from './uid-state.js'
 import { withFolderLock } from './state-lock.js'
 import { fsyncDir, renameNoClobber, isMissing, diskError } from './fs-safe.js'
 
@@ -250,6 +250,7 @@ export class MessageIndex {
       change()
       this.ceiling = Math.max(this.ceiling, this.next)
       await writeUidState(this.dir, this.snapshot())
+      await keepMbsyncMaxUid(this.dir, this.ceiling - 1)
     })
   }
 

@@ -85,3 +85,24 @@ export function newUidValidity(): number {
   lastUidValidity = v
   return v
 }
+
+/**
+ * mbsync's own UID file in a folder it keeps (`.uidvalidity`: its UIDVALIDITY, then the highest
+ * UID it gave). It refuses a folder holding a U= above that number, so while we hand out UIDs in
+ * such a folder the number is raised to match: mbsync then still works on the Maildir (it sees
+ * our messages as new ones). Absent or unreadable files are left alone.
+ */
+export const MBSYNC_UID_FILE = '.uidvalidity'
+
+export async function keepMbsyncMaxUid(folderDir: string, highestUid: number): Promise<void> {
+  const path = join(folderDir, MBSYNC_UID_FILE)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return
+  }
+  const m = /^(\d+)\n(\d+)\n?$/.exec(text)
+  if (!m || Number(m[2]) >= highestUid) return
+  await writeFileAtomic(path, `${m[1]}\n${highestUid}\n`)
+}
