@@ -246,12 +246,15 @@ async function adoptionMatches(
   if (!policy.copyAtoB && !policy.copyBtoA) return []
   const kA = new Set(known.map((r) => r.uidA))
   const kB = new Set(known.map((r) => r.uidB))
-  const uA = listA.filter((m) => !kA.has(m.uid))
-  const uB = listB.filter((m) => !kB.has(m.uid))
-  if (!uA.length || !uB.length) return []
+  const prior = known.length === 0 ? priorMatches(sA, sB, listA, listB) : []
+  const pA = new Set(prior.map((p) => p.uidA))
+  const pB = new Set(prior.map((p) => p.uidB))
+  const uA = listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid))
+  const uB = listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid))
+  if (!uA.length || !uB.length) return prior
   const sizesA = new Set(uA.map((m) => m.size))
   const uBsized = uB.filter((m) => sizesA.has(m.size))
-  if (!uBsized.length) return []
+  if (!uBsized.length) return prior
   const sizesB = new Set(uBsized.map((m) => m.size))
   const uAsized = uA.filter((m) => sizesB.has(m.size))
   const [ca, cb] = await Promise.all([
@@ -259,7 +262,30 @@ async function adoptionMatches(
     withMessageIds(sB, uBsized.map((m) => m.uid)),
   ])
   const cand = (ms: MessageMeta[]): Candidate[] => ms.map((m) => ({ uid: m.uid, size: m.size, messageId: m.messageId }))
-  return matchCandidates(cand(ca), cand(cb), hash)
+  return [...prior, ...(await matchCandidates(cand(ca), cand(cb), hash))]
+}
+
+/**
+ * A first sync over a store another tool kept: the pairs it recorded, where the other side's
+ * UIDVALIDITY is still the one it recorded, both messages are there and their sizes agree.
+ * No body or header is read for them.
+ */
+function priorMatches(sA: FolderSession, sB: FolderSession, listA: MessageMeta[], listB: MessageMeta[]): { uidA: number; uidB: number }[] {
+  const out: { uidA: number; uidB: number }[] = []
+  const a = new Map(listA.map((m) => [m.uid, m]))
+  const b = new Map(listB.map((m) => [m.uid, m]))
+  for (const [self, other, selfIsA] of [[sB, sA, false], [sA, sB, true]] as const) {
+    const prior = self.priorPairs?.()
+    if (!prior || prior.otherUidValidity !== other.status.uidValidity) continue
+    for (const p of prior.pairs) {
+      const [uidA, uidB] = selfIsA ? [p.uid, p.otherUid] : [p.otherUid, p.uid]
+      const ma = a.get(uidA)
+      const mb = b.get(uidB)
+      if (ma && mb && ma.size === mb.size) out.push({ uidA, uidB })
+    }
+    if (out.length) break
+  }
+  return out
 }
 
 async function execute(

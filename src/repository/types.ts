@@ -121,6 +121,17 @@ export interface FetchOptions {
   sizes?: ReadonlyMap<number, number>
 }
 
+/**
+ * Pairs another tool recorded between this folder and the other side (mbsync's state in a
+ * Maildir folder): UIDs of this folder and of the other side's folder, valid while the other
+ * side's UIDVALIDITY is `otherUidValidity`.
+ */
+export interface PriorPairs {
+  tool: string
+  otherUidValidity: number
+  pairs: { otherUid: number; uid: number }[]
+}
+
 /** An open folder. Calls on one session are made one at a time. */
 export interface FolderSession {
   readonly name: string
@@ -154,6 +165,8 @@ export interface FolderSession {
   delete(uids: number[]): Promise<void>
   /** UIDs whose Message-ID header equals `messageId`. */
   searchMessageId(messageId: string): Promise<number[]>
+  /** What another tool recorded of this folder's pairs with the other side, where a store keeps such state. */
+  priorPairs?(): PriorPairs | undefined
   close(): Promise<void>
 }
 

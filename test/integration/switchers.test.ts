@@ -94,10 +94,13 @@ function maildirCounts(dir: string): Record<string, number> {
   return out
 }
 
-async function mailsync(rcFile: string, policy: 'sync' | 'backup' | 'restore' = 'sync'): Promise<JobResult> {
+async function mailsync(rcFile: string, policy: 'sync' | 'backup' | 'restore' = 'sync', imapLog?: string[]): Promise<JobResult> {
   const config = await loadConfig({ path: rcFile })
-  return runJob({ policy, config, accounts: accountsToSync(config), dryRun: false }, () => undefined)
+  return runJob({ policy, config, accounts: accountsToSync(config), dryRun: false, imapLogger: imapLog ? (l) => imapLog.push(l) : undefined }, () => undefined)
 }
+
+/** Commands that asked the server for message bodies. */
+const bodyFetches = (log: string[]): string[] => log.filter((l) => / C: \S+ UID FETCH .*BODY(\.PEEK)?\[\]/.test(l))
 
 const total = (c: Record<string, number>): number => Object.values(c).reduce((n, x) => n + x, 0)
 
@@ -132,14 +135,16 @@ async function appendOnServer(user: string, folder: string, m: Buffer): Promise<
   }
 }
 
-async function takeOver(o: { user: string; maildir: string; rcFile: string; flagIn: string; runOld: () => Promise<{ code: number | null; timedOut: boolean; stderr: string }> }): Promise<void> {
+async function takeOver(o: { user: string; maildir: string; rcFile: string; flagIn: string; runOld: () => Promise<{ code: number | null; timedOut: boolean; stderr: string }>; bodies: number }): Promise<void> {
   const serverBefore = await serverCounts(o.user)
   const localBefore = maildirCounts(o.maildir)
   assert.equal(total(serverBefore), 25)
   assert.equal(total(localBefore), 25, `the old tool filled the Maildir: ${JSON.stringify(localBefore)}`)
 
-  const first = await mailsync(o.rcFile)
+  const log: string[] = []
+  const first = await mailsync(o.rcFile, 'sync', log)
   assert.equal(first.exitCode, 0, JSON.stringify(first.errors))
+  assert.equal(bodyFetches(log).length, o.bodies, `body fetches: ${bodyFetches(log).join('\n')}`)
   assert.deepEqual([first.counts.copiedAtoB, first.counts.copiedBtoA], [0, 0], 'nothing copied either way')
   assert.equal(first.counts.adopted, 25, 'every message paired by content')
   assert.deepEqual(await serverCounts(o.user), serverBefore, 'no message and no folder added on the server')
@@ -175,7 +180,7 @@ test('an OfflineIMAP Maildir (LF files, modified UTF-7 names, "." hierarchy) is 
   assert.ok(existsSync(join(maildir, 'Entw&APw-rfe &- Notizen', 'cur')), `OfflineIMAP spells names in modified UTF-7: ${readdirSync(maildir).join(', ')}`)
   const inbox = readdirSync(join(maildir, 'INBOX', 'cur'))
   assert.ok(inbox.every((n) => /,U=\d+,FMD5=[0-9a-f]{32}:2,/.test(n)), inbox.join(' '))
-  await takeOver({ user: 'oi', maildir, rcFile, flagIn: 'INBOX', runOld: () => runOfflineimap(rcFile) })
+  await takeOver({ user: 'oi', maildir, rcFile, flagIn: 'INBOX', runOld: () => runOfflineimap(rcFile), bodies: 1 })
 })
 
 test('an mbsync Maildir (SubFolders Verbatim) is taken over by a config naming the same Maildir: nothing doubled', async () => {
@@ -190,7 +195,7 @@ test('an mbsync Maildir (SubFolders Verbatim) is taken over by a config naming t
     '[Repository R]', 'type = IMAP', 'remotehost = 127.0.0.1', `remoteport = ${d.port}`, 'remoteuser = mb', `remotepass = ${d.password}`, 'ssl = no', 'starttls = no', '',
     '[Repository L]', 'type = Maildir', `localfolders = ${maildir}`, 'sep = /', '',
   ].join('\n'))
-  await takeOver({ user: 'mb', maildir, rcFile: config, flagIn: 'INBOX', runOld: () => runMbsync(rcFile) })
+  await takeOver({ user: 'mb', maildir, rcFile: config, flagIn: 'INBOX', runOld: () => runMbsync(rcFile), bodies: 0 })
 })
 
 test('round trip: server -> Maildir (LF files) -> restore to an empty server gives the original bytes', async () => {

@@ -15,7 +15,9 @@ import type {
   ListResult,
   MessageBody,
   MessageMeta,
+  PriorPairs,
 } from '../types.js'
+import { readMbsyncPairs } from './mbsync-state.js'
 import { MailsyncError } from '../../errors.js'
 import { formatFileName, parseFileName } from './filename.js'
 import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
@@ -241,6 +243,11 @@ export class MaildirFolder implements FolderSession {
     const want = messageId.trim()
     const { messages } = await this.list({ withMessageId: true })
     return messages.filter((m) => m.messageId === want).map((m) => m.uid)
+  }
+
+  /** mbsync's pairs for this folder (see mbsync-state.ts). */
+  priorPairs(): PriorPairs | undefined {
+    return readMbsyncPairs(this.index.dir)
   }
 
   /**
