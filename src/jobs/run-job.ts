@@ -1,5 +1,7 @@
 // Runs one command's work: resolves repositories, opens the status cache, and drives the engine
 // with the policy the command chose. Commands call this and render its events.
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import PQueue from 'p-queue'
 import type { LoadedConfig, AccountConfig } from '../config/index.js'
 import type { EventSink, FolderCounts } from '../engine/events.js'
@@ -91,8 +93,11 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
   const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames') }
   const remote = account.remote
   const local = account.local
-  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore' })
-  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore' })
+  // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's
+  // offlineimaprc names it) or its default; the state names the repository on the other side.
+  const metadataDirs = [stateDir, join(req.config.env.HOME ?? homedir(), '.offlineimap')]
+  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name } })
+  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name } })
   const policy = makePolicy(req.policy, {
     syncDeletesA: remote.get<boolean>('sync_deletes'),
     syncDeletesB: local.get<boolean>('sync_deletes'),

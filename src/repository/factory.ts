@@ -3,6 +3,7 @@
 import type { RepositoryConfig } from '../config/index.js'
 import type { Repository } from './types.js'
 import { MaildirRepository } from './maildir/maildir-repository.js'
+import { offlineimapValidityDir } from './maildir/offlineimap-state.js'
 import { withLogging } from './logging-repository.js'
 import { ImapRepository } from './imap/imap-repository.js'
 import { missingPassword, passwordSource } from '../credentials/password-source.js'
@@ -26,6 +27,11 @@ export interface FactoryContext {
   interactive?: boolean
   /** The account's utf8foldernames: how a Maildir spells new folder names (unset: as its folders are spelled). */
   utf8FolderNames?: boolean
+  /**
+   * Where another tool may have kept its state of this account: metadata directories to look in
+   * (OfflineIMAP's) and the name of the repository on the other side, which that state is named after.
+   */
+  priorTool?: { metadataDirs: string[]; otherRepository: string }
 }
 
 export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Repository {
@@ -41,6 +47,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       createRoot: ctx.createRoot ?? true,
       lineEndings: cfg.get<'lf' | 'crlf'>('lineendings'),
       spelling: ctx.utf8FolderNames === undefined ? undefined : ctx.utf8FolderNames ? 'utf8' : 'mutf7',
+      offlineimapValidityDir: ctx.priorTool && offlineimapValidityDir(ctx.priorTool.metadataDirs, ctx.priorTool.otherRepository),
     })
     return ctx.maildirLogger ? withLogging(repo, ctx.maildirLogger) : repo
   }

@@ -4,7 +4,7 @@
 // sides travel exactly once; and the old tool still runs cleanly on the Maildir afterwards.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, existsSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
@@ -21,9 +21,9 @@ let root: string
 
 before(async () => {
   ensurePeerTools()
-  d = await startDovecot({ users: ['oi', 'mb', 'rt', 'rt2'], separator: '/' })
+  d = await startDovecot({ users: ['oi', 'mb', 'rt', 'rt2', 'ob', 'or'], separator: '/' })
   root = mkdtempSync(join(tmpdir(), 'mailsync-switch-'))
-  for (const user of ['oi', 'mb']) await seed(user)
+  for (const user of ['oi', 'mb', 'ob', 'or']) await seed(user)
 })
 after(async () => {
   await d?.stop()
@@ -180,7 +180,7 @@ test('an OfflineIMAP Maildir (LF files, modified UTF-7 names, "." hierarchy) is 
   assert.ok(existsSync(join(maildir, 'Entw&APw-rfe &- Notizen', 'cur')), `OfflineIMAP spells names in modified UTF-7: ${readdirSync(maildir).join(', ')}`)
   const inbox = readdirSync(join(maildir, 'INBOX', 'cur'))
   assert.ok(inbox.every((n) => /,U=\d+,FMD5=[0-9a-f]{32}:2,/.test(n)), inbox.join(' '))
-  await takeOver({ user: 'oi', maildir, rcFile, flagIn: 'INBOX', runOld: () => runOfflineimap(rcFile), bodies: 1 })
+  await takeOver({ user: 'oi', maildir, rcFile, flagIn: 'INBOX', runOld: () => runOfflineimap(rcFile), bodies: 0 })
 })
 
 test('an mbsync Maildir (SubFolders Verbatim) is taken over by a config naming the same Maildir: nothing doubled', async () => {
@@ -196,6 +196,43 @@ test('an mbsync Maildir (SubFolders Verbatim) is taken over by a config naming t
     '[Repository L]', 'type = Maildir', `localfolders = ${maildir}`, 'sep = /', '',
   ].join('\n'))
   await takeOver({ user: 'mb', maildir, rcFile: config, flagIn: 'INBOX', runOld: () => runMbsync(rcFile), bodies: 0 })
+})
+
+test('backup into an existing OfflineIMAP Maildir adopts everything from its state: no body fetched, nothing doubled', async () => {
+  const maildir = join(root, 'ob-mail')
+  const rcFile = writeRc(root, 'ob.rc', offlineimaprc({ dovecot: d, user: 'ob', localfolders: maildir, metadata: join(root, 'ob-meta') }))
+  assert.equal((await runOfflineimap(rcFile)).code, 0)
+  const before = maildirCounts(maildir)
+  const log: string[] = []
+  const r = await mailsync(rcFile, 'backup', log)
+  assert.equal(r.exitCode, 0, JSON.stringify(r.errors))
+  assert.deepEqual([r.counts.copiedAtoB, r.counts.copiedBtoA, r.counts.adopted], [0, 0, 25])
+  assert.deepEqual(bodyFetches(log), [], 'OfflineIMAP\'s U=/FMD5= names and FolderValidity pair every message')
+  assert.deepEqual(maildirCounts(maildir), before)
+  await appendOnServer('ob', 'INBOX', message(600, { id: 'after-switch-backup' }))
+  const next = await mailsync(rcFile, 'backup')
+  assert.deepEqual([next.exitCode, next.counts.copiedAtoB], [0, 1])
+  assert.equal(total(maildirCounts(maildir)), 26)
+})
+
+test('restore from an OfflineIMAP Maildir to a server that already holds its mail, without the old state: paired by content, nothing uploaded', async () => {
+  const maildir = join(root, 'or-mail')
+  const rcFile = writeRc(root, 'or.rc', offlineimaprc({ dovecot: d, user: 'or', localfolders: maildir, metadata: join(root, 'or-meta') }))
+  assert.equal((await runOfflineimap(rcFile)).code, 0)
+  // mailsync's own state elsewhere, and OfflineIMAP's gone: nothing but the messages to go by
+  rmSync(join(root, 'or-meta'), { recursive: true, force: true })
+  const serverBefore = await serverCounts('or')
+  const r = await mailsync(rcFile, 'restore')
+  assert.equal(r.exitCode, 0, JSON.stringify(r.errors))
+  assert.deepEqual([r.counts.copiedAtoB, r.counts.copiedBtoA, r.counts.adopted], [0, 0, 25])
+  assert.deepEqual(await serverCounts('or'), serverBefore, 'no message uploaded twice, no folder made from an mUTF-7 spelling')
+  flagOneLocally(join(maildir, 'INBOX'))
+  const local = join(maildir, 'INBOX', 'new')
+  const extra = message(700, { id: 'local-only' }).toString('latin1').replaceAll('\r\n', '\n')
+  writeFileSync(join(local, '1700000000.M1P1.host'), extra)
+  const next = await mailsync(rcFile, 'restore')
+  assert.deepEqual([next.exitCode, next.counts.copiedBtoA], [0, 1])
+  assert.equal(total(await serverCounts('or')), total(serverBefore) + 1)
 })
 
 test('round trip: server -> Maildir (LF files) -> restore to an empty server gives the original bytes', async () => {

@@ -18,6 +18,7 @@ import type {
   PriorPairs,
 } from '../types.js'
 import { readMbsyncPairs } from './mbsync-state.js'
+import { readOfflineimapPairs } from './offlineimap-state.js'
 import { MailsyncError } from '../../errors.js'
 import { formatFileName, parseFileName } from './filename.js'
 import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
@@ -47,8 +48,14 @@ export class MaildirFolder implements FolderSession {
   private unsynced: { uid: number; tmpPath: string; name: string }[] = []
 
   private readonly lineEndings: LineEndings
+  /** Where OfflineIMAP's state for this folder is, when it kept the tree. */
+  private readonly prior: { offlineimapValidityDir: string; diskName: string } | undefined
 
-  constructor(name: string, index: MessageIndex, readOnly: boolean, lineEndings: LineEndings = 'lf') {
+  constructor(
+    name: string, index: MessageIndex, readOnly: boolean, lineEndings: LineEndings = 'lf',
+    prior?: { offlineimapValidityDir: string; diskName: string },
+  ) {
+    this.prior = prior
     this.name = name
     this.index = index
     this.readOnly = readOnly
@@ -245,9 +252,11 @@ export class MaildirFolder implements FolderSession {
     return messages.filter((m) => m.messageId === want).map((m) => m.uid)
   }
 
-  /** mbsync's pairs for this folder (see mbsync-state.ts). */
+  /** mbsync's pairs for this folder (see mbsync-state.ts), else OfflineIMAP's (offlineimap-state.ts). */
   priorPairs(): PriorPairs | undefined {
-    return readMbsyncPairs(this.index.dir)
+    const mbsync = readMbsyncPairs(this.index.dir)
+    if (mbsync || !this.prior) return mbsync
+    return readOfflineimapPairs(this.prior.offlineimapValidityDir, this.prior.diskName, this.index.entries())
   }
 
   /**

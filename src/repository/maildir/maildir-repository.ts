@@ -37,6 +37,8 @@ export interface MaildirRepositoryOptions {
   spelling?: NameSpelling
   /** How message files store line endings: 'lf' (the Maildir convention, default) or 'crlf' (as IMAP sends them). */
   lineEndings?: LineEndings
+  /** Where OfflineIMAP recorded the far side's UIDVALIDITYs (see offlineimap-state.ts), when it kept this tree. */
+  offlineimapValidityDir?: string
 }
 
 export class MaildirRepository implements Repository {
@@ -48,6 +50,7 @@ export class MaildirRepository implements Repository {
   private readonly keywordLetters: Record<string, string>
   private readonly createRoot: boolean
   private readonly spelling: NameSpelling | undefined
+  private readonly offlineimapValidityDir: string | undefined
   readonly lineEndings: LineEndings
   /** The folders of the last listing, as found on disk. */
   private found: FoundFolder[] | undefined
@@ -69,6 +72,7 @@ export class MaildirRepository implements Repository {
     this.createRoot = opts.createRoot ?? false
     this.maxConnections = opts.maxConnections ?? 4
     this.spelling = opts.spelling
+    this.offlineimapValidityDir = opts.offlineimapValidityDir
     this.lineEndings = opts.lineEndings ?? 'lf'
     new KeywordMap(opts.keywordLetters) // validates the letters now, as a config error
     this.keywordLetters = { ...(opts.keywordLetters ?? {}) }
@@ -162,14 +166,15 @@ export class MaildirRepository implements Repository {
   async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
     folderNameParts(this.tree, name)
     await this.open()
-    const { dir } = await this.folderPath(name)
+    const { dir, disk } = await this.folderPath(name)
     if (!isMaildirDir(dir)) {
       throw new MailsyncError('data', `Maildir folder "${name}" does not exist in ${this.tree.root}`, {
         hint: `expected ${join(dir, 'cur')} and ${join(dir, 'new')}`,
       })
     }
     const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters })
-    return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings)
+    const prior = this.offlineimapValidityDir === undefined ? undefined : { offlineimapValidityDir: this.offlineimapValidityDir, diskName: disk }
+    return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior)
   }
 
   async close(): Promise<void> {
