@@ -15,6 +15,11 @@ export function renderRepositoryLive(r: LiveRepository, offline: boolean): strin
   if (r.capabilities) out.push(`  capabilities: ${r.capabilities.length ? r.capabilities.join(' ') : '(none of those mailsync uses)'}`)
   if (r.separator !== undefined) out.push(`  hierarchy separator: "${r.separator}"`)
   if (r.folders) out.push(`  folders: ${r.folders.length}`)
+  const spelled = (r.folders ?? []).filter((f) => f.diskName !== undefined)
+  if (spelled.length) {
+    out.push('  spelled on disk in modified UTF-7 (as OfflineIMAP and mbsync write them; mailsync uses these directories):')
+    for (const f of spelled) out.push(`    ${f.name}  ->  ${f.diskName}`)
+  }
   return out
 }
 

@@ -24,6 +24,8 @@ export interface FolderInfo {
   specialUse?: SpecialUse
   /** False for \Noselect / \NonExistent parents: listed, but holds no messages. */
   selectable: boolean
+  /** A Maildir folder's directory below the root where it is spelled otherwise than `name` (modified UTF-7). */
+  diskName?: string
 }
 
 export interface FolderStatus {

@@ -13,6 +13,8 @@ import { ensurePeerTools, mbsyncrc, offlineimaprc, runMbsync, runOfflineimap, wr
 import { loadConfig, accountsToSync } from '../../src/config/index.js'
 import { runJob, type JobResult } from '../../src/jobs/run-job.js'
 import { bodyBytes } from '../support/message-body.js'
+import { collectLiveInfo } from '../../src/cli/info-live.js'
+import { renderRepositoryLive } from '../../src/cli/render-info-live.js'
 
 const FOLDERS = ['INBOX', 'Archive/2023', 'Entwürfe & Notizen', '日本語/受信']
 
@@ -180,6 +182,15 @@ test('an OfflineIMAP Maildir (LF files, modified UTF-7 names, "." hierarchy) is 
   assert.ok(existsSync(join(maildir, 'Entw&APw-rfe &- Notizen', 'cur')), `OfflineIMAP spells names in modified UTF-7: ${readdirSync(maildir).join(', ')}`)
   const inbox = readdirSync(join(maildir, 'INBOX', 'cur'))
   assert.ok(inbox.every((n) => /,U=\d+,FMD5=[0-9a-f]{32}:2,/.test(n)), inbox.join(' '))
+  // info says which directory each name is, before anything is synced
+  const config = await loadConfig({ path: rcFile })
+  const live = await collectLiveInfo(config, [], accountsToSync(config), { offline: true })
+  const local = live.repositories.find((r) => r.type === 'Maildir')!
+  const spelled = new Map(local.folders!.map((f) => [f.name, f.diskName]))
+  assert.equal(spelled.get('Entwürfe & Notizen'), 'Entw&APw-rfe &- Notizen')
+  assert.equal(spelled.get('日本語.受信'), '&ZeVnLIqe-.&U9dP4Q-')
+  assert.equal(spelled.get('INBOX'), undefined)
+  assert.ok(renderRepositoryLive(local, true).includes('    Entwürfe & Notizen  ->  Entw&APw-rfe &- Notizen'))
   await takeOver({ user: 'oi', maildir, rcFile, flagIn: 'INBOX', runOld: () => runOfflineimap(rcFile), bodies: 0 })
 })
 

@@ -94,6 +94,8 @@ export async function findFolders(tree: FolderTree): Promise<FoundFolder[]> {
 
 export function folderInfos(tree: FolderTree, found: readonly FoundFolder[]): FolderInfo[] {
   const selectable = new Set(found.map((f) => f.name))
+  // mUTF-7 spells every non-ASCII character and '&' with an '&' sequence: only those names differ in more than layout
+  const disk = new Map(found.filter((f) => f.disk.includes('&')).map((f) => [f.name, f.disk]))
   const all = new Map<string, boolean>()
   for (const name of selectable) {
     all.set(name, true)
@@ -105,5 +107,8 @@ export function folderInfos(tree: FolderTree, found: readonly FoundFolder[]): Fo
   }
   return [...all]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, sel]) => ({ name, separator: tree.sep, selectable: sel }))
+    .map(([name, sel]) => {
+      const diskName = disk.get(name)
+      return diskName === undefined ? { name, separator: tree.sep, selectable: sel } : { name, separator: tree.sep, selectable: sel, diskName }
+    })
 }
