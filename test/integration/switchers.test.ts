@@ -23,7 +23,7 @@ let root: string
 
 before(async () => {
   ensurePeerTools()
-  d = await startDovecot({ users: ['oi', 'mb', 'rt', 'rt2', 'ob', 'or'], separator: '/' })
+  d = await startDovecot({ users: ['oi', 'mb', 'rt', 'rt2', 'ob', 'or', 'gd'], separator: '/' })
   root = mkdtempSync(join(tmpdir(), 'mailsync-switch-'))
   for (const user of ['oi', 'mb', 'ob', 'or']) await seed(user)
 })
@@ -96,10 +96,37 @@ function maildirCounts(dir: string): Record<string, number> {
   return out
 }
 
-async function mailsync(rcFile: string, policy: 'sync' | 'backup' | 'restore' = 'sync', imapLog?: string[]): Promise<JobResult> {
+async function mailsync(rcFile: string, policy: 'sync' | 'backup' | 'restore' = 'sync', imapLog?: string[], o: { dryRun?: boolean; force?: boolean } = {}): Promise<JobResult> {
   const config = await loadConfig({ path: rcFile })
-  return runJob({ policy, config, accounts: accountsToSync(config), dryRun: false, imapLogger: imapLog ? (l) => imapLog.push(l) : undefined }, () => undefined)
+  return runJob({ policy, config, accounts: accountsToSync(config), dryRun: o.dryRun ?? false, force: o.force, imapLogger: imapLog ? (l) => imapLog.push(l) : undefined }, () => undefined)
 }
+
+test('first-sync guard: two full stores that match in nothing are not merged without --force; --dry-run shows it', async () => {
+  const maildir = join(root, 'gd-mail')
+  const inboxDir = join(maildir, 'INBOX')
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(inboxDir, sub), { recursive: true })
+  for (let i = 0; i < 12; i++) writeFileSync(join(inboxDir, 'cur', `17000000${i}.M${i}P1.host:2,S`), message(800 + i, { id: `local-${i}` }).toString('latin1').replaceAll('\r\n', '\n'))
+  await seedFolder('gd', Array.from({ length: 12 }, (_, i) => message(900 + i, { id: `server-${i}` })))
+  const rcFile = writeRc(root, 'gd.rc', [
+    '[general]', `metadata = ${join(root, 'gd-state')}`, '', '[Account t]', 'localrepository = L', 'remoterepository = R', '',
+    '[Repository R]', 'type = IMAP', 'remotehost = 127.0.0.1', `remoteport = ${d.port}`, 'remoteuser = gd', `remotepass = ${d.password}`, 'ssl = no', 'starttls = no', '',
+    '[Repository L]', 'type = Maildir', `localfolders = ${maildir}`, '',
+  ].join('\n'))
+  const guardOf = (r: JobResult) => r.errors.filter((e) => e.kind === 'guard' && e.folder === 'INBOX').map((e) => e.message)
+  const dry = await mailsync(rcFile, 'sync', undefined, { dryRun: true })
+  assert.match(guardOf(dry)[0] ?? '', /first-sync guard: this first sync would copy 12 messages A->B and 12 B->A.*--force/)
+  const held = await mailsync(rcFile)
+  assert.equal(held.exitCode, 75, 'the guard leaves the folder for the user to decide')
+  assert.equal(guardOf(held).length, 1)
+  assert.deepEqual([held.counts.copiedAtoB, held.counts.copiedBtoA], [0, 0])
+  assert.equal((await serverCounts('gd')).INBOX, 12)
+  assert.equal(maildirCounts(maildir).INBOX, 12)
+  const forced = await mailsync(rcFile, 'sync', undefined, { force: true })
+  assert.equal(forced.exitCode, 0, JSON.stringify(forced.errors))
+  assert.deepEqual([forced.counts.copiedAtoB, forced.counts.copiedBtoA], [12, 12])
+  assert.equal((await serverCounts('gd')).INBOX, 24)
+  assert.equal(maildirCounts(maildir).INBOX, 24)
+})
 
 /** Commands that asked the server for message bodies. */
 const bodyFetches = (log: string[]): string[] => log.filter((l) => / C: \S+ UID FETCH .*BODY(\.PEEK)?\[\]/.test(l))
