@@ -135,9 +135,9 @@ async function accountInfo(config: LoadedConfig, a: AccountConfig, repos: Map<st
     return out
   }
   const { folderMappingReport } = await import('../engine/folder-mapping-report.js')
-  const side = (r: LiveRepository, cfg: RepositoryConfig) => ({
-    folders: r.folders!, separator: r.separator!, folderfilter: (n: string) => cfg.folderfilter(n), nametrans: (n: string) => cfg.nametrans(n), includes: cfg.folderincludes,
-  })
+  const { folderFunctions } = await import('../config/folder-functions.js')
+  const utf8 = a.get<boolean | undefined>('utf8foldernames')
+  const side = (r: LiveRepository, cfg: RepositoryConfig) => ({ folders: r.folders!, separator: r.separator!, ...folderFunctions(cfg, utf8) })
   out.mapping = folderMappingReport(side(remote, a.remote), side(local, a.local))
   return out
 }

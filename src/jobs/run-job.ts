@@ -9,6 +9,7 @@ import { addCounts, emptyCounts } from '../engine/events.js'
 import { makePolicy } from '../engine/policy.js'
 import { syncAccount, type FolderReport } from '../engine/account-sync.js'
 import { createRepository } from '../repository/factory.js'
+import { folderFunctions } from '../config/folder-functions.js'
 import { StatusDb } from '../state/status-db.js'
 import { statusDbPath } from '../state/locate.js'
 import { acquireRunLock } from '../state/run-lock.js'
@@ -113,8 +114,8 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
   try {
     return await syncAccount({
       account: account.name,
-      a: { repo: repoA, folderfilter: (n) => remote.folderfilter(n), nametrans: (n) => remote.nametrans(n), includes: remote.folderincludes },
-      b: { repo: repoB, folderfilter: (n) => local.folderfilter(n), nametrans: (n) => local.nametrans(n), includes: local.folderincludes },
+      a: { repo: repoA, ...folderFunctions(remote, ctx.utf8FolderNames) },
+      b: { repo: repoB, ...folderFunctions(local, ctx.utf8FolderNames) },
       db, policy, emit,
       dryRun: req.dryRun,
       automap: req.policy === 'migrate' && req.automap !== false,

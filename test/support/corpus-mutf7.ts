@@ -2,4 +2,4 @@
 // Maildir++ directory names, spell non-ASCII folder names ("Entwürfe" -> "Entw&APw-rfe").
 // The corpus uses the product's encoder; test/unit/maildir-spelling.test.ts checks it against
 // spellings the real tools wrote.
-export { encodeMutf7 } from '../../src/repository/maildir/mutf7.js'
+export { encodeMutf7 } from '../../src/mail/mutf7.js'

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConfigError } from '../../src/errors.js'
 import { parseConfigText, translatePythonLambda, type RepositoryConfig } from '../../src/config/index.js'
+import { folderFunctions } from '../../src/config/folder-functions.js'
 
 const FILE = '/cfg/mailsync.conf'
 
@@ -126,4 +127,19 @@ test('mbnames folderfilter takes (account, folder); Python two-argument lambdas 
   assert.equal(c.mbnames.folderfilter('Work', 'Trash'), false)
   assert.equal(c.mbnames.folderfilter('Home', 'INBOX'), false)
   assert.equal(c.mbnames.get('enabled'), true)
+})
+
+test('utf8foldernames = no: the functions see and give modified UTF-7 names, as OfflineIMAP hands them over', () => {
+  const r = repo("folderfilter = lambda f: f != 'Entw&APw-rfe'\nnametrans = lambda f: f.replace('&ZeVnLIqe-', 'Japanese')\nfolderincludes = Entw&APw-rfe/Alt")
+  const mutf7 = folderFunctions(r, false)
+  assert.equal(mutf7.folderfilter('Entwürfe'), false)
+  assert.equal(mutf7.folderfilter('Gesendet'), true)
+  assert.equal(mutf7.nametrans('日本語/受信'), 'Japanese/受信')
+  assert.equal(mutf7.nametrans('R&D'), 'R&D', 'an ASCII "&" goes there and back')
+  assert.deepEqual(mutf7.includes, ['Entwürfe/Alt'])
+  // unset (or yes): UTF-8 names, so the same filter matches nothing decoded
+  const utf8 = folderFunctions(r, undefined)
+  assert.equal(utf8.folderfilter('Entwürfe'), true)
+  assert.equal(utf8.nametrans('日本/受信'), '日本/受信')
+  assert.deepEqual(utf8.includes, ['Entw&APw-rfe/Alt'])
 })

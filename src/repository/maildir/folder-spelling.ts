@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
-import { decodeMutf7, encodeMutf7 } from './mutf7.js'
+import { decodeMutf7, encodeMutf7 } from '../../mail/mutf7.js'
 import { type FolderTree, folderNameParts, isInboxName, isNestedTree } from './folder-paths.js'
 
 /** What new folders are spelled in: modified UTF-7 (OfflineIMAP's and mbsync's default) or UTF-8. */
