@@ -60,7 +60,7 @@ export const OPTIONS = [
   { section: 'general', name: 'metadata', type: 'path', computeDefault: stateDirDefault, defaultDoc: '$XDG_STATE_HOME/mailsync (~/.local/state/mailsync)', description: 'Directory of the status cache (one SQLite database per account).' },
   { section: 'general', name: 'pythonfile', type: 'path', unsupported: { level: 'warn', hint: 'mailsync runs no Python: write folderfilter/nametrans as JavaScript arrow functions' }, description: 'OfflineIMAP helper file; ignored.' },
   { section: 'general', name: 'ui', type: 'enum', values: ['auto', 'progress', 'basic', 'quiet', 'json'], valueAliases: { ttyui: 'progress', blinkenlights: 'progress', machineui: 'json', syslog: 'basic', noninteractive: 'basic' }, default: 'auto', description: 'Output style: progress bars, plain lines, nothing but errors, or a JSON event stream (OfflineIMAP names are accepted).' },
-  { section: 'general', name: 'socktimeout', type: 'int', min: 1, description: 'Network timeout in seconds for every repository that sets no `timeout` of its own.' },
+  { section: 'general', name: 'socktimeout', type: 'int', min: 1, description: 'Network timeout in seconds for every repository that sets no `timeout` of its own (default 60): a connection silent that long is dropped, and the folder resumed on a new one.' },
 
   // ---- [Account NAME]
   { section: 'account', name: 'localrepository', type: 'string', required: true, description: 'The local side: a [Repository NAME] name or a repository URL (maildir:PATH, imaps://user@host).' },
@@ -117,7 +117,7 @@ export const OPTIONS = [
   { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on held connections.' },
   { section: 'repository', repo: 'IMAP', name: 'expunge', type: 'bool', default: true, description: 'Expunge messages flagged \\Deleted after a sync.' },
   { section: 'repository', repo: 'IMAP', name: 'idlefolders', type: 'list', default: [], description: 'Folders to watch with IDLE when running continuously.' },
-  { section: 'repository', repo: 'IMAP', name: 'timeout', type: 'int', min: 1, description: 'Network timeout in seconds (default: [general] socktimeout).' },
+  { section: 'repository', repo: 'IMAP', name: 'timeout', type: 'int', min: 1, description: 'Network timeout in seconds (default: [general] socktimeout, else 60).' },
 
   // ---- Maildir
   { section: 'repository', repo: 'Maildir', name: 'localfolders', type: 'path', required: true, description: 'Root directory of the Maildir tree.' },

@@ -32,7 +32,12 @@ export interface AccountSyncOptions {
   force?: boolean
   eligible?: (m: MessageMeta) => boolean
   verify?: 'bytes' | 'size'
+  /** Waits before resuming a folder whose connection was lost: one retry per entry (default FOLDER_RETRY_DELAYS_MS). */
+  retryDelaysMs?: readonly number[]
 }
+
+/** A folder cut short by the network is resumed on a new connection up to three times, after 1, 3 and 9 s. */
+export const FOLDER_RETRY_DELAYS_MS: readonly number[] = [1000, 3000, 9000]
 
 export interface FolderReport {
   folderA: string
@@ -97,22 +102,37 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
   const run = async (pair: FolderPair): Promise<void> => {
     const t0 = Date.now()
     o.emit({ type: 'folder-start', account: o.account, folderA: pair.nameA, folderB: pair.nameB, messages: 0, bytes: 0 })
-    try {
-      const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair, statusesA, statusesB })
-      const ms = Date.now() - t0
-      addCounts(counts, out.counts)
-      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB })
-      o.emit({ type: 'folder-done', account: o.account, folderA: pair.nameA, folderB: pair.nameB, counts: out.counts, ms })
-      memoryKeeper.folderDone()
-    } catch (e) {
-      const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
-      if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config') throw err
+    // what every attempt did, also the ones a lost connection cut short
+    const done = emptyCounts()
+    for (let attempt = 0; ; attempt++) {
       const c = emptyCounts()
-      c.failed = 1
-      addCounts(counts, c)
-      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: c, ms: Date.now() - t0, error: { kind: err.kind, message: err.message }, problems: [] })
-      o.emit({ type: 'error', account: o.account, folder: pair.nameB, kind: err.kind, message: `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}` })
-      if (process.env.MAILSYNC_DEBUG_STACKS && e instanceof Error) process.stderr.write(`${e.stack}\n`)
+      try {
+        const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair, statusesA, statusesB, counts: c })
+        addCounts(done, c)
+        const ms = Date.now() - t0
+        addCounts(counts, done)
+        folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: done, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB })
+        o.emit({ type: 'folder-done', account: o.account, folderA: pair.nameA, folderB: pair.nameB, counts: done, ms })
+        memoryKeeper.folderDone()
+        return
+      } catch (e) {
+        addCounts(done, c)
+        const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
+        if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config') throw err
+        const wait = o.retryDelaysMs ?? FOLDER_RETRY_DELAYS_MS
+        if (err.kind === 'network' && attempt < wait.length && !o.dryRun) {
+          // a new connection resumes the folder: what is recorded is not redone, what was stored unrecorded is adopted
+          o.emit({ type: 'warning', account: o.account, folder: pair.nameB, message: `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}; resuming in ${wait[attempt]! / 1000} s (retry ${attempt + 1} of ${wait.length})` })
+          await new Promise((resolve) => setTimeout(resolve, wait[attempt]))
+          continue
+        }
+        done.failed += 1
+        addCounts(counts, done)
+        folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: done, ms: Date.now() - t0, error: { kind: err.kind, message: err.message }, problems: [] })
+        o.emit({ type: 'error', account: o.account, folder: pair.nameB, kind: err.kind, message: `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}` })
+        if (process.env.MAILSYNC_DEBUG_STACKS && e instanceof Error) process.stderr.write(`${e.stack}\n`)
+        return
+      }
     }
   }
   await Promise.all(pairing.pairs.map((p) => queue.add(() => run(p))))

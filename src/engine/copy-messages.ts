@@ -26,6 +26,8 @@ export interface CopyRequest {
   folder: string
   /** Check each copy on the target: 'bytes' fetches it back and compares SHA-256, 'size' compares the size listed. */
   verify?: 'bytes' | 'size'
+  /** Filled as messages are stored, so a copy that stops half-way (connection lost) still says what it did. */
+  result?: CopyResult
 }
 
 export interface CopyResult {
@@ -41,7 +43,7 @@ const GROUP = 64
 const BATCH_BYTES = 4 * 1024 * 1024
 
 export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
-  const res: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
+  const res: CopyResult = r.result ?? { copied: 0, bytes: 0, verified: 0, failed: [] }
   const byUid = new Map(r.messages.map((m) => [m.uid, m]))
   const order = [...byUid.keys()].sort((a, b) => a - b)
   const targetSide = r.direction === 'A->B' ? 'B' : 'A'

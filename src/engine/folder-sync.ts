@@ -12,7 +12,7 @@ import type { FolderPair } from './folder-pairing.js'
 import { planFolderSync, type FolderPlan, type KnownPair } from './plan-folder.js'
 import { matchCandidates, type Candidate } from './adopt.js'
 import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
-import { copyMessages } from './copy-messages.js'
+import { copyMessages, type CopyResult } from './copy-messages.js'
 import { applyFlagChanges } from './apply-flags.js'
 import { sideEffectDone } from './crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
@@ -35,6 +35,8 @@ export interface FolderSyncOptions {
   /** Folder status already asked for this run (Repository.folderStatuses), by folder name. */
   statusesA?: ReadonlyMap<string, FolderStatus>
   statusesB?: ReadonlyMap<string, FolderStatus>
+  /** Where the counts go as the work is done (so a folder that fails half-way still counts what it did). */
+  counts?: FolderCounts
 }
 
 export interface FolderOutcome {
@@ -52,7 +54,7 @@ type Side = 'A' | 'B'
 
 export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcome> {
   const { pair, db, policy, emit, account } = o
-  const counts = emptyCounts()
+  const counts = o.counts ?? emptyCounts()
   const problems: FolderOutcome['problems'] = []
   const folder = pair.nameB
 
@@ -306,13 +308,18 @@ async function execute(
   for (const dir of ['A->B', 'B->A'] as const) {
     const list = dir === 'A->B' ? plan.copyAtoB : plan.copyBtoA
     if (!list.length) continue
-    const r = await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify })
-    if (dir === 'A->B') counts.copiedAtoB += r.copied
-    else counts.copiedBtoA += r.copied
-    counts.bytes += r.bytes
-    counts.failed += r.failed.length
-    counts.verified += r.verified
-    problems.push(...r.failed.map((f) => ({ side: (dir === 'A->B' ? 'A' : 'B') as Side, ...f })))
+    const r: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
+    try {
+      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r })
+    } finally {
+      // also when the copy stopped half-way: what the target took is counted
+      if (dir === 'A->B') counts.copiedAtoB += r.copied
+      else counts.copiedBtoA += r.copied
+      counts.bytes += r.bytes
+      counts.failed += r.failed.length
+      counts.verified += r.verified
+      problems.push(...r.failed.map((f) => ({ side: (dir === 'A->B' ? 'A' : 'B') as Side, ...f })))
+    }
   }
   counts.flagsBtoA += await applyFlagChanges(sA, plan.flagsA, 'A', { emit, account, folder })
   counts.flagsAtoB += await applyFlagChanges(sB, plan.flagsB, 'B', { emit, account, folder })

@@ -84,14 +84,16 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   })))
   const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
   const unverified = folders.some((f) => f.problems.some((p) => p.verification))
-  const exitCode = worst || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  // a folder the network cut short (after its retries) makes the run's code say so: 69, not "run again"
+  const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
+  const exitCode = worst || cutOff || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
   const ms = Date.now() - started
   sink({ type: 'run-done', counts, ms, exitCode })
   return { counts, exitCode, folders, errors, ms }
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames') }
+  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'), socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout') }
   const remote = account.remote
   const local = account.local
   // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's

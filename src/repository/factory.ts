@@ -32,7 +32,12 @@ export interface FactoryContext {
    * (OfflineIMAP's) and the name of the repository on the other side, which that state is named after.
    */
   priorTool?: { metadataDirs: string[]; otherRepository: string }
+  /** [general] socktimeout: the network timeout of a repository that sets no `timeout`. */
+  socketTimeoutSeconds?: number
 }
+
+/** Network timeout when neither `timeout` nor `socktimeout` is set: no wait on a stalled connection lasts longer. */
+export const DEFAULT_SOCKET_TIMEOUT_S = 60
 
 export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Repository {
   if (cfg.type === 'Maildir') {
@@ -62,7 +67,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
   const token = accessTokenSource(cfg)
   const auth = authOptions(cfg, token)
   const source = auth.accessToken ? undefined : passwordSource(cfg, ctx.env, { interactive: ctx.interactive })
-  const timeout = cfg.get<number | undefined>('timeout')
+  const timeout = cfg.get<number | undefined>('timeout') ?? ctx.socketTimeoutSeconds ?? DEFAULT_SOCKET_TIMEOUT_S
   return new ImapRepository({
     name: cfg.name,
     host: cfg.get<string>('remotehost'),
@@ -79,7 +84,8 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     maxConnections: cfg.get<number>('maxconnections'),
     readOnly: cfg.get<boolean>('readonly'),
     logger: ctx.imapLogger,
-    socketTimeoutMs: timeout ? timeout * 1000 : undefined,
+    socketTimeoutMs: timeout * 1000,
+    onRetry: warn,
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
 }

@@ -139,9 +139,12 @@ describe('ImapRepository connections', () => {
     }
   })
 
-  it('a closed port is kind network', async () => {
-    const r = new ImapRepository({ name: 'remote', host: '127.0.0.1', port: 1, user: 'alice', password: 'x', tls: { mode: 'none' } })
+  it('a closed port is tried again with back-off, then kind network', async () => {
+    const retries: string[] = []
+    const r = new ImapRepository({ name: 'remote', host: '127.0.0.1', port: 1, user: 'alice', password: 'x', tls: { mode: 'none' }, connectRetryDelaysMs: [10, 20], onRetry: (m) => retries.push(m) })
     await rejectsWith(r.open(), 'network')
+    assert.equal(retries.length, 2, 'one connection attempt more than there are waits')
+    assert.match(retries[1]!, /ECONNREFUSED.*trying again in 0\.02 s \(attempt 3 of 3\)/)
     await r.close()
   })
 

@@ -5,7 +5,7 @@ import { MailsyncError } from '../../errors.js'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
-import { readOnlyError, toMailsyncError } from './errors.js'
+import { isNetworkError, readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
 import { folderCache, seedFolderCache, type FolderCache } from './folder-cache.js'
@@ -16,6 +16,8 @@ export type { ImapRepositoryOptions, ImapTlsOptions, TlsMode } from './options.j
 export type { PoolStats } from './connection-pool.js'
 
 const LOGOUT_TIMEOUT_MS = 5000
+/** Bounded back-off for a connection that cannot be made: 7 s in all, then the error stands. */
+const CONNECT_RETRY_DELAYS_MS = [1000, 2000, 4000]
 
 export class ImapRepository implements Repository {
   readonly name: string
@@ -178,7 +180,23 @@ export class ImapRepository implements Repository {
     }
   }
 
+  /** A new connection; one refused or lost on the way for a network reason is tried again after a while. */
   private async connect(): Promise<ImapFlow> {
+    const delays = this.opts.connectRetryDelaysMs ?? CONNECT_RETRY_DELAYS_MS
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.connectOnce()
+      } catch (err) {
+        const network = err instanceof MailsyncError ? err.kind === 'network' : isNetworkError(err)
+        if (!network || attempt >= delays.length) throw err
+        const ms = delays[attempt]!
+        this.opts.onRetry?.(`repository ${this.name}: ${this.toError(err, 'connecting to').message}; trying again in ${ms / 1000} s (attempt ${attempt + 2} of ${delays.length + 1})`)
+        await new Promise((resolve) => setTimeout(resolve, ms))
+      }
+    }
+  }
+
+  private async connectOnce(): Promise<ImapFlow> {
     const password = await this.resolvePassword()
     const client = await connectClient({ opts: this.opts, password, connectionId: `${this.name}#${++this.connectionCount}` })
     this.serverCapabilities ??= new Set(client.capabilities.keys())

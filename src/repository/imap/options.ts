@@ -41,8 +41,15 @@ export interface ImapRepositoryOptions {
   readOnly?: boolean
   /** Protocol debug log, one line per call; never contains the password. */
   logger?: (line: string) => void
-  /** Inactivity timeout of a connection (default: imapflow's 5 minutes). */
+  /** Inactivity timeout of a connection: a stalled connection is dropped after it (the factory sets 60 s by default). */
   socketTimeoutMs?: number
+  /**
+   * Waits before trying again when a connection cannot be made for a network reason (refused,
+   * reset, timed out): one attempt more than there are entries. Default 1, 2 and 4 s.
+   */
+  connectRetryDelaysMs?: number[]
+  /** Told of each retry, in one line. */
+  onRetry?: (message: string) => void
   /** Use COMPRESS=DEFLATE when the server offers it (default false). */
   compression?: boolean
 }
