@@ -13,7 +13,7 @@ import {
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as Manifest
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageInfo & { man: string; files: string[] }
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageInfo & { man: string[]; files: string[] }
 const MAN = join(ROOT, 'dist', 'man', MAN_PAGE)
 const BASH = join(ROOT, 'dist', 'completion', COMPLETION_FILES.bash)
 const ZSH = join(ROOT, 'dist', 'completion', COMPLETION_FILES.zsh)
@@ -29,7 +29,8 @@ test('the build wrote the man page and both completion scripts from the manifest
   assert.equal(readFileSync(MAN, 'utf8'), renderManPage(manifest, pkg))
   assert.equal(readFileSync(BASH, 'utf8'), renderBashCompletion(manifest))
   assert.equal(readFileSync(ZSH, 'utf8'), renderZshCompletion(manifest))
-  assert.equal(pkg.man, `./dist/man/${MAN_PAGE}`, 'npm links "man" into PREFIX/share/man/man1 on a global install')
+  // an array: npm 11 links no man page given as a plain string
+  assert.deepEqual(pkg.man, [`./dist/man/${MAN_PAGE}`], 'npm links "man" into PREFIX/share/man/man1 on a global install')
   for (const dir of ['dist/man', 'dist/completion', 'dist/help.json']) assert.ok(pkg.files.includes(dir), `package.json files has ${dir}`)
 })
 
