@@ -14,9 +14,14 @@ import { startDovecot, TEST_PASSWORD } from '../support/dovecot.js'
 import { plainServer } from '../support/config-text.js'
 import { bundleSideCacheFile, readCodeCache, writeCodeCache } from '../../src/cli/bundle/code-cache.js'
 
-/** bin/, package.json, the manifest and dist/ (without the compiled tests) of ROOT, in a temp dir. */
-function packageCopy(): { root: string; bundle: string; cache: string } {
-  const root = mkdtempSync(join(tmpdir(), 'mailsync-pkg-'))
+/**
+ * bin/, package.json, the manifest and dist/ (without the compiled tests) of ROOT, in a temp dir
+ * (`installed`: as npm installs a package, in <temp>/node_modules/mailsync).
+ */
+function packageCopy(installed = false): { root: string; bundle: string; cache: string } {
+  const temp = mkdtempSync(join(tmpdir(), 'mailsync-pkg-'))
+  const root = installed ? join(temp, 'node_modules', 'mailsync') : temp
+  mkdirSync(root, { recursive: true })
   const copy = (rel: string) => cpSync(join(ROOT, rel), join(root, rel), { recursive: true, preserveTimestamps: true })
   for (const rel of ['bin', 'package.json', 'oclif.manifest.json', 'dist/src', 'dist/commands', 'dist/help.json', 'dist/mailsync.cjs', 'dist/mailsync.cjs.code-cache']) copy(rel)
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
@@ -123,6 +128,13 @@ test('a missing, stale or broken bundle falls back to the separate modules', asy
   const broken = await run(pkg.root, ['info', '--offline', '-c', config], box.env)
   assert.match(startupLine(broken), /startup: modules \(dist\/mailsync\.cjs failed to load: half a bundle\)/)
   assert.equal(broken.stdout, expected)
+
+  // an installed package (npm gives every file the time it wrote it): the bundle all the same
+  const installed = packageCopy(true)
+  utimesSync(join(installed.root, 'dist', 'src', 'cli', 'bundle', 'entry.js'), later, later)
+  const inNodeModules = await run(installed.root, ['info', '--offline', '-c', config], box.env)
+  assert.match(startupLine(inNodeModules), /^mailsync: startup: bundle .*node_modules\/mailsync\/dist\/mailsync\.cjs/)
+  assert.equal(inNodeModules.stdout, expected)
 
   rmSync(pkg.bundle)
   const missing = await run(pkg.root, ['info', '--offline', '-c', config], box.env)

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, rmSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startDovecot, TEST_PASSWORD } from './dovecot.js'
+import { startDovecot, TEST_PASSWORD, type DovecotInstance } from './dovecot.js'
 import { generateCorpus } from './corpus.js'
 import { fillDovecotMaildir } from './corpus-maildir.js'
 
@@ -14,8 +14,15 @@ const keep = process.argv.includes('--keep')
 const messages = Number(process.argv.find((a) => a.startsWith('--messages='))?.split('=')[1] ?? 500)
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'run.js')
 
+let d: DovecotInstance
+try {
+  d = await startDovecot({ users: ['alice'], keep })
+} catch (error) {
+  // e.g. no Dovecot (`npm run demo` installs it first: scripts/setup.mjs): one line, no stack
+  process.stderr.write(`demo: ${(error as Error).message}\n`)
+  process.exit(1)
+}
 const dir = mkdtempSync(join(tmpdir(), 'mailsync-demo-'))
-const d = await startDovecot({ users: ['alice'], keep })
 try {
   const corpus = generateCorpus({ seed: 42, messages })
   await fillDovecotMaildir(corpus, d, 'alice')

@@ -89,7 +89,7 @@ export async function freePort(): Promise<number> {
 
 export function findDovecot(): string {
   for (const p of ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot']) if (existsSync(p)) return p
-  throw new Error('dovecot not found: install it with `apt-get install -y dovecot-imapd`')
+  throw new Error('dovecot not found: `npm test` and `npm run demo` install it when run as root; or, as root, run: apt-get install -y --no-install-recommends dovecot-imapd')
 }
 
 function makeCert(dir: string): { cert: string; key: string } {

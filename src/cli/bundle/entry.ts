@@ -3,6 +3,7 @@
 // own `run` does the rest (flags, help, hooks, errors, exit codes) exactly as on the unbundled path.
 import { Plugin, flush, run, type Command } from '@oclif/core'
 import BackupCommand from '../../../commands/backup.js'
+import CompletionCommand from '../../../commands/completion.js'
 import InfoCommand from '../../../commands/info.js'
 import MigrateCommand from '../../../commands/migrate.js'
 import RestoreCommand from '../../../commands/restore.js'
@@ -13,6 +14,7 @@ export { describeFailure } from '../failure.js'
 /** Every command, by the id oclif gives it (its file name under commands/). */
 export const COMMANDS: Readonly<Record<string, Command.Class>> = {
   backup: BackupCommand,
+  completion: CompletionCommand,
   info: InfoCommand,
   migrate: MigrateCommand,
   restore: RestoreCommand,

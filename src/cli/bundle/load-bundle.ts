@@ -5,7 +5,7 @@
 // foreign, corrupt or rejected one means compiling as usual, and failing to write one is ignored.
 import Module, { createRequire } from 'node:module'
 import { readFileSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
 import type { Failure } from '../failure.js'
@@ -41,7 +41,7 @@ export function bundleIdLine(id: string): string {
 export function loadBundle(root: string, env: NodeJS.ProcessEnv = process.env): BundleLookup {
   if (env.MAILSYNC_NO_BUNDLE) return { reason: 'MAILSYNC_NO_BUNDLE is set' }
   const file = join(root, 'dist', BUNDLE_NAME)
-  const stale = staleness(file)
+  const stale = staleness(file, root)
   if (stale) return { reason: stale }
   let source: string
   try {
@@ -92,7 +92,7 @@ export function loadBundle(root: string, env: NodeJS.ProcessEnv = process.env): 
 }
 
 /** Why the bundle cannot be used, when it is missing or older than the compiled files it was built from. */
-function staleness(file: string): string | undefined {
+function staleness(file: string, root: string): string | undefined {
   let bundleTime: number
   try {
     bundleTime = statSync(file).mtimeMs
@@ -100,7 +100,10 @@ function staleness(file: string): string | undefined {
     return `no dist/${BUNDLE_NAME} (build with \`npm run build\`)`
   }
   // tsc rewrites every file it compiles, this one included: newer than the bundle means the
-  // bundle was not rebuilt after the last compile (e.g. a tsc-only build).
+  // bundle was not rebuilt after the last compile (e.g. a tsc-only build). Not in a package npm
+  // installed (a directory inside node_modules): nothing compiles there, and npm writes the files
+  // in tarball order with the time of the install, entry.js often after the bundle.
+  if (root.split(sep).includes('node_modules')) return undefined
   const compiled = fileURLToPath(new URL('./entry.js', import.meta.url))
   try {
     if (statSync(compiled).mtimeMs > bundleTime) return `dist/${BUNDLE_NAME} is older than the compiled sources`
