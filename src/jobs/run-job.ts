@@ -93,7 +93,8 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'), socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout') }
+  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'), socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
+    onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }) }
   const remote = account.remote
   const local = account.local
   // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's

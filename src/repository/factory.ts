@@ -32,6 +32,8 @@ export interface FactoryContext {
    * (OfflineIMAP's) and the name of the repository on the other side, which that state is named after.
    */
   priorTool?: { metadataDirs: string[]; otherRepository: string }
+  /** Where a connection retry is told (default: as a warning). */
+  onRetry?: (message: string) => void
   /** [general] socktimeout: the network timeout of a repository that sets no `timeout`. */
   socketTimeoutSeconds?: number
 }
@@ -85,7 +87,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     readOnly: cfg.get<boolean>('readonly'),
     logger: ctx.imapLogger,
     socketTimeoutMs: timeout * 1000,
-    onRetry: warn,
+    onRetry: ctx.onRetry ?? warn,
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
 }

@@ -190,7 +190,7 @@ export class ImapRepository implements Repository {
         const network = err instanceof MailsyncError ? err.kind === 'network' : isNetworkError(err)
         if (!network || attempt >= delays.length) throw err
         const ms = delays[attempt]!
-        this.opts.onRetry?.(`repository ${this.name}: ${this.toError(err, 'connecting to').message}; trying again in ${ms / 1000} s (attempt ${attempt + 2} of ${delays.length + 1})`)
+        this.opts.onRetry?.(`${this.toError(err, 'connecting to').message}; trying again in ${ms / 1000} s (attempt ${attempt + 2} of ${delays.length + 1})`)
         await new Promise((resolve) => setTimeout(resolve, ms))
       }
     }
