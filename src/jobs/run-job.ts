@@ -84,7 +84,10 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   })))
   const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
   const unverified = folders.some((f) => f.problems.some((p) => p.verification))
-  const exitCode = worst || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  // A folder that failed on the local disk (full, read-only, permissions) is not fixed by running
+  // again: the run says 74 like a disk error of a whole account does (the worst code wins).
+  const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
+  const exitCode = Math.max(worst, diskFailed) || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
   const ms = Date.now() - started
   sink({ type: 'run-done', counts, ms, exitCode })
   return { counts, exitCode, folders, errors, ms }

@@ -2,13 +2,13 @@
 // stored with LF line endings, see line-endings.ts), fsynced before it is renamed into cur/ (a
 // stream: here; a message in memory: by the caller, with syncFiles for many at once). On any
 // error the tmp/ files are removed and nothing else was touched.
-import { open, unlink, mkdir } from 'node:fs/promises'
-import { closeSync, constants, fsync, futimesSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { open, unlink } from 'node:fs/promises'
+import { closeSync, constants, fsync, futimesSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { diskError, isMissing } from './fs-safe.js'
+import { diskError, isMissing, makeDirs, makeDirsSync } from './fs-safe.js'
 import { MailsyncError } from '../../errors.js'
 import { CrlfWatch, crlfToLf } from './line-endings.js'
 
@@ -61,7 +61,7 @@ export interface Delivery {
  */
 export async function writeDelivery(folderDir: string, content: Readable, mtime?: Date, opts: { toLf?: boolean } = {}): Promise<Delivery> {
   const tmpDir = join(folderDir, 'tmp')
-  await mkdir(tmpDir, { recursive: true }).catch((e) => {
+  await makeDirs(tmpDir).catch((e) => {
     throw diskError('create', tmpDir, e)
   })
   const unique = uniqueName()
@@ -194,7 +194,7 @@ export function syncFiles(paths: readonly string[]): Promise<void> {
 function openNew(tmpDir: string, tmpPath: string): number {
   if (!knownTmpDirs.has(tmpDir)) {
     try {
-      mkdirSync(tmpDir, { recursive: true })
+      makeDirsSync(tmpDir)
     } catch (e) {
       throw diskError('create', tmpDir, e)
     }
@@ -207,7 +207,7 @@ function openNew(tmpDir: string, tmpPath: string): number {
     if (!isMissing(e)) throw diskError('create', tmpPath, e)
     knownTmpDirs.delete(tmpDir)
     try {
-      mkdirSync(tmpDir, { recursive: true })
+      makeDirsSync(tmpDir)
       const fd = openSync(tmpPath, NEW_FILE, 0o600)
       knownTmpDirs.add(tmpDir)
       return fd

@@ -228,7 +228,7 @@ export class MaildirFolder implements FolderSession {
         this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
       })
     }
-    for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
+    await syncSubdirs(this.index.dir, touched)
   }
 
   async delete(uids: number[]): Promise<void> {
@@ -242,7 +242,7 @@ export class MaildirFolder implements FolderSession {
         this.index.remove(uid)
       })
     }
-    for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
+    await syncSubdirs(this.index.dir, touched)
   }
 
   /** Reads every message's header, as list() does (in parallel batches, not one file at a time). */
@@ -327,6 +327,16 @@ export class MaildirFolder implements FolderSession {
   private checkWritable(): void {
     this.checkOpen()
     if (this.readOnly) throw readOnlyError(`Maildir folder ${this.name}`)
+  }
+}
+
+/** fsync the folder's subdirectories a rename or unlink changed. */
+async function syncSubdirs(dir: string, subdirs: Iterable<string>): Promise<void> {
+  for (const subdir of subdirs) {
+    const path = join(dir, subdir)
+    await fsyncDir(path).catch((e) => {
+      throw diskError('sync', path, e)
+    })
   }
 }
 

@@ -1,6 +1,6 @@
 // A local Maildir tree as a Repository.
 import { statSync } from 'node:fs'
-import { mkdir, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
 import { MailsyncError } from '../../errors.js'
@@ -10,7 +10,7 @@ import { type NameSpelling, spelledFolderDir, spellingInUse } from './folder-spe
 import { KeywordMap } from './keywords.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
-import { diskError, fsyncDir, isMissing } from './fs-safe.js'
+import { diskError, fsyncDir, isMissing, makeDirs } from './fs-safe.js'
 import { readUidState, uidStatePath, type UidState } from './uid-state.js'
 import { messageDirTimes, mtimeSettled } from './message-files.js'
 import type { LineEndings } from './line-endings.js'
@@ -101,7 +101,7 @@ export class MaildirRepository implements Repository {
           hint: this.readOnly ? 'check the path' : 'create it, or allow the repository to create it',
         })
       }
-      await mkdir(this.tree.root, { recursive: true, mode: 0o700 }).catch((e) => {
+      await makeDirs(this.tree.root).catch((e) => {
         throw diskError('create', this.tree.root, e)
       })
       if (this.tree.layout === 'maildir++') await this.makeMaildir(this.tree.root)
@@ -212,7 +212,7 @@ export class MaildirRepository implements Repository {
 
   private async makeMaildir(dir: string): Promise<void> {
     try {
-      for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 })
+      for (const sub of ['cur', 'new', 'tmp']) await makeDirs(join(dir, sub))
       await fsyncDir(dir)
       await fsyncDir(dirname(dir))
     } catch (e) {
