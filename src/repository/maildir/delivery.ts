@@ -46,6 +46,19 @@ export function uniqueName(now = Date.now()): string {
   return `${seconds}.M${micros}P${process.pid}Q${++sequence}R${randomHex4()}.${cachedHostname(now)}`
 }
 
+const OWN_NAME = /^[0-9]+\.M[0-9]+P([0-9]+)Q[0-9]+R[0-9a-f]{8}\.(.+)$/
+
+/**
+ * The process that wrote a tmp/ file, when its name is one uniqueName() made on this host
+ * (undefined for any other name: another program's, or ours from another host).
+ */
+export function ownDeliveryWriter(name: string): number | undefined {
+  const m = OWN_NAME.exec(name)
+  if (!m || m[2] !== cachedHostname(Date.now())) return undefined
+  const pid = Number(m[1])
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+}
+
 export interface Delivery {
   unique: string
   tmpPath: string

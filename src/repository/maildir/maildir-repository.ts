@@ -12,6 +12,7 @@ import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing, makeDirs } from './fs-safe.js'
 import { readUidState, uidStatePath, type UidState } from './uid-state.js'
+import { removeStaleTmpFiles } from './tmp-cleanup.js'
 import { messageDirTimes, mtimeSettled } from './message-files.js'
 import type { LineEndings } from './line-endings.js'
 
@@ -173,6 +174,9 @@ export class MaildirRepository implements Repository {
       })
     }
     const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters })
+    // Opened to be written: the run holds the account's lock (a dry run opens read-only), so
+    // deliveries of earlier runs that were killed are left over, and can go (see tmp-cleanup.ts).
+    if (!this.readOnly && opts.readOnly !== true) removeStaleTmpFiles(dir)
     const prior = this.offlineimapValidityDir === undefined ? undefined : { offlineimapValidityDir: this.offlineimapValidityDir, diskName: disk }
     return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior)
   }
