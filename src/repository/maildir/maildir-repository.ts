@@ -173,7 +173,7 @@ export class MaildirRepository implements Repository {
         hint: `expected ${join(dir, 'cur')} and ${join(dir, 'new')}`,
       })
     }
-    const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters })
+    const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters, treeRoot: this.tree.root })
     // Opened to be written: the run holds the account's lock (a dry run opens read-only), so
     // deliveries of earlier runs that were killed are left over, and can go (see tmp-cleanup.ts).
     if (!this.readOnly && opts.readOnly !== true) removeStaleTmpFiles(dir)
