@@ -78,3 +78,19 @@ function formatConfigMessage(message: string, loc: ConfigLocation): string {
 export function isMailsyncError(e: unknown): e is MailsyncError {
   return e instanceof MailsyncError
 }
+
+/**
+ * Error codes that say the file system takes no more writes at all (full, over quota, mounted
+ * read-only; SQLite's own word for a full disk): every other folder on it would fail the same way.
+ */
+const NO_WRITES_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'SQLITE_FULL'])
+
+/** Whether `e` (or an error it was caused by) is a file system refusing every write (see NO_WRITES_CODES). */
+export function fileSystemTakesNoWrites(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x !== undefined && x !== null && depth < 8; depth++) {
+    const code = typeof x === 'object' && 'code' in x ? String((x as { code: unknown }).code) : undefined
+    if (code !== undefined && NO_WRITES_CODES.has(code)) return true
+    x = x instanceof Error ? x.cause : undefined
+  }
+  return false
+}

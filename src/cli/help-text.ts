@@ -8,7 +8,7 @@ const MEANINGS: [number, string][] = [
   [EXIT.data, 'data or verification problem'],
   [EXIT.network, 'network unreachable or connection lost'],
   [EXIT.internal, 'internal error (a bug: please report it, with --debug output)'],
-  [EXIT.disk, 'local disk problem (full, permissions)'],
+  [EXIT.disk, 'local disk problem (full, read-only, permissions)'],
   [EXIT.server, 'the server refused or failed'],
   [EXIT.auth, 'login failed'],
   [EXIT.config, 'configuration problem'],

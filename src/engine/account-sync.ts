@@ -3,7 +3,7 @@
 import PQueue from 'p-queue'
 import type { MessageMeta, Repository } from '../repository/types.js'
 import type { StatusDb } from '../state/status-db.js'
-import { MailsyncError } from '../errors.js'
+import { MailsyncError, fileSystemTakesNoWrites } from '../errors.js'
 import type { EventSink, FolderCounts } from './events.js'
 import { addCounts, emptyCounts } from './events.js'
 import type { Policy } from './policy.js'
@@ -99,7 +99,18 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
   ])
   const concurrency = Math.max(1, Math.min(o.a.repo.maxConnections, o.b.repo.maxConnections))
   const queue = new PQueue({ concurrency })
+  // A folder that failed because a file system takes no more writes (full, over quota, read-only)
+  // stops the account: the folders not started yet would fail the same way, each with its own
+  // error, and each would first read its listing for nothing. Folders already running end on
+  // their own (at their next write). Other accounts go on: they may write to other disks.
+  let stoppedBy: MailsyncError | undefined
+  const notStarted: FolderPair[] = []
   const run = async (pair: FolderPair): Promise<void> => {
+    if (stoppedBy) {
+      notStarted.push(pair)
+      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: emptyCounts(), ms: 0, skipped: 'not started: no writes possible', problems: [] })
+      return
+    }
     const t0 = Date.now()
     o.emit({ type: 'folder-start', account: o.account, folderA: pair.nameA, folderB: pair.nameB, messages: 0, bytes: 0 })
     // what every attempt did, also the ones a lost connection cut short
@@ -119,6 +130,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
         addCounts(done, c)
         const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
         if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config') throw err
+        if (err.kind === 'disk' && fileSystemTakesNoWrites(err)) stoppedBy ??= err
         const wait = o.retryDelaysMs ?? FOLDER_RETRY_DELAYS_MS
         if (err.kind === 'network' && attempt < wait.length && !o.dryRun) {
           // a new connection resumes the folder: what is recorded is not redone, what was stored unrecorded is adopted
@@ -136,6 +148,14 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
     }
   }
   await Promise.all(pairing.pairs.map((p) => queue.add(() => run(p))))
+  if (stoppedBy) {
+    const left = notStarted.length
+    const names = notStarted.slice(0, 5).map((p) => p.nameB).join(', ') + (left > 5 ? ', ...' : '')
+    o.emit({
+      type: 'error', account: o.account, kind: 'disk',
+      message: `stopped: ${stoppedBy.message}; ${left ? `${left} folder${left === 1 ? '' : 's'} not started (${names})` : 'no folder was left to start'}; ${stoppedBy.hint ?? 'free some disk space and run again'}`,
+    })
+  }
   const ms = Date.now() - started
   o.emit({ type: 'account-done', account: o.account, counts, ms })
   return { account: o.account, counts, folders, pairing, ms }

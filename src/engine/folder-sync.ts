@@ -79,11 +79,23 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), openIntents: intents.length })
     const lA = sA ? await listing('A', sA, stA!) : undefined
     const lB = sB ? await listing('B', sB, stB!) : undefined
-    const listA = lA?.messages ?? []
-    const listB = lB?.messages ?? []
+    let listA = lA?.messages ?? []
+    let listB = lB?.messages ?? []
     const hash = hashLookup(sA, sB)
 
     if (row) known = await repairChangedSides(o, row, { A: sA, B: sB }, { A: listA, B: listB }, known, hash)
+    const held = reportPassedOver(o, { A: sA, B: sB }, counts)
+    if (held.A.size || held.B.size) {
+      // A record whose message a side passed over is left as it is: its message is neither
+      // gone (its partner must not be deleted) nor new (its partner must not be copied again).
+      const isHeld = (r: MessagePairRow) => (r.uidA !== null && held.A.has(r.uidA)) || (r.uidB !== null && held.B.has(r.uidB))
+      const heldRows = known.filter(isHeld)
+      known = known.filter((r) => !isHeld(r))
+      const outA = new Set([...held.A, ...heldRows.map((r) => r.uidA)])
+      const outB = new Set([...held.B, ...heldRows.map((r) => r.uidB)])
+      listA = listA.filter((m) => !outA.has(m.uid))
+      listB = listB.filter((m) => !outB.has(m.uid))
+    }
 
     const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash)
     const plan = planFolderSync({
@@ -171,6 +183,25 @@ async function repairChangedSides(
     emit({ type: 'warning', account, folder, message: `UIDVALIDITY of side ${side} changed (${before} -> ${session.status.uidValidity}): ${repaired.rows.length} messages re-paired by fingerprint, ${repaired.forget.length} to copy again, ${repaired.orphaned.length} kept on the other side only` })
   }
   return known
+}
+
+/**
+ * Tells what each side did not list as a message (see FolderSession.passedOver): errors count as
+ * failed. Returns the UIDs those entries carry, per side.
+ */
+function reportPassedOver(o: FolderSyncOptions, sessions: Record<Side, FolderSession | undefined>, counts: FolderCounts): Record<Side, Set<number>> {
+  const held: Record<Side, Set<number>> = { A: new Set(), B: new Set() }
+  for (const side of ['A', 'B'] as const) {
+    const folder = side === 'A' ? o.pair.nameA : o.pair.nameB
+    for (const p of sessions[side]?.passedOver?.() ?? []) {
+      if (p.uid !== undefined) held[side].add(p.uid)
+      if (p.level === 'error') {
+        counts.failed++
+        o.emit({ type: 'error', account: o.account, folder, kind: 'data', message: p.message, ...(p.uid !== undefined ? { uid: p.uid } : {}) })
+      } else o.emit({ type: 'warning', account: o.account, folder, message: p.message })
+    }
+  }
+  return held
 }
 
 function after(a: number, b: number, c: FolderCounts): { messagesA: number; messagesB: number } {

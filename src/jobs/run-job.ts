@@ -84,9 +84,12 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   })))
   const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
   const unverified = folders.some((f) => f.problems.some((p) => p.verification))
-  // a folder the network cut short (after its retries) makes the run's code say so: 69, not "run again"
+  // A folder that failed on the local disk (full, read-only, permissions) is not fixed by running
+  // again: the run says 74 like a disk error of a whole account does; one the network cut short
+  // (after its retries) says 69. The worst code wins.
+  const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
   const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
-  const exitCode = worst || cutOff || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  const exitCode = Math.max(worst, diskFailed, cutOff) || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
   const ms = Date.now() - started
   sink({ type: 'run-done', counts, ms, exitCode })
   return { counts, exitCode, folders, errors, ms }

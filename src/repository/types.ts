@@ -134,6 +134,18 @@ export interface PriorPairs {
   pairs: { otherUid: number; uid: number }[]
 }
 
+/**
+ * Something in a folder that is not served as a message (a Maildir's FIFO, unreadable file, or
+ * symlink to outside its tree). `uid`: the UID it carries, which is then neither a message nor
+ * gone: records of it are left as they are.
+ */
+export interface PassedOver {
+  uid?: number
+  /** error: mail the user may expect to be synced is not; warning: something odd was skipped. */
+  level: 'warning' | 'error'
+  message: string
+}
+
 /** An open folder. Calls on one session are made one at a time. */
 export interface FolderSession {
   readonly name: string
@@ -167,6 +179,8 @@ export interface FolderSession {
   delete(uids: number[]): Promise<void>
   /** UIDs whose Message-ID header equals `messageId`. */
   searchMessageId(messageId: string): Promise<number[]>
+  /** What the folder holds that was not listed as a message, as far as this session has seen. */
+  passedOver?(): PassedOver[]
   /** What another tool recorded of this folder's pairs with the other side, where a store keeps such state. */
   priorPairs?(): PriorPairs | undefined
   close(): Promise<void>

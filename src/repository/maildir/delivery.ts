@@ -2,13 +2,13 @@
 // stored with LF line endings, see line-endings.ts), fsynced before it is renamed into cur/ (a
 // stream: here; a message in memory: by the caller, with syncFiles for many at once). On any
 // error the tmp/ files are removed and nothing else was touched.
-import { open, unlink, mkdir } from 'node:fs/promises'
-import { closeSync, constants, fsync, futimesSync, lstatSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { open, unlink } from 'node:fs/promises'
+import { closeSync, constants, fsync, futimesSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { diskError, isMissing } from './fs-safe.js'
+import { diskError, isMissing, makeDirs, makeDirsSync } from './fs-safe.js'
 import { MailsyncError } from '../../errors.js'
 import { CrlfWatch, crlfToLf } from './line-endings.js'
 
@@ -46,6 +46,19 @@ export function uniqueName(now = Date.now()): string {
   return `${seconds}.M${micros}P${process.pid}Q${++sequence}R${randomHex4()}.${cachedHostname(now)}`
 }
 
+const OWN_NAME = /^[0-9]+\.M[0-9]+P([0-9]+)Q[0-9]+R[0-9a-f]{8}\.(.+)$/
+
+/**
+ * The process that wrote a tmp/ file, when its name is one uniqueName() made on this host
+ * (undefined for any other name: another program's, or ours from another host).
+ */
+export function ownDeliveryWriter(name: string): number | undefined {
+  const m = OWN_NAME.exec(name)
+  if (!m || m[2] !== cachedHostname(Date.now())) return undefined
+  const pid = Number(m[1])
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined
+}
+
 export interface Delivery {
   unique: string
   tmpPath: string
@@ -61,7 +74,7 @@ export interface Delivery {
  */
 export async function writeDelivery(folderDir: string, content: Readable, mtime?: Date, opts: { toLf?: boolean } = {}): Promise<Delivery> {
   const tmpDir = join(folderDir, 'tmp')
-  await mkdir(tmpDir, { recursive: true }).catch((e) => {
+  await makeDirs(tmpDir).catch((e) => {
     throw diskError('create', tmpDir, e)
   })
   const unique = uniqueName()
@@ -194,7 +207,7 @@ export function syncFiles(paths: readonly string[]): Promise<void> {
 function openNew(tmpDir: string, tmpPath: string): number {
   if (!knownTmpDirs.has(tmpDir)) {
     try {
-      mkdirSync(tmpDir, { recursive: true })
+      makeDirsSync(tmpDir)
     } catch (e) {
       throw diskError('create', tmpDir, e)
     }
@@ -207,7 +220,7 @@ function openNew(tmpDir: string, tmpPath: string): number {
     if (!isMissing(e)) throw diskError('create', tmpPath, e)
     knownTmpDirs.delete(tmpDir)
     try {
-      mkdirSync(tmpDir, { recursive: true })
+      makeDirsSync(tmpDir)
       const fd = openSync(tmpPath, NEW_FILE, 0o600)
       knownTmpDirs.add(tmpDir)
       return fd

@@ -2,7 +2,7 @@
 // when an operation finds a file gone (another program renamed it), the folder is re-scanned
 // once and the operation retried by UID.
 import { open, unlink } from 'node:fs/promises'
-import { readFileSync, statSync } from 'node:fs'
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { pipeline, Readable } from 'node:stream'
 import type { FileHandle } from 'node:fs/promises'
@@ -15,6 +15,7 @@ import type {
   ListResult,
   MessageBody,
   MessageMeta,
+  PassedOver,
   PriorPairs,
 } from '../types.js'
 import { readMbsyncPairs } from './mbsync-state.js'
@@ -23,12 +24,12 @@ import { MailsyncError } from '../../errors.js'
 import { formatFileName, parseFileName } from './filename.js'
 import { applyFlagChange, flagsToLetters, lettersToFlags } from './flags.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
-import type { MessageFile } from './message-files.js'
+import type { MessageFile, PassedOverFile } from './message-files.js'
 import { readHeaderBlock, readMessageId } from './message-header.js'
 import { toolHeaderSpan, withoutToolHeader } from './tool-headers.js'
 import { messageIdFromHeader } from '../../mail/header.js'
 import { storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery } from './delivery.js'
-import { diskError, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
+import { diskError, errnoCode, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 import { type LineEndings, LineScan, crlfToLf, hasCr, isCrlfMessage, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
 
 /** Bodies below this size are returned as one Buffer, bigger ones as a file stream. */
@@ -46,6 +47,8 @@ export class MaildirFolder implements FolderSession {
   private curUnsynced = false
   /** Appends written into tmp/ but not yet synced and stored in cur/ (see flush). */
   private unsynced: { uid: number; tmpPath: string; name: string }[] = []
+  /** Message files this session could not read, by path (see passedOver). */
+  private readonly unreadable = new Map<string, PassedOverFile>()
 
   private readonly lineEndings: LineEndings
   /** Where OfflineIMAP's state for this folder is, when it kept the tree. */
@@ -96,10 +99,13 @@ export class MaildirFolder implements FolderSession {
    * once: later runs know its size from the status cache).
    */
   private async meta(uid: number, withMessageId: boolean): Promise<MessageMeta | undefined> {
-    return this.withFile(uid, async (file, path) => {
+    return this.readable(uid, () => this.withFile(uid, async (file, path) => {
       // Synchronous: microseconds on a cached directory, where a thread-pool hop per file made
       // listing a 10,000-message Maildir take most of a re-sync.
       const st = statSync(path)
+      // A file whose size is in its name is not read here: whether it can be is asked instead
+      // (one it cannot read must not be planned as a message to copy).
+      if (file.parsed.servedSize !== undefined && !withMessageId) accessSync(path, fsConstants.R_OK)
       const meta: MessageMeta = {
         uid,
         flags: lettersToFlags(file.parsed.flags, this.index.keywords),
@@ -121,14 +127,40 @@ export class MaildirFolder implements FolderSession {
       } else if (withMessageId) messageId = await readMessageId(path)
       if (messageId !== undefined) meta.messageId = messageId
       return meta
-    })
+    }))
+  }
+
+  /**
+   * `read()`, or undefined when the message's file cannot be read (no permission): the file is
+   * then passed over with a warning instead of failing the folder.
+   */
+  private async readable<T>(uid: number, read: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await read()
+    } catch (e) {
+      const file = this.index.get(uid)
+      if (!file || !isUnreadable(e)) throw e
+      this.unreadable.set(this.index.path(file), { subdir: file.subdir, name: file.name, uid, level: 'warning', reason: 'cannot be read (permission denied): skipped' })
+      return undefined
+    }
+  }
+
+  /** The index's passed-over entries (with a UID only where no message has it) and the unreadable files. */
+  passedOver(): PassedOver[] {
+    const out: PassedOver[] = []
+    const say = (p: PassedOverFile, uid: number | undefined): void => {
+      out.push({ ...(uid !== undefined ? { uid } : {}), level: p.level, message: `Maildir file ${p.subdir}/${p.name}: ${p.reason}` })
+    }
+    for (const p of this.index.passedOver) say(p, p.uid !== undefined && !this.index.get(p.uid) ? p.uid : undefined)
+    for (const p of this.unreadable.values()) say(p, p.uid)
+    return out
   }
 
   async *fetch(uids: number[]): AsyncIterable<MessageBody> {
     this.checkOpen()
     await this.settle()
     for (const uid of [...new Set(uids)].sort((a, b) => a - b)) {
-      const fh = await this.withFile(uid, (_file, path) => open(path, 'r'))
+      const fh = await this.readable(uid, () => this.withFile(uid, (_file, path) => open(path, 'r')))
       if (!fh) continue
       let size: number
       try {
@@ -228,7 +260,7 @@ export class MaildirFolder implements FolderSession {
         this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
       })
     }
-    for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
+    await syncSubdirs(this.index.dir, touched)
   }
 
   async delete(uids: number[]): Promise<void> {
@@ -242,7 +274,7 @@ export class MaildirFolder implements FolderSession {
         this.index.remove(uid)
       })
     }
-    for (const subdir of touched) await fsyncDir(join(this.index.dir, subdir))
+    await syncSubdirs(this.index.dir, touched)
   }
 
   /** Reads every message's header, as list() does (in parallel batches, not one file at a time). */
@@ -328,6 +360,25 @@ export class MaildirFolder implements FolderSession {
     this.checkOpen()
     if (this.readOnly) throw readOnlyError(`Maildir folder ${this.name}`)
   }
+}
+
+/** fsync the folder's subdirectories a rename or unlink changed. */
+async function syncSubdirs(dir: string, subdirs: Iterable<string>): Promise<void> {
+  for (const subdir of subdirs) {
+    const path = join(dir, subdir)
+    await fsyncDir(path).catch((e) => {
+      throw diskError('sync', path, e)
+    })
+  }
+}
+
+/** A file we may not read (its mode, or a read-only bind mount's permissions), possibly as the cause of a disk error. */
+function isUnreadable(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 4; depth++, x = x.cause) {
+    const code = errnoCode(x)
+    if (code === 'EACCES' || code === 'EPERM') return true
+  }
+  return false
 }
 
 function uidFilter(uids: ListOptions['uids']): (uid: number) => boolean {

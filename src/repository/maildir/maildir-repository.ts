@@ -1,6 +1,6 @@
 // A local Maildir tree as a Repository.
 import { statSync } from 'node:fs'
-import { mkdir, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
 import { MailsyncError } from '../../errors.js'
@@ -10,8 +10,9 @@ import { type NameSpelling, spelledFolderDir, spellingInUse } from './folder-spe
 import { KeywordMap } from './keywords.js'
 import { MessageIndex, readOnlyError } from './message-index.js'
 import { MaildirFolder } from './maildir-folder.js'
-import { diskError, fsyncDir, isMissing } from './fs-safe.js'
+import { diskError, fsyncDir, isMissing, makeDirs } from './fs-safe.js'
 import { readUidState, uidStatePath, type UidState } from './uid-state.js'
+import { removeStaleTmpFiles } from './tmp-cleanup.js'
 import { messageDirTimes, mtimeSettled } from './message-files.js'
 import type { LineEndings } from './line-endings.js'
 
@@ -101,7 +102,7 @@ export class MaildirRepository implements Repository {
           hint: this.readOnly ? 'check the path' : 'create it, or allow the repository to create it',
         })
       }
-      await mkdir(this.tree.root, { recursive: true, mode: 0o700 }).catch((e) => {
+      await makeDirs(this.tree.root).catch((e) => {
         throw diskError('create', this.tree.root, e)
       })
       if (this.tree.layout === 'maildir++') await this.makeMaildir(this.tree.root)
@@ -172,7 +173,10 @@ export class MaildirRepository implements Repository {
         hint: `expected ${join(dir, 'cur')} and ${join(dir, 'new')}`,
       })
     }
-    const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters })
+    const index = await MessageIndex.open(dir, { writable: !this.readOnly, configuredKeywords: this.keywordLetters, treeRoot: this.tree.root })
+    // Opened to be written: the run holds the account's lock (a dry run opens read-only), so
+    // deliveries of earlier runs that were killed are left over, and can go (see tmp-cleanup.ts).
+    if (!this.readOnly && opts.readOnly !== true) removeStaleTmpFiles(dir)
     const prior = this.offlineimapValidityDir === undefined ? undefined : { offlineimapValidityDir: this.offlineimapValidityDir, diskName: disk }
     return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior)
   }
@@ -212,7 +216,7 @@ export class MaildirRepository implements Repository {
 
   private async makeMaildir(dir: string): Promise<void> {
     try {
-      for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub), { recursive: true, mode: 0o700 })
+      for (const sub of ['cur', 'new', 'tmp']) await makeDirs(join(dir, sub))
       await fsyncDir(dir)
       await fsyncDir(dirname(dir))
     } catch (e) {

@@ -1,10 +1,13 @@
 // The message files of one folder: what readdir finds in cur/ and new/ (tmp/ holds deliveries in
-// progress and is never listed). Hidden files are not messages.
-import { statSync } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+// progress and is never listed). Hidden files are not messages. An entry that is not a regular
+// file (a FIFO, whose open would wait forever; a socket, a device, a directory) is passed over,
+// and so is a symlink unless it leads to a regular file inside the Maildir tree: a symlink to
+// outside it could hand any file of the user (~/.ssh/id_rsa) to a server as a message.
+import { realpathSync, statSync, type Dirent } from 'node:fs'
+import { readdir } from 'node:fs/promises'
+import { join, sep } from 'node:path'
 import { parseFileName, type MaildirFileName } from './filename.js'
-import { diskError, isMissing } from './fs-safe.js'
+import { diskError, errnoCode, isMissing } from './fs-safe.js'
 
 export type MessageSubdir = 'cur' | 'new'
 
@@ -14,12 +17,26 @@ export interface MessageFile {
   parsed: MaildirFileName
 }
 
+/** An entry of cur/ or new/ that is not taken as a message, and why. */
+export interface PassedOverFile {
+  subdir: MessageSubdir
+  name: string
+  /** The U= of its name, if any. */
+  uid?: number
+  /** error: a message the user may expect to be synced is not (a symlink to outside the tree). */
+  level: 'warning' | 'error'
+  reason: string
+}
+
 export function messagePath(folderDir: string, f: { subdir: MessageSubdir; name: string }): string {
   return join(folderDir, f.subdir, f.name)
 }
 
-export async function readMessageFiles(folderDir: string): Promise<MessageFile[]> {
-  const out: MessageFile[] = []
+/** The folder's message files, and the entries passed over; `treeRoot`: where symlinks may lead (default the folder). */
+export async function readMessageFiles(folderDir: string, treeRoot = folderDir): Promise<{ files: MessageFile[]; passedOver: PassedOverFile[] }> {
+  const files: MessageFile[] = []
+  const passedOver: PassedOverFile[] = []
+  let realRoot: string | undefined
   for (const subdir of ['cur', 'new'] as const) {
     const dir = join(folderDir, subdir)
     let entries
@@ -31,11 +48,54 @@ export async function readMessageFiles(folderDir: string): Promise<MessageFile[]
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue
-      if (!e.isFile() && !e.isSymbolicLink()) continue
-      out.push({ subdir, name: e.name, parsed: parseFileName(e.name) })
+      const parsed = parseFileName(e.name)
+      if (e.isFile()) {
+        files.push({ subdir, name: e.name, parsed })
+        continue
+      }
+      const pass = (level: PassedOverFile['level'], reason: string): void => {
+        passedOver.push({ subdir, name: e.name, ...(parsed.uid !== undefined ? { uid: parsed.uid } : {}), level, reason })
+      }
+      if (!e.isSymbolicLink()) {
+        pass('warning', `${entryKind(e)}, not a message file: skipped`)
+        continue
+      }
+      let target: string
+      try {
+        target = realpathSync(join(dir, e.name))
+      } catch (err) {
+        pass('warning', isMissing(err) ? 'a symlink whose target does not exist: skipped' : `a symlink that cannot be followed (${errnoCode(err) ?? err}): skipped`)
+        continue
+      }
+      try {
+        realRoot ??= realpathSync(treeRoot)
+      } catch (err) {
+        throw diskError('resolve', treeRoot, err)
+      }
+      if (!target.startsWith(realRoot + sep)) {
+        pass('error', `a symlink to ${target}, outside the Maildir ${realRoot}: not synced (copy the message into the folder instead)`)
+        continue
+      }
+      let st
+      try {
+        st = statSync(target)
+      } catch (err) {
+        pass('warning', `a symlink whose target cannot be read (${errnoCode(err) ?? err}): skipped`)
+        continue
+      }
+      if (!st.isFile()) pass('warning', `a symlink to ${st.isFIFO() ? 'a FIFO (named pipe)' : st.isDirectory() ? 'a directory' : 'something that is not a regular file'}, not a message file: skipped`)
+      else files.push({ subdir, name: e.name, parsed })
     }
   }
-  return out
+  return { files, passedOver }
+}
+
+function entryKind(e: Dirent): string {
+  if (e.isFIFO()) return 'a FIFO (named pipe)'
+  if (e.isSocket()) return 'a socket'
+  if (e.isCharacterDevice() || e.isBlockDevice()) return 'a device'
+  if (e.isDirectory()) return 'a directory'
+  return 'not a regular file'
 }
 
 /**

@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 import { formatFileName, parseFileName } from './filename.js'
 import { KeywordMap, readDovecotKeywords } from './keywords.js'
-import { readMessageFiles, messageDirTimes, messagePath, mtimeSettled, type MessageFile } from './message-files.js'
+import { readMessageFiles, messageDirTimes, messagePath, mtimeSettled, type MessageFile, type PassedOverFile } from './message-files.js'
 import { keepMbsyncMaxUid, readUidState, writeUidState, newUidValidity, type UidState } from './uid-state.js'
 import { withFolderLock } from './state-lock.js'
 import { fsyncDir, renameNoClobber, isMissing, diskError } from './fs-safe.js'
@@ -34,6 +34,10 @@ export class MessageIndex {
   readonly dir: string
   readonly keywords: KeywordMap
   private readonly writable: boolean
+  /** The Maildir tree's top: symlinks that lead outside it are not messages (see message-files.ts). */
+  private readonly treeRoot: string
+  /** Entries of cur/ and new/ the last scan did not take as messages. */
+  private passed: PassedOverFile[] = []
   private validity: number
   private next: number
   /** End of the reserved block as written in the state file (0: no state file written yet). */
@@ -44,8 +48,9 @@ export class MessageIndex {
   /** Read-only mode: UIDs given in memory, by the file's unique part (stable across renames). */
   private readonly memoryUids = new Map<string, number>()
 
-  private constructor(dir: string, writable: boolean, state: UidState, keywords: KeywordMap, persisted: boolean) {
+  private constructor(dir: string, writable: boolean, state: UidState, keywords: KeywordMap, persisted: boolean, treeRoot: string) {
     this.dir = dir
+    this.treeRoot = treeRoot
     this.writable = writable
     this.validity = state.uidValidity
     this.next = state.nextUid
@@ -53,12 +58,12 @@ export class MessageIndex {
     this.keywords = keywords
   }
 
-  static async open(dir: string, opts: { writable: boolean; configuredKeywords?: Record<string, string> }): Promise<MessageIndex> {
+  static async open(dir: string, opts: { writable: boolean; configuredKeywords?: Record<string, string>; treeRoot?: string }): Promise<MessageIndex> {
     const found = readUidState(dir)
     const keywords = new KeywordMap(opts.configuredKeywords, found?.keywords ?? [])
     keywords.adopt(await readDovecotKeywords(dir))
     const state = found ?? { uidValidity: newUidValidity(), nextUid: 1, keywords: [] }
-    const index = new MessageIndex(dir, opts.writable, state, keywords, found !== undefined)
+    const index = new MessageIndex(dir, opts.writable, state, keywords, found !== undefined, opts.treeRoot ?? dir)
     if (!found && opts.writable) await index.updateDisk(() => undefined)
     await index.rescan()
     return index
@@ -72,6 +77,10 @@ export class MessageIndex {
   }
   get size(): number {
     return this.files.size
+  }
+  /** What the last scan found in cur/ and new/ that is not a message (FIFOs, symlinks out of the tree). */
+  get passedOver(): readonly PassedOverFile[] {
+    return this.passed
   }
   get(uid: number): MessageFile | undefined {
     return this.files.get(uid)
@@ -119,7 +128,7 @@ export class MessageIndex {
     const at = BigInt(Date.now()) * 1_000_000n
     const times = dirTimesOrNone(this.dir)
     this.scanned = undefined
-    const found = await readMessageFiles(this.dir)
+    const { files: found, passedOver } = await readMessageFiles(this.dir, this.treeRoot)
     const byUid = new Map<number, MessageFile[]>()
     const unnumbered: MessageFile[] = []
     for (const f of found) {
@@ -139,6 +148,8 @@ export class MessageIndex {
       maxUid = Math.max(maxUid, uid)
       for (const f of group) if (f !== keeper) unnumbered.push(f)
     }
+    // A UID on an entry passed over stays taken: the file may become a message again.
+    for (const p of passedOver) if (p.uid !== undefined) maxUid = Math.max(maxUid, p.uid)
     unnumbered.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     const first = await this.reserve(unnumbered.length, maxUid + 1)
     const touched = new Set<string>()
@@ -161,6 +172,7 @@ export class MessageIndex {
     // Only while opening: a session's UIDVALIDITY never changes under the caller.
     if (!this.writable && unnumbered.length > 0 && !this.opened) this.validity = newUidValidity()
     this.files = files
+    this.passed = passedOver
     this.opened = true
   }
 
