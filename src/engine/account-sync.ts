@@ -10,6 +10,7 @@ import type { Policy } from './policy.js'
 import { pairFolders, type FolderPair, type PairingResult } from './folder-pairing.js'
 import { syncFolderPair, type FolderOutcome } from './folder-sync.js'
 import { memoryKeeper } from './memory-keeper.js'
+import { isStatusDbDamage } from '../state/sqlite-errors.js'
 
 export interface SideConfig {
   repo: Repository
@@ -129,7 +130,8 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
       } catch (e) {
         addCounts(done, c)
         const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
-        if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config') throw err
+        // a damaged status cache is the account's problem, not the folder's: stop with its hint
+        if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config' || isStatusDbDamage(err)) throw err
         if (err.kind === 'disk' && fileSystemTakesNoWrites(err)) stoppedBy ??= err
         const wait = o.retryDelaysMs ?? FOLDER_RETRY_DELAYS_MS
         if (err.kind === 'network' && attempt < wait.length && !o.dryRun) {

@@ -1,5 +1,6 @@
 // Runs one command's work: resolves repositories, opens the status cache, and drives the engine
 // with the policy the command chose. Commands call this and render its events.
+import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import PQueue from 'p-queue'
@@ -9,6 +10,7 @@ import { addCounts, emptyCounts } from '../engine/events.js'
 import { makePolicy } from '../engine/policy.js'
 import { syncAccount, type FolderReport } from '../engine/account-sync.js'
 import { createRepository } from '../repository/factory.js'
+import type { Repository } from '../repository/types.js'
 import { folderFunctions } from '../config/folder-functions.js'
 import { StatusDb } from '../state/status-db.js'
 import { statusDbPath } from '../state/locate.js'
@@ -95,6 +97,22 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   return { counts, exitCode, folders, errors, ms }
 }
 
+/**
+ * A new status cache next to a store mailsync synced before: the cache was deleted or lost (or
+ * the state directory moved). Nothing is unsafe about that run, but the user should know what
+ * it means for deletions.
+ */
+async function warnLostCache(account: string, file: string, repos: Repository[], emit: EventSink): Promise<void> {
+  for (const repo of repos) {
+    if (!(await repo.syncedBefore?.().catch(() => false))) continue
+    emit({
+      type: 'warning', account,
+      message: `no status cache ${file}, but ${repo.name} was synced by mailsync before: the cache was deleted or lost (or the state directory changed). Messages on both sides are matched by content, so nothing is copied twice and nothing deleted; a message deleted on one side since the last run is copied back from the other`,
+    })
+    return
+  }
+}
+
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
   const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'), socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
     onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }) }
@@ -116,8 +134,11 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     createFoldersB: local.get<boolean>('createfolders'),
   })
   const lock = req.dryRun ? undefined : acquireRunLock(stateDir, account.name)
-  const db = StatusDb.open(statusDbPath(stateDir, account.name))
+  const dbFile = statusDbPath(stateDir, account.name)
+  const newCache = !existsSync(dbFile)
+  const db = StatusDb.open(dbFile)
   try {
+    if (newCache) await warnLostCache(account.name, dbFile, [repoA, repoB], emit)
     return await syncAccount({
       account: account.name,
       a: { repo: repoA, ...folderFunctions(remote, ctx.utf8FolderNames) },

@@ -2,7 +2,7 @@
 // repositories in it. It sees only the Repository contract, so it fits any kind; message bytes
 // are never logged, only UIDs, sizes, flags and folder names.
 import type {
-  AppendInput, AppendOutcome, AppendResult, Capability, FetchOptions, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, Repository,
+  AppendInput, AppendOutcome, AppendResult, Capability, FetchOptions, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, PassedOver, Repository,
 } from './types.js'
 
 export type DebugLine = (line: string) => void
@@ -53,6 +53,9 @@ class LoggingRepository implements Repository {
     const s = await this.inner.openFolder(name, opts)
     this.say(`opened ${name}${s.readOnly ? ' read-only' : ''}: uidvalidity ${s.status.uidValidity}, uidnext ${s.status.uidNext}`)
     return new LoggingSession(s, (t) => this.say(`${name}: ${t}`))
+  }
+  async syncedBefore(): Promise<boolean> {
+    return (await this.inner.syncedBefore?.()) ?? false
   }
   async close(): Promise<void> {
     await this.inner.close()
@@ -106,6 +109,11 @@ class LoggingSession implements FolderSession {
   async delete(uids: number[]): Promise<void> {
     await this.inner.delete(uids)
     this.say(`deleted ${uidList(uids)}`)
+  }
+  passedOver(): PassedOver[] {
+    const r = this.inner.passedOver?.() ?? []
+    for (const p of r) this.say(`passed over: ${p.message}`)
+    return r
   }
   async searchMessageId(messageId: string): Promise<number[]> {
     const r = await this.inner.searchMessageId(messageId)

@@ -214,6 +214,11 @@ export interface Repository {
    */
   folderStatuses?(names: readonly string[]): Promise<Map<string, FolderStatus> | undefined>
   openFolder(name: string, opts?: { readOnly?: boolean }): Promise<FolderSession>
+  /**
+   * Whether the store holds state that only a mailsync run leaves behind (a Maildir's UID state
+   * files): it was synced before. Read-only; undefined where a store cannot tell.
+   */
+  syncedBefore?(): Promise<boolean>
   close(): Promise<void>
 }
 

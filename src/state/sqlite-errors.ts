@@ -3,6 +3,15 @@
 import { MailsyncError } from '../errors.js'
 import { errnoCode } from './private-files.js'
 
+/** A status database SQLite found damaged (or not a database): no folder can be trusted to it. */
+export function isStatusDbDamage(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 4; depth++, x = x.cause) {
+    const code = errnoCode(x)
+    if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) return true
+  }
+  return false
+}
+
 export function statusDbError(file: string, e: unknown): unknown {
   if (e instanceof MailsyncError) return e
   const code = errnoCode(e)

@@ -1,5 +1,5 @@
 // A local Maildir tree as a Repository.
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
@@ -179,6 +179,17 @@ export class MaildirRepository implements Repository {
     if (!this.readOnly && opts.readOnly !== true) removeStaleTmpFiles(dir)
     const prior = this.offlineimapValidityDir === undefined ? undefined : { offlineimapValidityDir: this.offlineimapValidityDir, diskName: disk }
     return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior)
+  }
+
+  /** A folder of the tree has mailsync's UID state file. Makes nothing, not even a missing root. */
+  async syncedBefore(): Promise<boolean> {
+    try {
+      if (!(await stat(this.tree.root)).isDirectory()) return false
+    } catch {
+      return false
+    }
+    const found = await findFolders(this.tree)
+    return found.some((f) => existsSync(uidStatePath(join(this.tree.root, f.disk))))
   }
 
   async close(): Promise<void> {

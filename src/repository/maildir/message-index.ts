@@ -5,12 +5,14 @@
 // end), so a crash can waste UIDs but never hand one out twice. Files without a U= part (mail
 // readers' deliveries, copies) get one on rescan: the state file is written first, then the
 // file renamed. Of two files with one U=, the one the index already knew (else the older) keeps
-// it and the other gets a fresh UID. Files are matched by UID, so renames by other programs
+// it and the other gets a fresh UID, unless it holds the same bytes: then it is the same message
+// stored twice, and is passed over (with a warning). Files are matched by UID, so renames by other programs
 // (flags changed, new/ -> cur/) keep their UIDs.
 //
 // In a read-only repository nothing is written: files without U= get UIDs in memory only, and
 // the folder then reports a UIDVALIDITY of its own for this session (those UIDs would not
 // survive to the next run, so they must not look comparable).
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
@@ -146,7 +148,15 @@ export class MessageIndex {
       const keeper = group.length === 1 ? group[0] : await this.pickKeeper(uid, group)
       files.set(uid, keeper)
       maxUid = Math.max(maxUid, uid)
-      for (const f of group) if (f !== keeper) unnumbered.push(f)
+      for (const f of group) {
+        if (f === keeper) continue
+        // The same bytes under the same U= are one message stored twice (a copy, a move that
+        // linked the file and did not unlink it): a fresh UID would make it a new message,
+        // copied to the other side a second time.
+        if (sameBytes(messagePath(this.dir, keeper), messagePath(this.dir, f))) {
+          passedOver.push({ subdir: f.subdir, name: f.name, uid, level: 'warning', reason: `the same message as ${keeper.subdir}/${keeper.name} (both carry U=${uid}): not synced twice; remove one of the two files` })
+        } else unnumbered.push(f)
+      }
     }
     // A UID on an entry passed over stays taken: the file may become a message again.
     for (const p of passedOver) if (p.uid !== undefined) maxUid = Math.max(maxUid, p.uid)
@@ -178,7 +188,7 @@ export class MessageIndex {
 
   private opened = false
 
-  /** Of files sharing one U=: the one already indexed, else the oldest (then by name). */
+  /** Of files sharing one U=: the one already indexed, else the oldest (then the one in cur/, then by name). */
   private async pickKeeper(uid: number, group: MessageFile[]): Promise<MessageFile> {
     const known = this.files.get(uid)
     const same = known && group.find((f) => f.subdir === known.subdir && f.name === known.name)
@@ -193,7 +203,10 @@ export class MessageIndex {
         }
       }),
     )
-    withTime.sort((a, b) => a.t - b.t || (a.f.name < b.f.name ? -1 : a.f.name > b.f.name ? 1 : 0))
+    // the same time (one file under two names: a move new/ -> cur/ that linked and did not
+    // unlink): the one in cur/, which has the flags the move gave it
+    const inCur = (f: MessageFile) => (f.subdir === 'cur' ? 0 : 1)
+    withTime.sort((a, b) => a.t - b.t || inCur(a.f) - inCur(b.f) || (a.f.name < b.f.name ? -1 : a.f.name > b.f.name ? 1 : 0))
     return withTime[0].f
   }
 
@@ -268,6 +281,33 @@ export class MessageIndex {
 
   private snapshot(): UidState {
     return { uidValidity: this.validity, nextUid: this.ceiling, keywords: this.keywords.ownEntries() }
+  }
+}
+
+/** Whether two files hold the same bytes (the same file twice, by hard link, included); false when either cannot be read. */
+function sameBytes(a: string, b: string): boolean {
+  let fa: number | undefined
+  let fb: number | undefined
+  try {
+    const sa = statSync(a)
+    const sb = statSync(b)
+    if (sa.dev === sb.dev && sa.ino === sb.ino) return true
+    if (sa.size !== sb.size) return false
+    fa = openSync(a, 'r')
+    fb = openSync(b, 'r')
+    const ba = Buffer.alloc(64 * 1024)
+    const bb = Buffer.alloc(64 * 1024)
+    for (;;) {
+      const na = readSync(fa, ba, 0, ba.length, null)
+      const nb = readSync(fb, bb, 0, bb.length, null)
+      if (na !== nb || !ba.subarray(0, na).equals(bb.subarray(0, nb))) return false
+      if (na === 0) return true
+    }
+  } catch {
+    return false
+  } finally {
+    if (fa !== undefined) closeSync(fa)
+    if (fb !== undefined) closeSync(fb)
   }
 }
 
