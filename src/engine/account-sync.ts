@@ -2,6 +2,7 @@
 // the connections each side allows.
 import PQueue from 'p-queue'
 import type { MessageMeta, Repository } from '../repository/types.js'
+import { recordedSide } from '../state/rows.js'
 import type { StatusDb } from '../state/status-db.js'
 import { MailsyncError, fileSystemTakesNoWrites } from '../errors.js'
 import type { EventSink, FolderCounts } from './events.js'
@@ -71,9 +72,37 @@ export async function pairAccountFolders(o: Pick<AccountSyncOptions, 'a' | 'b' |
   )
 }
 
+/**
+ * A store that is not there at all (a Maildir root that is missing or empty: an unmounted disk)
+ * while the status cache holds messages synced with it is not made afresh: every folder would
+ * be new and empty, and all its mail would be fetched again onto the wrong disk (or, in a tool
+ * without UIDVALIDITY checks, deleted on the other side). The run stops before touching anything.
+ */
+async function refuseVanishedStore(o: AccountSyncOptions, side: 'A' | 'B', repo: Repository): Promise<void> {
+  const missing = await repo.missingStore?.()
+  if (missing === undefined) return
+  let messages = 0
+  let folders = 0
+  for (const fp of o.db.listFolderPairs()) {
+    const identity = recordedSide(fp, side).identity
+    if (identity !== null && repo.identity !== undefined && identity !== repo.identity) continue
+    const n = o.db.listMessagePairs(fp.id).filter((p) => (side === 'A' ? p.uidA : p.uidB) !== null).length
+    if (n > 0) {
+      messages += n
+      folders++
+    }
+  }
+  if (messages === 0) return
+  throw new MailsyncError('disk', `${missing}, but the status cache has ${messages} messages in ${folders} folder${folders === 1 ? '' : 's'} synced with ${repo.name}: nothing was done (is the disk not mounted?)`, {
+    hint: `mount it or fix the path and run again; to start ${repo.name} afresh on purpose, move the status cache ${o.db.file} aside first`,
+  })
+}
+
 export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome> {
   const started = Date.now()
   o.emit({ type: 'account-start', account: o.account, a: o.a.repo.name, b: o.b.repo.name })
+  await refuseVanishedStore(o, 'A', o.a.repo)
+  await refuseVanishedStore(o, 'B', o.b.repo)
   await Promise.all([o.a.repo.open(), o.b.repo.open()])
   const pairing = await pairAccountFolders(o)
   const fatal = pairing.issues.filter((i) => i.kind !== 'invalid-name')

@@ -60,6 +60,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
 
   if (!o.dryRun) await createMissing(o)
   const row = o.dryRun ? db.getFolderPair(pair.nameA, pair.nameB) : db.ensureFolderPair(pair.nameA, pair.nameB)
+  if (row && (pair.createA || pair.createB)) warnFolderGone(o, row)
   const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const intents = row ? db.listIntents(row.id) : []
@@ -202,6 +203,22 @@ function reportPassedOver(o: FolderSyncOptions, sessions: Record<Side, FolderSes
     }
   }
   return held
+}
+
+/** A folder made again on a side where the status cache knows messages of it: someone removed it. */
+function warnFolderGone(o: FolderSyncOptions, row: FolderPairRow): void {
+  const pairs = o.db.listMessagePairs(row.id)
+  for (const side of ['A', 'B'] as const) {
+    if (!(side === 'A' ? o.pair.createA : o.pair.createB)) continue
+    const n = pairs.filter((p) => (side === 'A' ? p.uidA : p.uidB) !== null).length
+    if (n === 0) continue
+    const name = side === 'A' ? o.pair.nameA : o.pair.nameB
+    const repo = side === 'A' ? o.repoA : o.repoB
+    o.emit({
+      type: 'warning', account: o.account, folder: name,
+      message: `folder ${name} is gone from ${repo.name} though ${n} of its messages were synced: it is made again${o.dryRun ? ' (not in a dry run)' : ''}, and its messages come back from the other side where the command copies that way; a folder that is gone is never taken as its messages deleted`,
+    })
+  }
 }
 
 function after(a: number, b: number, c: FolderCounts): { messagesA: number; messagesB: number } {

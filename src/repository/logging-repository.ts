@@ -54,6 +54,9 @@ class LoggingRepository implements Repository {
     this.say(`opened ${name}${s.readOnly ? ' read-only' : ''}: uidvalidity ${s.status.uidValidity}, uidnext ${s.status.uidNext}`)
     return new LoggingSession(s, (t) => this.say(`${name}: ${t}`))
   }
+  async missingStore(): Promise<string | undefined> {
+    return this.inner.missingStore?.()
+  }
   async syncedBefore(): Promise<boolean> {
     return (await this.inner.syncedBefore?.()) ?? false
   }

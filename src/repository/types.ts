@@ -219,6 +219,12 @@ export interface Repository {
    * files): it was synced before. Read-only; undefined where a store cannot tell.
    */
   syncedBefore?(): Promise<boolean>
+  /**
+   * What is missing when the store is not there at all (a Maildir whose root directory does not
+   * exist or holds no folder, as an unmounted disk looks), which open() would make afresh;
+   * undefined when it is there. Read-only.
+   */
+  missingStore?(): Promise<string | undefined>
   close(): Promise<void>
 }
 

@@ -181,6 +181,16 @@ export class MaildirRepository implements Repository {
     return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior)
   }
 
+  async missingStore(): Promise<string | undefined> {
+    try {
+      if (!(await stat(this.tree.root)).isDirectory()) return undefined // open() says what is wrong
+    } catch (e) {
+      if (isMissing(e)) return `Maildir root ${this.tree.root} does not exist`
+      return undefined
+    }
+    return (await findFolders(this.tree)).length === 0 ? `Maildir root ${this.tree.root} holds no folder` : undefined
+  }
+
   /** A folder of the tree has mailsync's UID state file. Makes nothing, not even a missing root. */
   async syncedBefore(): Promise<boolean> {
     try {
