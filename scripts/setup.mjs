@@ -17,8 +17,9 @@ import { fileURLToPath } from 'node:url'
 export const TARGETS = {
   // the private Dovecot of test/support/dovecot.ts (its certificate is made with openssl)
   demo: { command: 'npm run demo', packages: ['dovecot-imapd', 'openssl'] },
-  // also the real OfflineIMAP and mbsync (test/support/peer-tools.ts), python3 (a pty driver)
-  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3'] },
+  // also the real OfflineIMAP and mbsync (test/support/peer-tools.ts), python3 (a pty driver),
+  // zsh and groff (the completion script and the man page are checked with them)
+  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base'] },
   // `npm pack` (its prepack script builds): node_modules only
   pack: { command: 'npm pack', packages: [] },
 }
@@ -33,7 +34,7 @@ const PACKAGE_FILES = {
   'isync': [['/usr/bin/mbsync']],
 }
 /** Packages seen through a program of theirs on PATH. */
-const PACKAGE_PROGRAMS = { openssl: 'openssl', python3: 'python3', make: 'make', 'g++': 'g++' }
+const PACKAGE_PROGRAMS = { openssl: 'openssl', python3: 'python3', make: 'make', 'g++': 'g++', zsh: 'zsh', 'groff-base': 'groff' }
 
 export const HASH_FILE = '.mailsync-lock-hash'
 const NATIVE_ADDON = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'
