@@ -10,6 +10,7 @@ import { describeFailure } from './failure.js'
 import { fatalEvent } from './fatal-event.js'
 import { globalFlags, globalOptions, type GlobalFlagValues, type GlobalOptions } from './global-flags.js'
 import { outputMode, runJobWithOutput } from './job-output.js'
+import { stopOnSignals } from './stop-on-signals.js'
 
 export abstract class MailsyncCommand extends Command {
   static override baseFlags = globalFlags
@@ -59,14 +60,15 @@ export abstract class MailsyncCommand extends Command {
     const mbnames = req.config.mbnames.get<boolean>('enabled') ? await import('../mbnames/mbnames-after-run.js') : undefined
     const incremental = mbnames?.mbnamesIncremental(req)
     const mbnamesWarning = (e: Error) => void process.stderr.write(`warning: mbnames: ${e.message}\n`)
-    const result = await runJobWithOutput(req, {
+    const stop = stopOnSignals()
+    const result = await runJobWithOutput({ ...req, stop: stop.signal }, {
       tap: incremental?.tap,
       mode: outputMode(this.globals, req.config.general.get('ui'), terminal),
       stderrOnTerminal: process.stderr.isTTY === true,
       verbose: this.globals.verbose,
       logfile: this.globals.logfile,
       debug,
-    })
+    }).finally(() => stop.dispose())
     if (after) await after(result)
     await incremental?.flush().catch(mbnamesWarning)
     await mbnames?.mbnamesAfterRun(req, result).catch(mbnamesWarning)

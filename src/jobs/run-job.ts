@@ -17,6 +17,7 @@ import { statusDbPath } from '../state/locate.js'
 import { acquireRunLock } from '../state/run-lock.js'
 import { EXIT, MailsyncError } from '../errors.js'
 import { messageFilter } from './message-filter.js'
+import { stopExitCode } from './stop-request.js'
 
 export type PolicyName = 'sync' | 'backup' | 'restore' | 'migrate'
 
@@ -47,6 +48,11 @@ export interface JobRequest {
   imapLogger?: (line: string) => void
   /** Maildir operations log (debug). */
   maildirLogger?: (line: string) => void
+  /**
+   * Once aborted (src/jobs/stop-request.ts: SIGTERM, SIGINT), no account, folder or message is
+   * started any more; what is done is recorded, and the run ends with the reason's exit code.
+   */
+  stop?: AbortSignal
 }
 
 export interface JobResult {
@@ -56,6 +62,8 @@ export interface JobResult {
   folders: ({ account: string } & FolderReport)[]
   errors: { account?: string; folder?: string; kind: string; message: string }[]
   ms: number
+  /** Stopped by `stop` with work left for the next run. */
+  stopped?: boolean
 }
 
 export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResult> {
@@ -71,7 +79,12 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   sink({ type: 'run-start', policy: req.policy, accounts: req.accounts.map((a) => a.name), dryRun: req.dryRun })
   const stateDir = req.stateDir ?? req.config.general.get<string>('metadata')
   const queue = new PQueue({ concurrency: Math.max(1, req.config.general.get<number>('maxsyncaccounts') ?? 1) })
+  let notStarted = false
   await Promise.all(req.accounts.map((account) => queue.add(async () => {
+    if (req.stop?.aborted) {
+      notStarted = true
+      return
+    }
     try {
       const out = await runAccount(req, account, stateDir, sink)
       addCounts(counts, out.counts)
@@ -91,10 +104,12 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   // (after its retries) says 69. The worst code wins.
   const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
   const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
-  const exitCode = Math.max(worst, diskFailed, cutOff) || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  const stopped = notStarted || folders.some((f) => f.stopped)
+  const stoppedCode = stopped ? stopExitCode(req.stop?.reason) : 0
+  const exitCode = Math.max(worst, diskFailed, cutOff) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
   const ms = Date.now() - started
-  sink({ type: 'run-done', counts, ms, exitCode })
-  return { counts, exitCode, folders, errors, ms }
+  sink({ type: 'run-done', counts, ms, exitCode, ...(stopped ? { stopped: true } : {}) })
+  return { counts, exitCode, folders, errors, ms, ...(stopped ? { stopped: true } : {}) }
 }
 
 /**
@@ -151,6 +166,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
       force: req.force,
       eligible: messageFilter(account, { since: req.since, before: req.before }),
       verify: req.policy === 'migrate' ? (req.verify !== false ? 'bytes' : 'size') : undefined,
+      stop: req.stop,
     })
   } finally {
     db.close()
