@@ -38,6 +38,8 @@ export interface AccountSyncOptions {
   retryDelaysMs?: readonly number[]
   /** Once aborted, no folder and no message is started any more; what is done is recorded. */
   stop?: AbortSignal
+  /** A quick round: see FolderSyncOptions.quick. */
+  quick?: boolean
 }
 
 /** A folder cut short by the network is resumed on a new connection up to three times, after 1, 3 and 9 s. */

@@ -39,6 +39,12 @@ export interface FolderSyncOptions {
   counts?: FolderCounts
   /** Once aborted (SIGTERM, SIGINT), the folder starts no further message and leaves the rest of its work for the next run. */
   stop?: AbortSignal
+  /**
+   * A quick round (`quick = N`): a side without mod-sequences whose UIDNEXT and message count
+   * are as recorded counts as unchanged, so its flags are not listed (OfflineIMAP's quick sync).
+   * A side with CONDSTORE is judged by HIGHESTMODSEQ as always: no flag change is missed there.
+   */
+  quick?: boolean
 }
 
 export interface FolderOutcome {
@@ -69,7 +75,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const intents = row ? db.listIntents(row.id) : []
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {
+  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -241,10 +247,11 @@ async function createMissing(o: FolderSyncOptions): Promise<void> {
   }
 }
 
-function unchanged(row: FolderPairRow, st: FolderStatus, side: Side): boolean {
+function unchanged(row: FolderPairRow, st: FolderStatus, side: Side, quick = false): boolean {
   const r = recordedSide(row, side)
   if (r.uidValidity !== st.uidValidity) return false
   if (st.changeToken !== undefined) return r.changeToken === st.changeToken
+  if (quick && st.highestModSeq === undefined) return r.uidNext === st.uidNext && st.messages !== undefined && r.messages === st.messages
   if (st.highestModSeq === undefined || r.highestModSeq === null) return false
   return r.highestModSeq === st.highestModSeq && r.uidNext === st.uidNext && (st.messages === undefined || r.messages === st.messages)
 }

@@ -1,15 +1,13 @@
 // Runs one command's work: resolves repositories, opens the status cache, and drives the engine
 // with the policy the command chose. Commands call this and render its events.
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import PQueue from 'p-queue'
 import type { LoadedConfig, AccountConfig } from '../config/index.js'
 import type { EventSink, FolderCounts } from '../engine/events.js'
 import { addCounts, emptyCounts } from '../engine/events.js'
 import { makePolicy } from '../engine/policy.js'
 import { syncAccount, type FolderReport } from '../engine/account-sync.js'
-import { createRepository } from '../repository/factory.js'
+import { accountRepositories } from './account-repositories.js'
 import type { Repository } from '../repository/types.js'
 import { folderFunctions } from '../config/folder-functions.js'
 import { StatusDb } from '../state/status-db.js'
@@ -53,6 +51,10 @@ export interface JobRequest {
    * started any more; what is done is recorded, and the run ends with the reason's exit code.
    */
   stop?: AbortSignal
+  /** A quick round of a watcher (`quick = N`): see FolderSyncOptions.quick in the engine. */
+  quick?: boolean
+  /** Connections a watcher holds open per repository name (its push): the run uses that many fewer. */
+  heldConnections?: Readonly<Record<string, number>>
 }
 
 export interface JobResult {
@@ -129,15 +131,10 @@ async function warnLostCache(account: string, file: string, repos: Repository[],
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'), socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
-    onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }) }
+  const { repoA, repoB } = accountRepositories({ ...req, stateDir }, account, emit)
   const remote = account.remote
   const local = account.local
-  // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's
-  // offlineimaprc names it) or its default; the state names the repository on the other side.
-  const metadataDirs = [stateDir, join(req.config.env.HOME ?? homedir(), '.offlineimap')]
-  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name } })
-  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name } })
+  const utf8FolderNames = account.get<boolean | undefined>('utf8foldernames')
   const policy = makePolicy(req.policy, {
     syncDeletesA: remote.get<boolean>('sync_deletes'),
     syncDeletesB: local.get<boolean>('sync_deletes'),
@@ -156,8 +153,8 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     if (newCache) await warnLostCache(account.name, dbFile, [repoA, repoB], emit)
     return await syncAccount({
       account: account.name,
-      a: { repo: repoA, ...folderFunctions(remote, ctx.utf8FolderNames) },
-      b: { repo: repoB, ...folderFunctions(local, ctx.utf8FolderNames) },
+      a: { repo: repoA, ...folderFunctions(remote, utf8FolderNames) },
+      b: { repo: repoB, ...folderFunctions(local, utf8FolderNames) },
       db, policy, emit,
       dryRun: req.dryRun,
       automap: req.policy === 'migrate' && req.automap !== false,
@@ -167,6 +164,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
       eligible: messageFilter(account, { since: req.since, before: req.before }),
       verify: req.policy === 'migrate' ? (req.verify !== false ? 'bytes' : 'size') : undefined,
       stop: req.stop,
+      quick: req.quick,
     })
   } finally {
     db.close()
