@@ -65,8 +65,8 @@ export const OPTIONS = [
   // ---- [Account NAME]
   { section: 'account', name: 'localrepository', type: 'string', required: true, description: 'The local side: a [Repository NAME] name or a repository URL (maildir:PATH, imaps://user@host).' },
   { section: 'account', name: 'remoterepository', type: 'string', required: true, description: 'The remote side: a [Repository NAME] name or a repository URL.' },
-  { section: 'account', name: 'autorefresh', type: 'number', description: 'Minutes between syncs when running continuously; unset means sync once.' },
-  { section: 'account', name: 'quick', type: 'int', default: 0, min: 0, description: 'Number of quick (flags-only) syncs between full syncs when running continuously.' },
+  { section: 'account', name: 'autorefresh', type: 'number', description: 'Minutes between rounds when running continuously (docs/watch.md). Set, `sync` keeps running (as in OfflineIMAP; `-o` runs once); `backup` only with --watch. Pushes (NOTIFY, IDLE, Maildir changes) bring rounds sooner.' },
+  { section: 'account', name: 'quick', type: 'int', default: 0, min: 0, description: 'Quick rounds between full ones when running continuously. With CONDSTORE a quick round misses nothing; without, it skips folders whose UIDNEXT and message count are unchanged (flag changes wait for the next full round).' },
   { section: 'account', name: 'maxage', type: 'int', min: 1, description: 'Only sync messages at most this many days old.' },
   { section: 'account', name: 'startdate', type: 'date', description: 'Only sync messages received on or after this date (YYYY-MM-DD).' },
   { section: 'account', name: 'maxsize', type: 'int', min: 1, description: 'Skip messages larger than this many bytes.' },
@@ -113,10 +113,10 @@ export const OPTIONS = [
   { section: 'repository', repo: 'IMAP', name: 'oauth2_refresh_token_cmd', type: 'string', description: 'Shell command printing the OAuth2 refresh token.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_request_url', type: 'string', description: 'Token endpoint used to refresh the access token.' },
   { section: 'repository', repo: 'IMAP', name: 'compression', type: 'enum', values: ['auto', 'yes', 'no'], valueAliases: { true: 'yes', false: 'no', on: 'yes', off: 'no' }, default: 'auto', description: 'COMPRESS=DEFLATE (RFC 4978) where the server offers it. auto: yes, except to a server on this machine (loopback), where compressing only costs CPU (a 10,000-message pull took twice as long with it). Say no for a fast LAN, yes for a slow link to a local tunnel.' },
-  { section: 'repository', repo: 'IMAP', name: 'holdconnectionopen', type: 'bool', default: false, description: 'Keep connections open between syncs when running continuously.' },
-  { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on held connections.' },
+  { section: 'repository', repo: 'IMAP', name: 'holdconnectionopen', type: 'bool', default: false, description: 'Keep connections open between rounds when running continuously. Not used yet: each round connects anew (push connections stay open regardless).' },
+  { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on held connections. Not used yet (see holdconnectionopen); push connections are probed on their own.' },
   { section: 'repository', repo: 'IMAP', name: 'expunge', type: 'bool', default: true, description: 'Expunge messages flagged \\Deleted after a sync.' },
-  { section: 'repository', repo: 'IMAP', name: 'idlefolders', type: 'list', default: [], description: 'Folders to watch with IDLE when running continuously.' },
+  { section: 'repository', repo: 'IMAP', name: 'idlefolders', type: 'list', default: [], description: 'Folders to watch with IDLE (one connection each, within maxconnections) when running continuously and the server has no NOTIFY; with NOTIFY one connection watches every folder.' },
   { section: 'repository', repo: 'IMAP', name: 'timeout', type: 'int', min: 1, description: 'Network timeout in seconds (default: [general] socktimeout, else 60).' },
 
   // ---- Maildir
