@@ -55,6 +55,11 @@ export interface JobRequest {
   quick?: boolean
   /** Connections a watcher holds open per repository name (its push): the run uses that many fewer. */
   heldConnections?: Readonly<Record<string, number>>
+  /**
+   * Repositories a watcher keeps open from round to round (holdconnectionopen), by side; the run
+   * uses them instead of making its own, and leaves them open.
+   */
+  heldRepositories?: (account: AccountConfig) => { repoA?: Repository; repoB?: Repository }
 }
 
 export interface JobResult {
@@ -131,7 +136,10 @@ async function warnLostCache(account: string, file: string, repos: Repository[],
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const { repoA, repoB } = accountRepositories({ ...req, stateDir }, account, emit)
+  const held = req.heldRepositories?.(account) ?? {}
+  const made = held.repoA && held.repoB ? undefined : accountRepositories({ ...req, stateDir }, account, emit)
+  const repoA = held.repoA ?? made!.repoA
+  const repoB = held.repoB ?? made!.repoB
   const remote = account.remote
   const local = account.local
   const utf8FolderNames = account.get<boolean | undefined>('utf8foldernames')
@@ -169,6 +177,6 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
   } finally {
     db.close()
     lock?.release()
-    await Promise.allSettled([repoA.close(), repoB.close()])
+    await Promise.allSettled([held.repoA ? undefined : repoA.close(), held.repoB ? undefined : repoB.close()])
   }
 }

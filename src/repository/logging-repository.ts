@@ -59,6 +59,9 @@ class LoggingRepository implements Repository {
     if (w) this.say(`watch: ${w.how}`)
     return w
   }
+  async keepAlive(): Promise<void> {
+    await this.inner.keepAlive?.()
+  }
   async missingStore(): Promise<string | undefined> {
     return this.inner.missingStore?.()
   }

@@ -231,6 +231,8 @@ export interface Repository {
    * at once (IMAP NOTIFY, a Maildir's file-system watch) watches all. Undefined: nothing to watch.
    */
   watch?(h: WatchHandlers, o?: { folders?: readonly string[] }): Promise<StoreWatch | undefined>
+  /** For a repository kept open between runs (holdconnectionopen): keep its idle connections alive (IMAP NOOP). */
+  keepAlive?(): Promise<void>
   close(): Promise<void>
 }
 

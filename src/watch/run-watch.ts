@@ -9,6 +9,7 @@ import { accountRepositories } from '../jobs/account-repositories.js'
 import { WatchLoop, PUSH_SETTLE_MS, type WatchAccount } from './watch-loop.js'
 import { PushWatchers } from './push.js'
 import { watchClock } from './clock-jump.js'
+import { HeldRepositories } from './held-repositories.js'
 
 /** Minutes between rounds when neither --watch=MINUTES nor the account's autorefresh says. */
 export const DEFAULT_AUTOREFRESH_MIN = 5
@@ -43,6 +44,8 @@ export function watchAccounts(accounts: readonly AccountConfig[], minutes: numbe
 export async function runWatch(w: WatchRequest): Promise<number> {
   const stateDir = w.job.stateDir ?? w.job.config.general.get<string>('metadata')
   let push: PushWatchers | undefined
+  // made at the first round, when the push connections they must leave room for are open
+  const held = new HeldRepositories((account) => accountRepositories({ ...w.job, stateDir, heldConnections: push?.held() }, account, () => undefined))
   const loop = new WatchLoop({
     accounts: watchAccounts(w.job.accounts, w.minutes),
     stop: w.stop,
@@ -55,6 +58,7 @@ export async function runWatch(w: WatchRequest): Promise<number> {
         quick: r.quick,
         stop: w.stop,
         heldConnections: push?.held(),
+        heldRepositories: (account) => held.get(account),
       })
       await push?.refresh()
       return out
@@ -92,5 +96,6 @@ export async function runWatch(w: WatchRequest): Promise<number> {
     process.removeListener('SIGUSR1', onUsr1)
     process.removeListener('SIGUSR2', onUsr2)
     await push?.close()
+    await held.close()
   }
 }

@@ -24,7 +24,7 @@ let plain: DovecotInstance
 let dir: string
 
 before(async () => {
-  full = await startDovecot({ users: ['push', 'kick', 'local'] })
+  full = await startDovecot({ users: ['push', 'kick', 'local', 'hold'] })
   plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
@@ -212,5 +212,28 @@ test('autorefresh in the config keeps sync running; -o runs once; backup does no
     assert.equal((await kept.ended).code, 0)
   } finally {
     kept.child.kill('SIGKILL')
+  }
+})
+
+test('holdconnectionopen: rounds reuse their logged-in connections (no new login per round); connections the server dropped are replaced', async () => {
+  const w = world(full, 'hold', { remoteExtra: 'holdconnectionopen = yes\nkeepalive = 1\n' })
+  const logins = () => full.log().split('\n').filter((l) => l.includes('Login: user=<hold>')).length
+  const run = startCli(['sync', '-c', w.config, '--watch=0.01', '--json'], w.env)
+  try {
+    await until('two rounds', () => rounds(run).length >= 2)
+    const early = logins()
+    assert.ok(early >= 2, `the push and a round logged in (${early})`)
+    await until('eight rounds', () => rounds(run).length >= 8)
+    assert.equal(logins(), early, 'six more rounds, no new login')
+    full.doveadm(['kick', 'hold'])
+    await appendOn(full, 'hold', 'h1')
+    await until('the message after the kick', () => inboxFiles(w.mail).length === 1)
+    assert.ok(logins() > early, 'the dropped connections were opened again')
+    run.child.kill('SIGUSR2')
+    const end = await run.ended
+    assert.equal(end.code, 0, end.stderr)
+    await assertExact(full, 'hold', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
   }
 })

@@ -197,6 +197,11 @@ export class ImapRepository implements Repository {
     }
   }
 
+  /** Connections held between runs (holdconnectionopen): a NOOP on each idle one; a dead one is closed, the next run opens a new one. */
+  async keepAlive(): Promise<void> {
+    await this.pool.checkIdle(async (c) => (await c.noop().then(() => true, () => false)) && c.usable && !c.isClosed)
+  }
+
   /** Push: NOTIFY for every folder where the server has it, else IDLE on `folders` (imap-watch.ts). */
   async watch(h: WatchHandlers, o: { folders?: readonly string[] } = {}): Promise<StoreWatch | undefined> {
     return watchImap(() => this.connectOnce({ maxIdleTimeMs: IDLE_RESTART_MS }), h, o.folders ?? [])
