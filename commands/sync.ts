@@ -19,6 +19,7 @@ export default class SyncCommand extends MailsyncCommand {
     account: Flags.string({ char: 'a', multiple: true, multipleNonGreedy: true, helpValue: 'NAME', description: 'Account to sync (repeatable; same as naming it as an argument).' }),
     folder: jobFlags.folder,
     'dry-run': jobFlags['dry-run'],
+    wait: jobFlags.wait,
     ...watchFlags,
   }
   static override examples = [
@@ -33,7 +34,7 @@ export default class SyncCommand extends MailsyncCommand {
     this.useGlobalFlags(flags)
     const config = await this.loadConfig({ required: true })
     const names = [...(argv as string[]), ...(flags.account ?? [])]
-    const req = { policy: 'sync' as const, config, accounts: namedAccounts(config, names), folders: flags.folder, dryRun: flags['dry-run'] }
+    const req = { policy: 'sync' as const, config, accounts: namedAccounts(config, names), folders: flags.folder, dryRun: flags['dry-run'], waitForLock: flags.wait }
     const mode = watchMode(flags, req.accounts, !flags['dry-run'])
     if (mode.watch) await this.runWatchedJob(req, mode)
     else await this.runJob(req)

@@ -12,10 +12,11 @@ import type { Repository } from '../repository/types.js'
 import { folderFunctions } from '../config/folder-functions.js'
 import { StatusDb } from '../state/status-db.js'
 import { statusDbPath } from '../state/locate.js'
-import { acquireRunLock } from '../state/run-lock.js'
+import { acquireRunLock, waitForRunLock } from '../state/run-lock.js'
 import { EXIT, MailsyncError } from '../errors.js'
 import { messageFilter } from './message-filter.js'
 import { stopExitCode } from './stop-request.js'
+import { accountHooks, type AccountHooks } from '../hooks/account-hooks.js'
 
 export type PolicyName = 'sync' | 'backup' | 'restore' | 'migrate'
 
@@ -60,6 +61,8 @@ export interface JobRequest {
    * uses them instead of making its own, and leaves them open.
    */
   heldRepositories?: (account: AccountConfig) => { repoA?: Repository; repoB?: Repository }
+  /** --wait: when another run holds an account's lock, wait for it instead of stopping. */
+  waitForLock?: boolean
 }
 
 export interface JobResult {
@@ -92,31 +95,44 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
       notStarted = true
       return
     }
+    const t0 = Date.now()
+    let hooks: AccountHooks | undefined
     try {
+      hooks = accountHooks(req, account, sink)
+      await hooks.before()
       const out = await runAccount(req, account, stateDir, sink)
       addCounts(counts, out.counts)
       for (const f of out.folders) folders.push({ account: account.name, ...f })
+      await hooks.after({ counts: out.counts, ms: Date.now() - t0, exitCode: runExitCode(out.folders, out.counts, 0, out.folders.some((f) => f.stopped) ? stopExitCode(req.stop?.reason) : 0) })
     } catch (e) {
       const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
+      await hooks?.after({ counts: emptyCounts(), ms: Date.now() - t0, exitCode: err.exitCode, error: err.message })
       if (req.accounts.length === 1) throw err
       worst = Math.max(worst, err.exitCode)
       sink({ type: 'error', account: account.name, kind: err.kind, message: err.message })
       sink({ type: 'account-done', account: account.name, counts: emptyCounts(), ms: 0, error: err.message })
     }
   })))
-  const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
-  const unverified = folders.some((f) => f.problems.some((p) => p.verification))
-  // A folder that failed on the local disk (full, read-only, permissions) is not fixed by running
-  // again: the run says 74 like a disk error of a whole account does; one the network cut short
-  // (after its retries) says 69. The worst code wins.
-  const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
-  const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
   const stopped = notStarted || folders.some((f) => f.stopped)
-  const stoppedCode = stopped ? stopExitCode(req.stop?.reason) : 0
-  const exitCode = Math.max(worst, diskFailed, cutOff) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  const exitCode = runExitCode(folders, counts, worst, stopped ? stopExitCode(req.stop?.reason) : 0)
   const ms = Date.now() - started
   sink({ type: 'run-done', counts, ms, exitCode, ...(stopped ? { stopped: true } : {}) })
   return { counts, exitCode, folders, errors, ms, ...(stopped ? { stopped: true } : {}) }
+}
+
+/**
+ * The exit code of a run (or of one account's part, for its hooks): a folder that failed on the
+ * local disk (full, read-only, permissions) is not fixed by running again, so the run says 74
+ * like a disk error of a whole account does; one the network cut short (after its retries) says
+ * 69. The worst code wins; then a stop by a signal; then 65 for a failed verification, 75 for
+ * other failures.
+ */
+function runExitCode(folders: readonly FolderReport[], counts: FolderCounts, worst: number, stoppedCode: number): number {
+  const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
+  const unverified = folders.some((f) => f.problems.some((p) => p.verification))
+  const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
+  const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
+  return Math.max(worst, diskFailed, cutOff) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
 }
 
 /**
@@ -153,7 +169,9 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     createFoldersA: remote.get<boolean>('createfolders'),
     createFoldersB: local.get<boolean>('createfolders'),
   })
-  const lock = req.dryRun ? undefined : acquireRunLock(stateDir, account.name)
+  const lock = req.dryRun ? undefined : req.waitForLock
+    ? await waitForRunLock(stateDir, account.name, { stop: req.stop, said: (h) => emit({ type: 'warning', account: account.name, message: `${h.message}: waiting for it to finish` }) })
+    : acquireRunLock(stateDir, account.name)
   const dbFile = statusDbPath(stateDir, account.name)
   const newCache = !existsSync(dbFile)
   const db = StatusDb.open(dbFile)

@@ -59,6 +59,8 @@ export async function runWatch(w: WatchRequest): Promise<number> {
         stop: w.stop,
         heldConnections: push?.held(),
         heldRepositories: (account) => held.get(account),
+        // a cron run on the same account: wait for it rather than fail the round
+        waitForLock: true,
       })
       await push?.refresh()
       return out
