@@ -10,6 +10,7 @@ import { WatchLoop, PUSH_SETTLE_MS, type WatchAccount } from './watch-loop.js'
 import { PushWatchers } from './push.js'
 import { watchClock } from './clock-jump.js'
 import { HeldRepositories } from './held-repositories.js'
+import { startWatchdog } from './sd-notify.js'
 
 /** Minutes between rounds when neither --watch=MINUTES nor the account's autorefresh says. */
 export const DEFAULT_AUTOREFRESH_MIN = 5
@@ -90,10 +91,13 @@ export async function runWatch(w: WatchRequest): Promise<number> {
     void push?.reopen()
     loop.trigger('clock', { full: true })
   })
+  let stopWatchdog = (): void => undefined
   try {
     await push?.start()
+    stopWatchdog = startWatchdog()
     return await loop.run()
   } finally {
+    stopWatchdog()
     stopClock()
     process.removeListener('SIGUSR1', onUsr1)
     process.removeListener('SIGUSR2', onUsr2)
