@@ -4,6 +4,7 @@ import { Args, Flags } from '@oclif/core'
 import { MailsyncCommand } from '../src/cli/base-command.js'
 import { jobFlagOptions, jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
+import { watchArgv, watchFlags, watchMode } from '../src/cli/watch-flags.js'
 
 export default class BackupCommand extends MailsyncCommand {
   static override summary = 'One-way backup: remote IMAP -> local Maildir'
@@ -17,23 +18,23 @@ export default class BackupCommand extends MailsyncCommand {
   static override flags = {
     mirror: Flags.boolean({ default: false, description: 'Also delete local copies of mail deleted on the server.' }),
     ...jobFlags,
+    ...watchFlags,
   }
   static override examples = [
     { description: 'Back up an account of the config file', command: '<%= config.bin %> <%= command.id %> work' },
     { description: 'Back up a server without a config file', command: '<%= config.bin %> <%= command.id %> imaps://alice@mail.example.org maildir:~/Backup/alice' },
     { description: 'Make the backup an exact mirror, allowing many deletions', command: '<%= config.bin %> <%= command.id %> work --mirror --max-delete 500' },
+    { description: 'Keep running: new mail is backed up as it arrives, and every 30 minutes', command: '<%= config.bin %> <%= command.id %> work --watch=30' },
   ]
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(BackupCommand)
+    const { args, flags } = await this.parse(BackupCommand, watchArgv(this.argv))
     this.useGlobalFlags(flags)
     const { config, accounts } = await this.accountsFromArgs(args.source, args.dest, true)
-    await this.runJob({
-      policy: 'backup',
-      config,
-      accounts,
-      ...jobFlagOptions(flags),
-      mirror: flags.mirror,
-    })
+    const req = { policy: 'backup' as const, config, accounts, ...jobFlagOptions(flags), mirror: flags.mirror }
+    // a backup from cron must end: only --watch keeps it running, not the config's autorefresh
+    const mode = watchMode(flags, accounts, false)
+    if (mode.watch) await this.runWatchedJob(req, mode)
+    else await this.runJob(req)
   }
 }

@@ -4,6 +4,7 @@ import { MailsyncCommand } from '../src/cli/base-command.js'
 import { namedAccounts } from '../src/cli/choose-accounts.js'
 import { jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
+import { watchArgv, watchFlags, watchMode } from '../src/cli/watch-flags.js'
 
 export default class SyncCommand extends MailsyncCommand {
   static override summary = 'Two-way sync of accounts: remote IMAP <-> local Maildir'
@@ -18,18 +19,24 @@ export default class SyncCommand extends MailsyncCommand {
     account: Flags.string({ char: 'a', multiple: true, multipleNonGreedy: true, helpValue: 'NAME', description: 'Account to sync (repeatable; same as naming it as an argument).' }),
     folder: jobFlags.folder,
     'dry-run': jobFlags['dry-run'],
+    wait: jobFlags.wait,
+    ...watchFlags,
   }
   static override examples = [
     { description: 'Sync every account of the config file', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Sync one account, only two folders', command: '<%= config.bin %> <%= command.id %> work -f INBOX -f Sent' },
     { description: 'See what would change, machine-readable', command: '<%= config.bin %> <%= command.id %> --dry-run --json' },
+    { description: 'Keep running (as autorefresh does): changes travel within seconds both ways, and a full round every 10 minutes', command: '<%= config.bin %> <%= command.id %> --watch=10' },
   ]
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(SyncCommand)
+    const { argv, flags } = await this.parse(SyncCommand, watchArgv(this.argv))
     this.useGlobalFlags(flags)
     const config = await this.loadConfig({ required: true })
     const names = [...(argv as string[]), ...(flags.account ?? [])]
-    await this.runJob({ policy: 'sync', config, accounts: namedAccounts(config, names), folders: flags.folder, dryRun: flags['dry-run'] })
+    const req = { policy: 'sync' as const, config, accounts: namedAccounts(config, names), folders: flags.folder, dryRun: flags['dry-run'], waitForLock: flags.wait }
+    const mode = watchMode(flags, req.accounts, !flags['dry-run'])
+    if (mode.watch) await this.runWatchedJob(req, mode)
+    else await this.runJob(req)
   }
 }

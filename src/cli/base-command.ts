@@ -10,6 +10,8 @@ import { describeFailure } from './failure.js'
 import { fatalEvent } from './fatal-event.js'
 import { globalFlags, globalOptions, type GlobalFlagValues, type GlobalOptions } from './global-flags.js'
 import { outputMode, runJobWithOutput } from './job-output.js'
+import { stopOnSignals } from './stop-on-signals.js'
+import type { WatchMode } from './watch-flags.js'
 
 export abstract class MailsyncCommand extends Command {
   static override baseFlags = globalFlags
@@ -50,6 +52,54 @@ export abstract class MailsyncCommand extends Command {
     this.showConfigWarnings(req.config)
     // passwords asked on the terminal are asked before progress output starts
     await askPasswordsUpFront(req.accounts.flatMap((a) => [a.remote, a.local]), req.config.env)
+    const stop = stopOnSignals()
+    const result = await this.showJob({ ...req, stop: stop.signal }).finally(() => stop.dispose())
+    if (after) await after(result)
+    if (result.exitCode !== 0) this.exit(result.exitCode)
+    return result
+  }
+
+  /**
+   * `--watch` / autorefresh: rounds of the job until a signal ends them (src/watch/run-watch.ts),
+   * each shown like a single run; a failed round is shown and tried again later. Exits with the
+   * last round's code (0 when stopped between rounds).
+   */
+  protected async runWatchedJob(req: JobRequest, mode: WatchMode): Promise<void> {
+    this.showConfigWarnings(req.config)
+    await askPasswordsUpFront(req.accounts.flatMap((a) => [a.remote, a.local]), req.config.env)
+    const { runWatch } = await import('../watch/run-watch.js')
+    const json = outputMode(this.globals, req.config.general.get('ui')) === 'json'
+    const say = (line: string): void => {
+      if (json) process.stdout.write(JSON.stringify({ type: 'watch', message: line }) + '\n')
+      else process.stderr.write(`mailsync: ${line}\n`)
+    }
+    const stop = stopOnSignals()
+    const maxRounds = Number(process.env.MAILSYNC_WATCH_MAX_ROUNDS ?? '') || undefined
+    let code: number
+    try {
+      code = await runWatch({
+        job: req,
+        minutes: mode.minutes,
+        stop: stop.signal,
+        say,
+        maxRounds,
+        onWait: (ms) => {
+          if (json) process.stdout.write(JSON.stringify({ type: 'watch-wait', ms }) + '\n')
+        },
+        round: (r) => this.showJob(r).catch((err: unknown) => {
+          const failure = describeFailure(err, { debug: this.globals.debug, command: this.id })
+          say(`round failed: ${failure.text ?? failure.exitCode}`)
+          return { exitCode: failure.exitCode }
+        }),
+      })
+    } finally {
+      stop.dispose()
+    }
+    if (code !== 0) this.exit(code)
+  }
+
+  /** One run with the chosen output (bars, lines, JSON, log file, debug) and [mbnames] after it. */
+  private async showJob(req: JobRequest): Promise<JobResult> {
     const types = this.globals.debugTypes
     const on = (t: 'imap' | 'sync' | 'maildir') => types.includes(t) || types.includes('all')
     const debug = { imap: on('imap'), sync: on('sync'), maildir: on('maildir') }
@@ -67,10 +117,8 @@ export abstract class MailsyncCommand extends Command {
       logfile: this.globals.logfile,
       debug,
     })
-    if (after) await after(result)
     await incremental?.flush().catch(mbnamesWarning)
     await mbnames?.mbnamesAfterRun(req, result).catch(mbnamesWarning)
-    if (result.exitCode !== 0) this.exit(result.exitCode)
     return result
   }
 

@@ -19,9 +19,10 @@ export const jobFlags = {
   'dry-run': Flags.boolean({ char: 'n', default: false, description: 'Show what would be done; change nothing.' }),
   'max-delete': Flags.integer({ min: 0, helpValue: 'N', description: 'Refuse to delete more than N messages in one folder (default: 25% of a folder with more than 20 messages).' }),
   force: Flags.boolean({ default: false, description: 'Go on even when the deletion guard would stop.' }),
+  wait: Flags.boolean({ default: false, description: 'When another mailsync run is working on the account, wait for it to end instead of stopping (a cron run beside a watcher).' }),
 }
 
 /** The JobRequest fields that `jobFlags` set. */
-export function jobFlagOptions(flags: Interfaces.InferredFlags<typeof jobFlags>): { folders?: string[]; dryRun: boolean; maxDelete?: number; force: boolean } {
-  return { folders: flags.folder, dryRun: flags['dry-run'], maxDelete: flags['max-delete'], force: flags.force }
+export function jobFlagOptions(flags: Interfaces.InferredFlags<typeof jobFlags>): { folders?: string[]; dryRun: boolean; maxDelete?: number; force: boolean; waitForLock: boolean } {
+  return { folders: flags.folder, dryRun: flags['dry-run'], maxDelete: flags['max-delete'], force: flags.force, waitForLock: flags.wait }
 }

@@ -1,5 +1,6 @@
 // Text shared by every command's --help: the exit codes (from EXIT in src/errors.ts).
 import { EXIT } from '../errors.js'
+import { STOP_EXIT } from '../jobs/stop-request.js'
 
 const MEANINGS: [number, string][] = [
   [EXIT.ok, 'everything done'],
@@ -13,6 +14,8 @@ const MEANINGS: [number, string][] = [
   [EXIT.auth, 'login failed'],
   [EXIT.config, 'configuration problem'],
   [EXIT.tls, 'TLS / certificate problem'],
+  [STOP_EXIT.SIGINT!, 'stopped by SIGINT (Ctrl-C) before the end: what was done is recorded, run again for the rest'],
+  [STOP_EXIT.SIGTERM!, 'stopped by SIGTERM before the end: what was done is recorded, run again for the rest'],
 ]
 
 const EXIT_CODES_HELP = ['Exit codes:', ...MEANINGS.map(([code, text]) => `${String(code).padEnd(4)}${text}`)].join('\n')

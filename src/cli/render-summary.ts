@@ -12,11 +12,12 @@ function cells(c: FolderCounts, ms: number): string[] {
 }
 
 export function renderSummary(result: JobResult): string {
-  const rows = result.folders.map((f) => [f.account, folderPairName(f.folderA, f.folderB) + (f.error ? ` (${f.error.kind} error)` : f.skipped ? ` (${f.skipped})` : ''), ...cells(f.counts, f.ms)])
+  const note = (f: JobResult['folders'][number]): string => (f.error ? ` (${f.error.kind} error)` : f.skipped ? ` (${f.skipped})` : f.stopped ? ' (stopped)' : '')
+  const rows = result.folders.map((f) => [f.account, folderPairName(f.folderA, f.folderB) + note(f), ...cells(f.counts, f.ms)])
   rows.push(['total', `${result.folders.length} folder${result.folders.length === 1 ? '' : 's'}`, ...cells(result.counts, result.ms)])
   const lines = [formatTable(HEADER, rows, 2)]
   if (result.errors.length) lines.push(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} (listed above)`)
-  lines.push(verdict(result.exitCode))
+  lines.push(result.stopped ? `stopped by a signal (exit ${result.exitCode}): what was done is recorded; the next run goes on with the rest.` : verdict(result.exitCode))
   return lines.join('\n')
 }
 

@@ -61,20 +61,21 @@ export const OPTIONS = [
   { section: 'general', name: 'pythonfile', type: 'path', unsupported: { level: 'warn', hint: 'mailsync runs no Python: write folderfilter/nametrans as JavaScript arrow functions' }, description: 'OfflineIMAP helper file; ignored.' },
   { section: 'general', name: 'ui', type: 'enum', values: ['auto', 'progress', 'basic', 'quiet', 'json'], valueAliases: { ttyui: 'progress', blinkenlights: 'progress', machineui: 'json', syslog: 'basic', noninteractive: 'basic' }, default: 'auto', description: 'Output style: progress bars, plain lines, nothing but errors, or a JSON event stream (OfflineIMAP names are accepted).' },
   { section: 'general', name: 'socktimeout', type: 'int', min: 1, description: 'Network timeout in seconds for every repository that sets no `timeout` of its own (default 60): a connection silent that long is dropped, and the folder resumed on a new one.' },
+  { section: 'general', name: 'hooktimeout', type: 'int', min: 1, default: 60, description: 'Seconds a presynchook, postsynchook or newmail_hook may run; then it is stopped (its whole process group) and a warning says so.' },
 
   // ---- [Account NAME]
   { section: 'account', name: 'localrepository', type: 'string', required: true, description: 'The local side: a [Repository NAME] name or a repository URL (maildir:PATH, imaps://user@host).' },
   { section: 'account', name: 'remoterepository', type: 'string', required: true, description: 'The remote side: a [Repository NAME] name or a repository URL.' },
-  { section: 'account', name: 'autorefresh', type: 'number', description: 'Minutes between syncs when running continuously; unset means sync once.' },
-  { section: 'account', name: 'quick', type: 'int', default: 0, min: 0, description: 'Number of quick (flags-only) syncs between full syncs when running continuously.' },
+  { section: 'account', name: 'autorefresh', type: 'number', description: 'Minutes between rounds when running continuously (docs/watch.md). Set, `sync` keeps running (as in OfflineIMAP; `-o` runs once); `backup` only with --watch. Pushes (NOTIFY, IDLE, Maildir changes) bring rounds sooner.' },
+  { section: 'account', name: 'quick', type: 'int', default: 0, min: 0, description: 'Quick rounds between full ones when running continuously. With CONDSTORE a quick round misses nothing; without, it skips folders whose UIDNEXT and message count are unchanged (flag changes wait for the next full round).' },
   { section: 'account', name: 'maxage', type: 'int', min: 1, description: 'Only sync messages at most this many days old.' },
   { section: 'account', name: 'startdate', type: 'date', description: 'Only sync messages received on or after this date (YYYY-MM-DD).' },
   { section: 'account', name: 'maxsize', type: 'int', min: 1, description: 'Skip messages larger than this many bytes.' },
   { section: 'account', name: 'utf8foldernames', type: 'bool', description: 'How the Maildir spells new folders with non-ASCII names on disk: no = modified UTF-7 (`Entw&APw-rfe`, as OfflineIMAP by default and mbsync do), yes = UTF-8. Unset: as the Maildir\'s existing folders are spelled, else modified UTF-7. Existing folders are found under either spelling. Set to no (as in an offlineimaprc), folderfilter, nametrans and folderincludes see and give names in modified UTF-7, as OfflineIMAP hands them over; unset or yes, in UTF-8.' },
   { section: 'account', name: 'synclabels', type: 'bool', default: false, description: 'Sync Gmail labels (not supported yet: must stay `no`).' },
   { section: 'account', name: 'status_backend', type: 'string', default: 'sqlite', description: 'Kind of status cache; mailsync always uses SQLite (other values are ignored with a warning).' },
-  { section: 'account', name: 'presynchook', type: 'string', unsupported: { level: 'warn', hint: 'run the command before mailsync yourself' }, description: 'OfflineIMAP command run before a sync; ignored.' },
-  { section: 'account', name: 'postsynchook', type: 'string', unsupported: { level: 'warn', hint: 'run the command after mailsync yourself' }, description: 'OfflineIMAP command run after a sync; ignored.' },
+  { section: 'account', name: 'presynchook', type: 'string', description: 'Shell command run before the account is synced (each round, when running continuously); MAILSYNC_* variables name the account and command (docs/hooks.md). A failure is a warning; the sync goes on.' },
+  { section: 'account', name: 'postsynchook', type: 'string', description: 'Shell command run after the account is synced, also after a failure; MAILSYNC_* variables give the counts and exit code (docs/hooks.md). A failure is a warning.' },
 
   // ---- [Repository NAME], every kind
   { section: 'repository', repo: 'both', name: 'type', type: 'enum', values: ['IMAP', 'Maildir'], valueAliases: { gmailimap: 'IMAP', gmail: 'IMAP', gmailmaildir: 'Maildir' }, required: true, description: 'Repository kind: IMAP or Maildir (Gmail/GmailIMAP are read as IMAP, GmailMaildir as Maildir).' },
@@ -85,6 +86,7 @@ export const OPTIONS = [
   { section: 'repository', repo: 'both', name: 'readonly', type: 'bool', default: false, description: 'Never change anything in this repository.' },
   { section: 'repository', repo: 'both', name: 'sync_deletes', type: 'bool', default: true, description: 'Propagate deletions made on the other side to this repository.' },
   { section: 'repository', repo: 'both', name: 'maxconnections', type: 'int', min: 1, default: 4, description: 'IMAP: parallel connections. Maildir: parallel file operations (local disk; the IMAP side is usually the limit).' },
+  { section: 'repository', repo: 'both', name: 'newmail_hook', type: 'string', description: 'Shell command run after a sync that brought new mail to the local side (OfflineIMAP\'s `lambda: os.system("...")` form is understood too); MAILSYNC_NEW_LOCAL says how many (docs/hooks.md).' },
 
   // ---- IMAP
   { section: 'repository', repo: 'IMAP', name: 'remotehost', type: 'string', required: true, computeDefault: (c) => (c.declaredType?.startsWith('gmail') ? 'imap.gmail.com' : undefined), defaultDoc: 'imap.gmail.com for type Gmail, else required', description: 'Server host name.' },
@@ -113,10 +115,10 @@ export const OPTIONS = [
   { section: 'repository', repo: 'IMAP', name: 'oauth2_refresh_token_cmd', type: 'string', description: 'Shell command printing the OAuth2 refresh token.' },
   { section: 'repository', repo: 'IMAP', name: 'oauth2_request_url', type: 'string', description: 'Token endpoint used to refresh the access token.' },
   { section: 'repository', repo: 'IMAP', name: 'compression', type: 'enum', values: ['auto', 'yes', 'no'], valueAliases: { true: 'yes', false: 'no', on: 'yes', off: 'no' }, default: 'auto', description: 'COMPRESS=DEFLATE (RFC 4978) where the server offers it. auto: yes, except to a server on this machine (loopback), where compressing only costs CPU (a 10,000-message pull took twice as long with it). Say no for a fast LAN, yes for a slow link to a local tunnel.' },
-  { section: 'repository', repo: 'IMAP', name: 'holdconnectionopen', type: 'bool', default: false, description: 'Keep connections open between syncs when running continuously.' },
-  { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on held connections.' },
+  { section: 'repository', repo: 'IMAP', name: 'holdconnectionopen', type: 'bool', default: false, description: 'Keep this repository\'s logged-in connections open from one round to the next when running continuously (no login per round); a connection dropped meanwhile is replaced.' },
+  { section: 'repository', repo: 'IMAP', name: 'keepalive', type: 'int', min: 1, description: 'Seconds between NOOPs on connections held open between rounds (holdconnectionopen); a dead one is closed and replaced at the next round.' },
   { section: 'repository', repo: 'IMAP', name: 'expunge', type: 'bool', default: true, description: 'Expunge messages flagged \\Deleted after a sync.' },
-  { section: 'repository', repo: 'IMAP', name: 'idlefolders', type: 'list', default: [], description: 'Folders to watch with IDLE when running continuously.' },
+  { section: 'repository', repo: 'IMAP', name: 'idlefolders', type: 'list', default: [], description: 'Folders to watch with IDLE (one connection each, within maxconnections) when running continuously and the server has no NOTIFY; with NOTIFY one connection watches every folder.' },
   { section: 'repository', repo: 'IMAP', name: 'timeout', type: 'int', min: 1, description: 'Network timeout in seconds (default: [general] socktimeout, else 60).' },
 
   // ---- Maildir

@@ -36,6 +36,10 @@ export interface AccountSyncOptions {
   verify?: 'bytes' | 'size'
   /** Waits before resuming a folder whose connection was lost: one retry per entry (default FOLDER_RETRY_DELAYS_MS). */
   retryDelaysMs?: readonly number[]
+  /** Once aborted, no folder and no message is started any more; what is done is recorded. */
+  stop?: AbortSignal
+  /** A quick round: see FolderSyncOptions.quick. */
+  quick?: boolean
 }
 
 /** A folder cut short by the network is resumed on a new connection up to three times, after 1, 3 and 9 s. */
@@ -52,6 +56,8 @@ export interface FolderReport {
   /** Messages on each side after the run, where known (source / target counts of the report). */
   messagesA?: number
   messagesB?: number
+  /** Stopped (AccountSyncOptions.stop) before its work was done: the next run goes on with it. */
+  stopped?: boolean
 }
 
 export interface AccountOutcome {
@@ -98,6 +104,19 @@ async function refuseVanishedStore(o: AccountSyncOptions, side: 'A' | 'B', repo:
   })
 }
 
+/** Waits `ms`, or less when `stop` is aborted meanwhile. */
+function pause(ms: number, stop: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      stop?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    stop?.addEventListener('abort', done, { once: true })
+  })
+}
+
 export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome> {
   const started = Date.now()
   o.emit({ type: 'account-start', account: o.account, a: o.a.repo.name, b: o.b.repo.name })
@@ -141,6 +160,10 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
       folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: emptyCounts(), ms: 0, skipped: 'not started: no writes possible', problems: [] })
       return
     }
+    if (o.stop?.aborted) {
+      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: emptyCounts(), ms: 0, skipped: 'not started: stopping', problems: [], stopped: true })
+      return
+    }
     const t0 = Date.now()
     o.emit({ type: 'folder-start', account: o.account, folderA: pair.nameA, folderB: pair.nameB, messages: 0, bytes: 0 })
     // what every attempt did, also the ones a lost connection cut short
@@ -152,7 +175,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
         addCounts(done, c)
         const ms = Date.now() - t0
         addCounts(counts, done)
-        folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: done, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB })
+        folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: done, ms, skipped: out.skipped, problems: out.problems, messagesA: out.messagesA, messagesB: out.messagesB, ...(out.stopped ? { stopped: true } : {}) })
         o.emit({ type: 'folder-done', account: o.account, folderA: pair.nameA, folderB: pair.nameB, counts: done, ms })
         memoryKeeper.folderDone()
         return
@@ -163,10 +186,15 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
         if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config' || isStatusDbDamage(err)) throw err
         if (err.kind === 'disk' && fileSystemTakesNoWrites(err)) stoppedBy ??= err
         const wait = o.retryDelaysMs ?? FOLDER_RETRY_DELAYS_MS
-        if (err.kind === 'network' && attempt < wait.length && !o.dryRun) {
+        if (err.kind === 'network' && attempt < wait.length && !o.dryRun && !o.stop?.aborted) {
           // a new connection resumes the folder: what is recorded is not redone, what was stored unrecorded is adopted
           o.emit({ type: 'warning', account: o.account, folder: pair.nameB, message: `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}; resuming in ${wait[attempt]! / 1000} s (retry ${attempt + 1} of ${wait.length})` })
-          await new Promise((resolve) => setTimeout(resolve, wait[attempt]))
+          await pause(wait[attempt]!, o.stop)
+          if (o.stop?.aborted) {
+            addCounts(counts, done)
+            folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: done, ms: Date.now() - t0, skipped: 'stopped before its retry', problems: [], stopped: true })
+            return
+          }
           continue
         }
         done.failed += 1

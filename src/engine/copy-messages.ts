@@ -28,6 +28,8 @@ export interface CopyRequest {
   verify?: 'bytes' | 'size'
   /** Filled as messages are stored, so a copy that stops half-way (connection lost) still says what it did. */
   result?: CopyResult
+  /** Once aborted, no further message is started; what is stored is recorded, the rest is left for the next run. */
+  stop?: AbortSignal
 }
 
 export interface CopyResult {
@@ -35,6 +37,8 @@ export interface CopyResult {
   bytes: number
   verified: number
   failed: { uid: number; messageId?: string; subject?: string; reason: string; verification?: boolean }[]
+  /** The copy was stopped (CopyRequest.stop) before every message was started. */
+  stopped?: boolean
 }
 
 /** Messages whose intents are written, and whose pairs are committed, in one transaction. */
@@ -143,6 +147,10 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   try {
     // the listing's sizes: the source need not ask for them again to plan its reads
     for await (const body of r.from.fetch(order, { sizes: new Map(r.messages.map((m) => [m.uid, m.size])) })) {
+      if (r.stop?.aborted) {
+        res.stopped = true
+        break
+      }
       const meta = byUid.get(body.uid)
       if (!meta || seen.has(body.uid)) continue
       seen.add(body.uid)
@@ -176,7 +184,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     await commit()
   }
   for (const m of r.messages) {
-    if (!seen.has(m.uid)) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })
+    if (!seen.has(m.uid) && !res.stopped) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })
   }
   if (r.verify === 'bytes' && written.length) await verifyCopies(r, written, res)
   if (r.verify === 'size' && written.length) await verifySizes(r, written, res)

@@ -36,7 +36,7 @@ export type EngineEvent =
   | { type: 'error'; account?: string; folder?: string; kind: string; message: string; uid?: number }
   | { type: 'folder-done'; account: string; folderA: string; folderB: string; counts: FolderCounts; ms: number }
   | { type: 'account-done'; account: string; counts: FolderCounts; ms: number; error?: string }
-  | { type: 'run-done'; counts: FolderCounts; ms: number; exitCode: number }
+  | { type: 'run-done'; counts: FolderCounts; ms: number; exitCode: number; stopped?: boolean }
 
 export type EventSink = (e: EngineEvent) => void
 

@@ -37,6 +37,14 @@ export interface FolderSyncOptions {
   statusesB?: ReadonlyMap<string, FolderStatus>
   /** Where the counts go as the work is done (so a folder that fails half-way still counts what it did). */
   counts?: FolderCounts
+  /** Once aborted (SIGTERM, SIGINT), the folder starts no further message and leaves the rest of its work for the next run. */
+  stop?: AbortSignal
+  /**
+   * A quick round (`quick = N`): a side without mod-sequences whose UIDNEXT and message count
+   * are as recorded counts as unchanged, so its flags are not listed (OfflineIMAP's quick sync).
+   * A side with CONDSTORE is judged by HIGHESTMODSEQ as always: no flag change is missed there.
+   */
+  quick?: boolean
 }
 
 export interface FolderOutcome {
@@ -48,6 +56,8 @@ export interface FolderOutcome {
   /** Messages in the folder on each side after the run (where known). */
   messagesA?: number
   messagesB?: number
+  /** Stopped (FolderSyncOptions.stop) with work left for the next run. */
+  stopped?: boolean
 }
 
 type Side = 'A' | 'B'
@@ -65,7 +75,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const intents = row ? db.listIntents(row.id) : []
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A') && unchanged(row, stB, 'B')) {
+  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -136,13 +146,13 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity,
       identityA: o.repoA.identity ?? null, identityB: o.repoB.identity ?? null,
     })
-    await execute(o, fp, plan, known, sA!, sB!, counts, problems)
-    // Work left undone (held-back deletions, failed or filtered-out messages) must be looked at
-    // again next time, even if neither side changes: then no status is kept that would let it
-    // skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
-    const undone = (plan.guard?.length ?? 0) > 0 || plan.copyGuard !== undefined || counts.failed > 0 || counts.skipped > 0
+    const finished = await execute(o, fp, plan, known, sA!, sB!, counts, problems)
+    // Work left undone (held-back deletions, failed or filtered-out messages, a stopped run) must
+    // be looked at again next time, even if neither side changes: then no status is kept that
+    // would let it skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
+    const undone = !finished || (plan.guard?.length ?? 0) > 0 || plan.copyGuard !== undefined || counts.failed > 0 || counts.skipped > 0
     db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy))
-    return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
+    return { counts, plan, problems, ...after(listA.length, listB.length, counts), ...(finished ? {} : { stopped: true }) }
   } finally {
     await sB?.close().catch(() => undefined)
     await sA?.close().catch(() => undefined)
@@ -237,10 +247,11 @@ async function createMissing(o: FolderSyncOptions): Promise<void> {
   }
 }
 
-function unchanged(row: FolderPairRow, st: FolderStatus, side: Side): boolean {
+function unchanged(row: FolderPairRow, st: FolderStatus, side: Side, quick = false): boolean {
   const r = recordedSide(row, side)
   if (r.uidValidity !== st.uidValidity) return false
   if (st.changeToken !== undefined) return r.changeToken === st.changeToken
+  if (quick && st.highestModSeq === undefined) return r.uidNext === st.uidNext && st.messages !== undefined && r.messages === st.messages
   if (st.highestModSeq === undefined || r.highestModSeq === null) return false
   return r.highestModSeq === st.highestModSeq && r.uidNext === st.uidNext && (st.messages === undefined || r.messages === st.messages)
 }
@@ -341,7 +352,7 @@ function priorMatches(sA: FolderSession, sB: FolderSession, listA: MessageMeta[]
 async function execute(
   o: FolderSyncOptions, fp: FolderPairRow, plan: FolderPlan, known: readonly MessagePairRow[], sA: FolderSession, sB: FolderSession,
   counts: FolderCounts, problems: FolderOutcome['problems'],
-): Promise<void> {
+): Promise<boolean> {
   const { db, emit, account } = o
   const folder = o.pair.nameB
   if (plan.adopt.length) {
@@ -356,9 +367,10 @@ async function execute(
   for (const dir of ['A->B', 'B->A'] as const) {
     const list = dir === 'A->B' ? plan.copyAtoB : plan.copyBtoA
     if (!list.length) continue
+    if (o.stop?.aborted) return false
     const r: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
     try {
-      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r })
+      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r, stop: o.stop })
     } finally {
       // also when the copy stopped half-way: what the target took is counted
       if (dir === 'A->B') counts.copiedAtoB += r.copied
@@ -369,6 +381,8 @@ async function execute(
       problems.push(...r.failed.map((f) => ({ side: (dir === 'A->B' ? 'A' : 'B') as Side, ...f })))
     }
   }
+  // Stopped: flag changes, deletions and the records' updates wait for the next run, which plans them again.
+  if (o.stop?.aborted) return false
   counts.flagsBtoA += await applyFlagChanges(sA, plan.flagsA, 'A', { emit, account, folder })
   counts.flagsAtoB += await applyFlagChanges(sB, plan.flagsB, 'B', { emit, account, folder })
   for (const side of ['A', 'B'] as const) {
@@ -390,4 +404,5 @@ async function execute(
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
   })
+  return true
 }

@@ -1,22 +1,22 @@
 // Runs one command's work: resolves repositories, opens the status cache, and drives the engine
 // with the policy the command chose. Commands call this and render its events.
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import PQueue from 'p-queue'
 import type { LoadedConfig, AccountConfig } from '../config/index.js'
 import type { EventSink, FolderCounts } from '../engine/events.js'
 import { addCounts, emptyCounts } from '../engine/events.js'
 import { makePolicy } from '../engine/policy.js'
 import { syncAccount, type FolderReport } from '../engine/account-sync.js'
-import { createRepository } from '../repository/factory.js'
+import { accountRepositories } from './account-repositories.js'
 import type { Repository } from '../repository/types.js'
 import { folderFunctions } from '../config/folder-functions.js'
 import { StatusDb } from '../state/status-db.js'
 import { statusDbPath } from '../state/locate.js'
-import { acquireRunLock } from '../state/run-lock.js'
+import { acquireRunLock, waitForRunLock } from '../state/run-lock.js'
 import { EXIT, MailsyncError } from '../errors.js'
 import { messageFilter } from './message-filter.js'
+import { stopExitCode } from './stop-request.js'
+import { accountHooks, type AccountHooks } from '../hooks/account-hooks.js'
 
 export type PolicyName = 'sync' | 'backup' | 'restore' | 'migrate'
 
@@ -47,6 +47,22 @@ export interface JobRequest {
   imapLogger?: (line: string) => void
   /** Maildir operations log (debug). */
   maildirLogger?: (line: string) => void
+  /**
+   * Once aborted (src/jobs/stop-request.ts: SIGTERM, SIGINT), no account, folder or message is
+   * started any more; what is done is recorded, and the run ends with the reason's exit code.
+   */
+  stop?: AbortSignal
+  /** A quick round of a watcher (`quick = N`): see FolderSyncOptions.quick in the engine. */
+  quick?: boolean
+  /** Connections a watcher holds open per repository name (its push): the run uses that many fewer. */
+  heldConnections?: Readonly<Record<string, number>>
+  /**
+   * Repositories a watcher keeps open from round to round (holdconnectionopen), by side; the run
+   * uses them instead of making its own, and leaves them open.
+   */
+  heldRepositories?: (account: AccountConfig) => { repoA?: Repository; repoB?: Repository }
+  /** --wait: when another run holds an account's lock, wait for it instead of stopping. */
+  waitForLock?: boolean
 }
 
 export interface JobResult {
@@ -56,6 +72,8 @@ export interface JobResult {
   folders: ({ account: string } & FolderReport)[]
   errors: { account?: string; folder?: string; kind: string; message: string }[]
   ms: number
+  /** Stopped by `stop` with work left for the next run. */
+  stopped?: boolean
 }
 
 export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResult> {
@@ -71,30 +89,50 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   sink({ type: 'run-start', policy: req.policy, accounts: req.accounts.map((a) => a.name), dryRun: req.dryRun })
   const stateDir = req.stateDir ?? req.config.general.get<string>('metadata')
   const queue = new PQueue({ concurrency: Math.max(1, req.config.general.get<number>('maxsyncaccounts') ?? 1) })
+  let notStarted = false
   await Promise.all(req.accounts.map((account) => queue.add(async () => {
+    if (req.stop?.aborted) {
+      notStarted = true
+      return
+    }
+    const t0 = Date.now()
+    let hooks: AccountHooks | undefined
     try {
+      hooks = accountHooks(req, account, sink)
+      await hooks.before()
       const out = await runAccount(req, account, stateDir, sink)
       addCounts(counts, out.counts)
       for (const f of out.folders) folders.push({ account: account.name, ...f })
+      await hooks.after({ counts: out.counts, ms: Date.now() - t0, exitCode: runExitCode(out.folders, out.counts, 0, out.folders.some((f) => f.stopped) ? stopExitCode(req.stop?.reason) : 0) })
     } catch (e) {
       const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
+      await hooks?.after({ counts: emptyCounts(), ms: Date.now() - t0, exitCode: err.exitCode, error: err.message })
       if (req.accounts.length === 1) throw err
       worst = Math.max(worst, err.exitCode)
       sink({ type: 'error', account: account.name, kind: err.kind, message: err.message })
       sink({ type: 'account-done', account: account.name, counts: emptyCounts(), ms: 0, error: err.message })
     }
   })))
+  const stopped = notStarted || folders.some((f) => f.stopped)
+  const exitCode = runExitCode(folders, counts, worst, stopped ? stopExitCode(req.stop?.reason) : 0)
+  const ms = Date.now() - started
+  sink({ type: 'run-done', counts, ms, exitCode, ...(stopped ? { stopped: true } : {}) })
+  return { counts, exitCode, folders, errors, ms, ...(stopped ? { stopped: true } : {}) }
+}
+
+/**
+ * The exit code of a run (or of one account's part, for its hooks): a folder that failed on the
+ * local disk (full, read-only, permissions) is not fixed by running again, so the run says 74
+ * like a disk error of a whole account does; one the network cut short (after its retries) says
+ * 69. The worst code wins; then a stop by a signal; then 65 for a failed verification, 75 for
+ * other failures.
+ */
+function runExitCode(folders: readonly FolderReport[], counts: FolderCounts, worst: number, stoppedCode: number): number {
   const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
   const unverified = folders.some((f) => f.problems.some((p) => p.verification))
-  // A folder that failed on the local disk (full, read-only, permissions) is not fixed by running
-  // again: the run says 74 like a disk error of a whole account does; one the network cut short
-  // (after its retries) says 69. The worst code wins.
   const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
   const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
-  const exitCode = Math.max(worst, diskFailed, cutOff) || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
-  const ms = Date.now() - started
-  sink({ type: 'run-done', counts, ms, exitCode })
-  return { counts, exitCode, folders, errors, ms }
+  return Math.max(worst, diskFailed, cutOff) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
 }
 
 /**
@@ -114,15 +152,13 @@ async function warnLostCache(account: string, file: string, repos: Repository[],
 }
 
 async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
-  const ctx = { env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger, utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'), socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
-    onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }) }
+  const held = req.heldRepositories?.(account) ?? {}
+  const made = held.repoA && held.repoB ? undefined : accountRepositories({ ...req, stateDir }, account, emit)
+  const repoA = held.repoA ?? made!.repoA
+  const repoB = held.repoB ?? made!.repoB
   const remote = account.remote
   const local = account.local
-  // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's
-  // offlineimaprc names it) or its default; the state names the repository on the other side.
-  const metadataDirs = [stateDir, join(req.config.env.HOME ?? homedir(), '.offlineimap')]
-  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name } })
-  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name } })
+  const utf8FolderNames = account.get<boolean | undefined>('utf8foldernames')
   const policy = makePolicy(req.policy, {
     syncDeletesA: remote.get<boolean>('sync_deletes'),
     syncDeletesB: local.get<boolean>('sync_deletes'),
@@ -133,7 +169,9 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     createFoldersA: remote.get<boolean>('createfolders'),
     createFoldersB: local.get<boolean>('createfolders'),
   })
-  const lock = req.dryRun ? undefined : acquireRunLock(stateDir, account.name)
+  const lock = req.dryRun ? undefined : req.waitForLock
+    ? await waitForRunLock(stateDir, account.name, { stop: req.stop, said: (h) => emit({ type: 'warning', account: account.name, message: `${h.message}: waiting for it to finish` }) })
+    : acquireRunLock(stateDir, account.name)
   const dbFile = statusDbPath(stateDir, account.name)
   const newCache = !existsSync(dbFile)
   const db = StatusDb.open(dbFile)
@@ -141,8 +179,8 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     if (newCache) await warnLostCache(account.name, dbFile, [repoA, repoB], emit)
     return await syncAccount({
       account: account.name,
-      a: { repo: repoA, ...folderFunctions(remote, ctx.utf8FolderNames) },
-      b: { repo: repoB, ...folderFunctions(local, ctx.utf8FolderNames) },
+      a: { repo: repoA, ...folderFunctions(remote, utf8FolderNames) },
+      b: { repo: repoB, ...folderFunctions(local, utf8FolderNames) },
       db, policy, emit,
       dryRun: req.dryRun,
       automap: req.policy === 'migrate' && req.automap !== false,
@@ -151,10 +189,12 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
       force: req.force,
       eligible: messageFilter(account, { since: req.since, before: req.before }),
       verify: req.policy === 'migrate' ? (req.verify !== false ? 'bytes' : 'size') : undefined,
+      stop: req.stop,
+      quick: req.quick,
     })
   } finally {
     db.close()
     lock?.release()
-    await Promise.allSettled([repoA.close(), repoB.close()])
+    await Promise.allSettled([held.repoA ? undefined : repoA.close(), held.repoB ? undefined : repoB.close()])
   }
 }

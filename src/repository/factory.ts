@@ -36,10 +36,14 @@ export interface FactoryContext {
   onRetry?: (message: string) => void
   /** [general] socktimeout: the network timeout of a repository that sets no `timeout`. */
   socketTimeoutSeconds?: number
+  /** Connections a watcher holds open per repository name (push): this repository's runs use that many fewer, at least one. */
+  heldConnections?: Readonly<Record<string, number>>
 }
 
 /** Network timeout when neither `timeout` nor `socktimeout` is set: no wait on a stalled connection lasts longer. */
 export const DEFAULT_SOCKET_TIMEOUT_S = 60
+/** ImapRepository's maxConnections when `maxconnections` is not set. */
+const DEFAULT_IMAP_CONNECTIONS = 4
 
 export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Repository {
   if (cfg.type === 'Maildir') {
@@ -83,7 +87,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       },
     auth,
     tls,
-    maxConnections: cfg.get<number>('maxconnections'),
+    maxConnections: withoutHeld(cfg.get<number | undefined>('maxconnections'), ctx.heldConnections?.[cfg.name]),
     readOnly: cfg.get<boolean>('readonly'),
     logger: ctx.imapLogger,
     socketTimeoutMs: timeout * 1000,
@@ -95,4 +99,10 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
 /** `compression = auto` compresses except to a server on this machine, where it only costs CPU. */
 export function useCompression(setting: string, host: string): boolean {
   return setting === 'yes' || (setting === 'auto' && !isLoopbackHost(host))
+}
+
+/** A repository's connection limit less the push connections a watcher holds open (at least one left). */
+function withoutHeld(max: number | undefined, held: number | undefined): number | undefined {
+  if (!held) return max
+  return Math.max(1, (max ?? DEFAULT_IMAP_CONNECTIONS) - held)
 }

@@ -2,7 +2,7 @@
 // repositories in it. It sees only the Repository contract, so it fits any kind; message bytes
 // are never logged, only UIDs, sizes, flags and folder names.
 import type {
-  AppendInput, AppendOutcome, AppendResult, Capability, FetchOptions, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, PassedOver, Repository,
+  AppendInput, AppendOutcome, AppendResult, Capability, FetchOptions, FolderInfo, FolderSession, FolderStatus, ListOptions, ListResult, MessageBody, PassedOver, Repository, StoreWatch, WatchHandlers,
 } from './types.js'
 
 export type DebugLine = (line: string) => void
@@ -53,6 +53,14 @@ class LoggingRepository implements Repository {
     const s = await this.inner.openFolder(name, opts)
     this.say(`opened ${name}${s.readOnly ? ' read-only' : ''}: uidvalidity ${s.status.uidValidity}, uidnext ${s.status.uidNext}`)
     return new LoggingSession(s, (t) => this.say(`${name}: ${t}`))
+  }
+  async watch(h: WatchHandlers, o?: { folders?: readonly string[] }): Promise<StoreWatch | undefined> {
+    const w = await this.inner.watch?.({ changed: (f) => { this.say(`watch: change in ${f ?? '(somewhere)'}`); h.changed(f) }, lost: h.lost }, o)
+    if (w) this.say(`watch: ${w.how}`)
+    return w
+  }
+  async keepAlive(): Promise<void> {
+    await this.inner.keepAlive?.()
   }
   async missingStore(): Promise<string | undefined> {
     return this.inner.missingStore?.()

@@ -225,6 +225,32 @@ export interface Repository {
    * undefined when it is there. Read-only.
    */
   missingStore?(): Promise<string | undefined>
+  /**
+   * Push: reports changes as they happen, until closed. `folders` are the ones the user asked to
+   * be watched (IMAP `idlefolders`: one IDLE connection each); a store that can watch every folder
+   * at once (IMAP NOTIFY, a Maildir's file-system watch) watches all. Undefined: nothing to watch.
+   */
+  watch?(h: WatchHandlers, o?: { folders?: readonly string[] }): Promise<StoreWatch | undefined>
+  /** For a repository kept open between runs (holdconnectionopen): keep its idle connections alive (IMAP NOOP). */
+  keepAlive?(): Promise<void>
+  close(): Promise<void>
+}
+
+/** What a store's push (Repository.watch) reports to. */
+export interface WatchHandlers {
+  /** Something in `folder` (its name as listFolders spells it; undefined: somewhere) may have changed. */
+  changed(folder?: string): void
+  /** The push was lost (connection closed, folder gone): the watcher opens it again later. */
+  lost(err: Error): void
+}
+
+export interface StoreWatch {
+  /** How it watches, for the log: e.g. `NOTIFY (every folder)`, `IDLE INBOX`, `inotify 14 folders`. */
+  readonly how: string
+  /** Network connections it holds: counted within the repository's maxconnections. */
+  readonly connections: number
+  /** Takes in folders made since (a watcher calls it after each round). */
+  refresh?(): Promise<void>
   close(): Promise<void>
 }
 

@@ -21,6 +21,34 @@ interface LockOwner {
 
 const MAX_ATTEMPTS = 5
 
+/** Another live process holds the account's lock. */
+export class RunLockHeld extends MailsyncError {
+  constructor(readonly account: string, readonly pid: number, readonly host: string, file: string, where: string) {
+    super('usage', `another mailsync run is working on account ${account} (pid ${pid}${where})`, {
+      hint: `wait for it to finish (or run with --wait); if no mailsync is running, remove ${file}`,
+    })
+  }
+}
+
+/** Polls between tries while another run holds the lock: short at first, then every 2 s. */
+const WAIT_POLL_MS = [100, 250, 500, 1000, 2000]
+
+/**
+ * --wait: takes the lock once the run holding it has ended (or its process is gone). `said` is
+ * told once who is waited for; an aborted `stop` gives up (the error of the held lock is thrown).
+ */
+export async function waitForRunLock(dir: string, accountName: string, o: { stop?: AbortSignal; said?: (holder: RunLockHeld) => void } = {}): Promise<RunLock> {
+  for (let i = 0; ; i++) {
+    try {
+      return acquireRunLock(dir, accountName)
+    } catch (e) {
+      if (!(e instanceof RunLockHeld) || o.stop?.aborted) throw e
+      if (i === 0) o.said?.(e)
+      await new Promise((r) => setTimeout(r, WAIT_POLL_MS[Math.min(i, WAIT_POLL_MS.length - 1)]))
+    }
+  }
+}
+
 export function acquireRunLock(dir: string, accountName: string): RunLock {
   makePrivateDir(dir)
   const file = runLockPath(dir, accountName)
@@ -39,11 +67,7 @@ export function acquireRunLock(dir: string, accountName: string): RunLock {
       if (isLive(held.owner)) {
         const owner = held.owner as LockOwner
         const where = owner.host === hostname() ? '' : ` on host ${owner.host}`
-        throw new MailsyncError(
-          'usage',
-          `another mailsync run is working on account ${accountName} (pid ${owner.pid}${where})`,
-          { hint: `wait for it to finish; if no mailsync is running, remove ${file}` },
-        )
+        throw new RunLockHeld(accountName, owner.pid, owner.host, file, where)
       }
       takeOverStale(file, held.ino)
     }

@@ -7,6 +7,7 @@ import CompletionCommand from '../../../commands/completion.js'
 import InfoCommand from '../../../commands/info.js'
 import MigrateCommand from '../../../commands/migrate.js'
 import RestoreCommand from '../../../commands/restore.js'
+import ScheduleCommand from '../../../commands/schedule.js'
 import SyncCommand from '../../../commands/sync.js'
 
 export { describeFailure } from '../failure.js'
@@ -18,6 +19,7 @@ export const COMMANDS: Readonly<Record<string, Command.Class>> = {
   info: InfoCommand,
   migrate: MigrateCommand,
   restore: RestoreCommand,
+  schedule: ScheduleCommand,
   sync: SyncCommand,
 }
 

@@ -20,6 +20,8 @@ export interface ConnectTarget {
   password: string
   /** Numbered per repository, for log lines. */
   connectionId: string
+  /** A push connection (imap-watch.ts): IDLE restarted by imapflow after each command, ended and renewed every `maxIdleTimeMs`. */
+  idle?: { maxIdleTimeMs: number }
 }
 
 export function errorContext(opts: ImapRepositoryOptions, action: string): ErrorContext {
@@ -116,7 +118,7 @@ function clientOptions(t: ConnectTarget, tls: ConnectionOptions, accessToken: st
     tls,
     id: t.connectionId,
     logger: protocolLogger(opts.name, opts.logger, () => secrets),
-    disableAutoIdle: true,
+    ...(t.idle ? { disableAutoIdle: false, autoIdleDelay: 500, maxIdleTime: t.idle.maxIdleTimeMs } : { disableAutoIdle: true }),
     disableCompression: opts.compression !== true,
     qresync: true,
     ...(opts.socketTimeoutMs ? { socketTimeout: opts.socketTimeoutMs, greetingTimeout: Math.min(opts.socketTimeoutMs, 16_000), connectionTimeout: opts.socketTimeoutMs } : {}),

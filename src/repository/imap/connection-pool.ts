@@ -66,6 +66,18 @@ export class ConnectionPool<T> {
     else this.idle.push(conn)
   }
 
+  /**
+   * Runs `check` on each idle connection (e.g. a NOOP to keep it open); one for which it says
+   * false, or that is unusable afterwards, is closed and its slot freed.
+   */
+  async checkIdle(check: (conn: T) => Promise<boolean>): Promise<void> {
+    const conns = this.idle.splice(0)
+    await Promise.all(conns.map(async (c) => {
+      const ok = await check(c).catch(() => false)
+      this.release(c, !ok)
+    }))
+  }
+
   async close(): Promise<void> {
     this.closed = true
     for (const w of this.waiters.splice(0)) w.reject(new Error('connection pool is closed'))

@@ -2,9 +2,10 @@
 import type { ImapFlow } from 'imapflow'
 import { defaultPort } from './options.js'
 import { MailsyncError } from '../../errors.js'
-import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
+import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository, StoreWatch, WatchHandlers } from '../types.js'
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
+import { IDLE_RESTART_MS, watchImap } from './imap-watch.js'
 import { isNetworkError, readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
@@ -196,9 +197,19 @@ export class ImapRepository implements Repository {
     }
   }
 
-  private async connectOnce(): Promise<ImapFlow> {
+  /** Connections held between runs (holdconnectionopen): a NOOP on each idle one; a dead one is closed, the next run opens a new one. */
+  async keepAlive(): Promise<void> {
+    await this.pool.checkIdle(async (c) => (await c.noop().then(() => true, () => false)) && c.usable && !c.isClosed)
+  }
+
+  /** Push: NOTIFY for every folder where the server has it, else IDLE on `folders` (imap-watch.ts). */
+  async watch(h: WatchHandlers, o: { folders?: readonly string[] } = {}): Promise<StoreWatch | undefined> {
+    return watchImap(() => this.connectOnce({ maxIdleTimeMs: IDLE_RESTART_MS }), h, o.folders ?? [])
+  }
+
+  private async connectOnce(idle?: { maxIdleTimeMs: number }): Promise<ImapFlow> {
     const password = await this.resolvePassword()
-    const client = await connectClient({ opts: this.opts, password, connectionId: `${this.name}#${++this.connectionCount}` })
+    const client = await connectClient({ opts: this.opts, password, connectionId: `${this.name}#${++this.connectionCount}${idle ? '-push' : ''}`, idle })
     this.serverCapabilities ??= new Set(client.capabilities.keys())
     this.namespaceSeparator ??= inboxSeparator(client)
     return client

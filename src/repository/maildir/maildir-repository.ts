@@ -2,7 +2,8 @@
 import { existsSync, statSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository } from '../types.js'
+import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository, StoreWatch, WatchHandlers } from '../types.js'
+import { watchMaildir } from './maildir-watch.js'
 import { MailsyncError } from '../../errors.js'
 import { type FolderTree, type MaildirLayout, folderNameParts } from './folder-paths.js'
 import { findFolders, folderInfos, isMaildirDir, type FoundFolder } from './folder-list.js'
@@ -123,6 +124,16 @@ export class MaildirRepository implements Repository {
     await this.open()
     this.found = await findFolders(this.tree)
     return folderInfos(this.tree, this.found)
+  }
+
+  /** Push: every folder's cur/ and new/ and the root, watched by the file system (maildir-watch.ts). */
+  async watch(h: WatchHandlers): Promise<StoreWatch> {
+    return watchMaildir(this.tree.root, async () => {
+      // nothing is made here: a root that is not there (yet) is left to the rounds
+      if (await this.missingStore()) return []
+      const folders = (await this.listFolders()).filter((f) => f.selectable)
+      return Promise.all(folders.map(async (f) => ({ name: f.name, dir: (await this.folderPath(f.name)).dir })))
+    }, h)
   }
 
   /** A folder's path below the root as spelled on disk ('' for the root itself), as it is or would be made. */

@@ -1,0 +1,36 @@
+// The two repositories of an account, made from its config the same way for a run (run-job.ts)
+// and for a watcher's push connections (src/watch/): the same logins, timeouts and spellings.
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { AccountConfig, LoadedConfig } from '../config/index.js'
+import type { EventSink } from '../engine/events.js'
+import { createRepository } from '../repository/factory.js'
+import type { Repository } from '../repository/types.js'
+
+export interface AccountRepositoryRequest {
+  config: LoadedConfig
+  policy: string
+  stateDir: string
+  imapLogger?: (line: string) => void
+  maildirLogger?: (line: string) => void
+  /** Connections a watcher holds open per repository name (push): a run uses that many fewer. */
+  heldConnections?: Readonly<Record<string, number>>
+}
+
+export function accountRepositories(req: AccountRepositoryRequest, account: AccountConfig, emit: EventSink): { repoA: Repository; repoB: Repository } {
+  const ctx = {
+    env: req.config.env, imapLogger: req.imapLogger, maildirLogger: req.maildirLogger,
+    utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'),
+    socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
+    onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }),
+    heldConnections: req.heldConnections,
+  }
+  const remote = account.remote
+  const local = account.local
+  // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's
+  // offlineimaprc names it) or its default; the state names the repository on the other side.
+  const metadataDirs = [req.stateDir, join(req.config.env.HOME ?? homedir(), '.offlineimap')]
+  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name } })
+  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name } })
+  return { repoA, repoB }
+}

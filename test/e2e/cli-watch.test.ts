@@ -1,0 +1,239 @@
+// `sync --watch` / `backup --watch` with the real binary and a real Dovecot: rounds on a timer,
+// SIGUSR1 and SIGUSR2, push from the server (NOTIFY; IDLE on idlefolders where NOTIFY is not
+// offered) and from the Maildir (a mail client's flag change), a push connection killed under the
+// watcher, and --once over a config with autorefresh. Nothing is lost or copied twice.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ImapFlow } from 'imapflow'
+import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
+import { imapRepository, maildirRepository, oneAccountConfig, plainServer } from '../support/config-text.js'
+import { startCli, type CliProcess } from '../support/cli-process.js'
+import { snapshot } from '../support/store-snapshot.js'
+import { loggedRepo } from '../support/imap-folder-session.js'
+import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
+import { runLockPath } from '../../src/state/locate.js'
+
+/** Dovecot's own list without NOTIFY: push then needs IDLE. */
+const NO_NOTIFY = 'IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT NAMESPACE UIDPLUS CONDSTORE QRESYNC SPECIAL-USE LIST-STATUS MOVE'
+
+let full: DovecotInstance
+let plain: DovecotInstance
+let dir: string
+
+before(async () => {
+  full = await startDovecot({ users: ['push', 'kick', 'local', 'hold'] })
+  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once'], capability: NO_NOTIFY })
+  dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
+})
+after(async () => {
+  await full?.stop()
+  await plain?.stop()
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+function world(d: DovecotInstance, user: string, o: { remoteExtra?: string; accountExtra?: string } = {}) {
+  const root = join(dir, user)
+  mkdirSync(root, { recursive: true })
+  const config = join(root, 'config')
+  let text = oneAccountConfig({ metadata: join(root, 'state'), remote: imapRepository('R', { server: plainServer(d), user, extra: o.remoteExtra }), local: maildirRepository('L', join(root, 'mail')) })
+  if (o.accountExtra) text = text.replace('remoterepository = R\n', `remoterepository = R\n${o.accountExtra}`)
+  writeFileSync(config, text, { mode: 0o600 })
+  return { config, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root }, mail: join(root, 'mail'), lock: runLockPath(join(root, 'state'), 't') }
+}
+
+async function client(d: DovecotInstance, user: string): Promise<ImapFlow> {
+  const c = new ImapFlow({ host: '127.0.0.1', port: d.port, secure: false, doSTARTTLS: false, auth: { user, pass: d.password }, logger: false })
+  await c.connect()
+  return c
+}
+
+async function appendOn(d: DovecotInstance, user: string, id: string): Promise<void> {
+  const c = await client(d, user)
+  try {
+    await c.append('INBOX', Buffer.from(`From: a@example.org\r\nMessage-ID: <${id}@watch>\r\nSubject: ${id}\r\n\r\nbody ${id}\r\n`))
+  } finally {
+    await c.logout()
+  }
+}
+
+function inboxFiles(mail: string): string[] {
+  const d = join(mail, 'INBOX')
+  if (!existsSync(d)) return []
+  return ['cur', 'new'].flatMap((s) => readdirSync(join(d, s)).map((f) => join(d, s, f)))
+}
+
+async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+const rounds = (run: CliProcess) => run.events.filter((e) => e.type === 'run-done')
+const said = (run: CliProcess, re: RegExp) => run.events.some((e) => e.type === 'watch' && re.test(e.message))
+
+async function assertExact(d: DovecotInstance, user: string, mail: string): Promise<void> {
+  assert.deepEqual(await snapshot(new MaildirRepository({ name: 'L', root: mail })), await snapshot(loggedRepo(d, user, [])), 'both sides hold the same messages, each once')
+}
+
+test('--watch=MINUTES: a message appended between rounds is picked up by a later round; SIGUSR2 ends after the round (exit 0)', async () => {
+  const w = world(plain, 'timer')
+  const run = startCli(['sync', '-c', w.config, '--watch=0.02', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    assert.equal(said(run, /watching R/), false, 'no NOTIFY and no idlefolders: nothing pushes')
+    await appendOn(plain, 'timer', 't1')
+    await until('a round that copies it', () => rounds(run).find((e) => e.counts.copiedAtoB === 1))
+    run.child.kill('SIGUSR2')
+    const end = await run.ended
+    assert.equal(end.code, 0, end.stderr)
+    assert.ok(said(run, /SIGUSR2: ending after the round in flight/))
+    assert.equal(inboxFiles(w.mail).length, 1)
+    assert.equal(existsSync(w.lock), false, 'the lock is not held after the watcher ends')
+    await assertExact(plain, 'timer', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+})
+
+test('SIGUSR1 makes a round now; SIGTERM between rounds ends the watcher with 0', async () => {
+  const w = world(plain, 'usr1')
+  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    await appendOn(plain, 'usr1', 'u1')
+    assert.equal(rounds(run).length, 1)
+    run.child.kill('SIGUSR1')
+    await until('the round SIGUSR1 asked for', () => rounds(run).find((e) => e.counts.copiedAtoB === 1))
+    assert.ok(said(run, /SIGUSR1: syncing every account now/))
+    await until('the wait after it', () => run.events.filter((e) => e.type === 'watch-wait').length >= 2)
+    run.child.kill('SIGTERM')
+    const end = await run.ended
+    assert.equal(end.code, 0, end.stderr)
+    assert.equal(existsSync(w.lock), false)
+    await assertExact(plain, 'usr1', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+})
+
+test('NOTIFY: a new server message reaches the Maildir without waiting for the timer; a local flag change reaches the server', async () => {
+  const w = world(full, 'push')
+  await appendOn(full, 'push', 'p0')
+  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    assert.ok(said(run, /watching R: NOTIFY \(every folder\)/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
+    assert.ok(said(run, /watching L: inotify/))
+    await appendOn(full, 'push', 'p1')
+    await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 2)
+    // a mail reader marks the first message read: it renames the file
+    await until('the watch on the new folder', () => run.events.filter((e) => e.type === 'watch-wait').length >= 2)
+    const file = inboxFiles(w.mail).find((f) => !/:2,.*S/.test(f))!
+    const seen = file.includes(':2,') ? file.replace(/:2,([A-Z]*)$/, (_m, f: string) => `:2,${[...f, 'S'].sort().join('')}`) : `${file}:2,S`
+    renameSync(file, seen.replace('/new/', '/cur/'))
+    const c = await client(full, 'push')
+    try {
+      await until('\\Seen on the server', async () => {
+        const lock = await c.getMailboxLock('INBOX')
+        try {
+          const flags: string[] = []
+          for await (const m of c.fetch('1:*', { flags: true })) if (m.flags?.has('\\Seen')) flags.push(String(m.uid))
+          return flags.length === 1
+        } finally {
+          lock.release()
+        }
+      })
+    } finally {
+      await c.logout()
+    }
+    run.child.kill('SIGTERM')
+    assert.equal((await run.ended).code, 0)
+    await assertExact(full, 'push', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+})
+
+test('IDLE on idlefolders where the server has no NOTIFY: a new message is pushed', async () => {
+  const w = world(plain, 'idle', { remoteExtra: 'idlefolders = INBOX\n' })
+  const run = startCli(['backup', '-c', w.config, '--watch=60', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    assert.ok(said(run, /watching R: IDLE INBOX/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
+    await appendOn(plain, 'idle', 'i1')
+    await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1)
+    run.child.kill('SIGINT')
+    assert.equal((await run.ended).code, 0)
+    await assertExact(plain, 'idle', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+})
+
+test('the push connection killed under the watcher (doveadm kick) is opened again, and mail after it still arrives, once', async () => {
+  const w = world(full, 'kick')
+  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    full.doveadm(['kick', 'kick'])
+    await until('the lost push told', () => said(run, /push from R lost/))
+    await until('the push opened again', () => run.events.filter((e) => e.type === 'watch' && /watching R: NOTIFY/.test(e.message)).length >= 2)
+    await appendOn(full, 'kick', 'k1')
+    await until('the message after the kick', () => inboxFiles(w.mail).length === 1)
+    run.child.kill('SIGTERM')
+    assert.equal((await run.ended).code, 0)
+    await assertExact(full, 'kick', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+})
+
+test('autorefresh in the config keeps sync running; -o runs once; backup does not keep running on autorefresh', async () => {
+  const w = world(plain, 'once', { accountExtra: 'autorefresh = 60\n' })
+  await appendOn(plain, 'once', 'o1')
+  const once = startCli(['sync', '-c', w.config, '-o', '--json'], w.env)
+  const end = await once.ended
+  assert.equal(end.code, 0, end.stderr)
+  assert.equal(rounds(once).length, 1)
+  assert.equal(once.events.some((e) => e.type === 'watch-wait'), false)
+  const backup = await startCli(['backup', '-c', w.config, '--json'], w.env).ended
+  assert.equal(backup.code, 0, 'a backup from cron ends')
+  const kept = startCli(['sync', '-c', w.config, '--json'], w.env)
+  try {
+    await kept.waitForEvent((e) => e.type === 'watch-wait', 'autorefresh keeps it running')
+    kept.child.kill('SIGTERM')
+    assert.equal((await kept.ended).code, 0)
+  } finally {
+    kept.child.kill('SIGKILL')
+  }
+})
+
+test('holdconnectionopen: rounds reuse their logged-in connections (no new login per round); connections the server dropped are replaced', async () => {
+  const w = world(full, 'hold', { remoteExtra: 'holdconnectionopen = yes\nkeepalive = 1\n' })
+  const logins = () => full.log().split('\n').filter((l) => l.includes('Login: user=<hold>')).length
+  const run = startCli(['sync', '-c', w.config, '--watch=0.01', '--json'], w.env)
+  try {
+    await until('two rounds', () => rounds(run).length >= 2)
+    const early = logins()
+    assert.ok(early >= 2, `the push and a round logged in (${early})`)
+    await until('eight rounds', () => rounds(run).length >= 8)
+    assert.equal(logins(), early, 'six more rounds, no new login')
+    full.doveadm(['kick', 'hold'])
+    await appendOn(full, 'hold', 'h1')
+    await until('the message after the kick', () => inboxFiles(w.mail).length === 1)
+    assert.ok(logins() > early, 'the dropped connections were opened again')
+    run.child.kill('SIGUSR2')
+    const end = await run.ended
+    assert.equal(end.code, 0, end.stderr)
+    await assertExact(full, 'hold', w.mail)
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+})
