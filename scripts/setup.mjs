@@ -18,8 +18,9 @@ export const TARGETS = {
   // the private Dovecot of test/support/dovecot.ts (its certificate is made with openssl)
   demo: { command: 'npm run demo', packages: ['dovecot-imapd', 'openssl'] },
   // also the real OfflineIMAP and mbsync (test/support/peer-tools.ts), python3 (a pty driver),
-  // zsh and groff (the completion script and the man page are checked with them)
-  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base'] },
+  // zsh and groff (the completion script and the man page are checked with them), systemd's
+  // tools (systemd-analyze checks the units of `mailsync schedule`; systemd-notify is the watchdog's sender)
+  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base', 'systemd'] },
   // `npm pack` (its prepack script builds): node_modules only
   pack: { command: 'npm pack', packages: [] },
 }
@@ -32,6 +33,7 @@ const PACKAGE_FILES = {
   'dovecot-imapd': [['/usr/sbin/dovecot', '/usr/lib/dovecot/imap'], ['/usr/local/sbin/dovecot', '/usr/local/libexec/dovecot/imap']],
   'offlineimap3': [['/usr/bin/offlineimap']],
   'isync': [['/usr/bin/mbsync']],
+  'systemd': [['/usr/bin/systemd-analyze', '/usr/bin/systemd-notify']],
 }
 /** Packages seen through a program of theirs on PATH. */
 const PACKAGE_PROGRAMS = { openssl: 'openssl', python3: 'python3', make: 'make', 'g++': 'g++', zsh: 'zsh', 'groff-base': 'groff' }
