@@ -296,7 +296,8 @@ complete -o default -F ${fn} ${bin}
 
 /** Text inside a single-quoted zsh word, as an _arguments [description]: ' and \ [ ] quoted. */
 function zshDescription(text: string): string {
-  return firstSentence(text).replace(/'/g, `'\\''`).replace(/([\\[\]])/g, '\\$1')
+  // brackets and backslashes escaped for _arguments first, then the single quotes for the shell
+  return firstSentence(text).replace(/([\\[\]])/g, '\\$1').replace(/'/g, `'\\''`)
 }
 
 function zshFlagSpecs(f: ManifestFlag): string[] {

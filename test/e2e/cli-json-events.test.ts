@@ -83,7 +83,7 @@ export function checkEvent(e: unknown, doc: { events: Shapes; counts: Field[] })
 const doc = parseEventDoc(readFileSync(join(ROOT, 'docs', 'json-events.md'), 'utf8'))
 
 test('the document describes exactly the engine event types, and counts has every field', () => {
-  assert.deepEqual([...doc.events.keys()].sort(), [...Object.keys(EVENT_TYPES), 'fatal'].sort())
+  assert.deepEqual([...doc.events.keys()].sort(), [...Object.keys(EVENT_TYPES), 'fatal', 'watch', 'watch-wait'].sort())
   assert.deepEqual(doc.counts.map((f) => f.name).sort(), ['adopted', 'bytes', 'copiedAtoB', 'copiedBtoA', 'deletedA', 'deletedB', 'failed', 'flagsAtoB', 'flagsBtoA', 'skipped', 'verified'])
 })
 

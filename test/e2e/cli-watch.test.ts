@@ -24,7 +24,7 @@ let plain: DovecotInstance
 let dir: string
 
 before(async () => {
-  full = await startDovecot({ users: ['push', 'kick', 'local', 'hold'] })
+  full = await startDovecot({ users: ['push', 'kick', 'local', 'hold', 'frozen'] })
   plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
@@ -75,6 +75,16 @@ async function until<T>(what: string, check: () => T | undefined | Promise<T | u
   }
 }
 
+/** The watcher waits for its next round (no round in flight): a SIGTERM now ends it with 0. */
+async function idle(run: CliProcess): Promise<void> {
+  // waiting, and still waiting a moment later (no push about to start a round)
+  for (;;) {
+    await until('the watcher idle', () => run.events.at(-1)?.type === 'watch-wait')
+    const n = run.events.length
+    await new Promise((r) => setTimeout(r, 600))
+    if (run.events.length === n) return
+  }
+}
 const rounds = (run: CliProcess) => run.events.filter((e) => e.type === 'run-done')
 const said = (run: CliProcess, re: RegExp) => run.events.some((e) => e.type === 'watch' && re.test(e.message))
 
@@ -112,7 +122,7 @@ test('SIGUSR1 makes a round now; SIGTERM between rounds ends the watcher with 0'
     run.child.kill('SIGUSR1')
     await until('the round SIGUSR1 asked for', () => rounds(run).find((e) => e.counts.copiedAtoB === 1))
     assert.ok(said(run, /SIGUSR1: syncing every account now/))
-    await until('the wait after it', () => run.events.filter((e) => e.type === 'watch-wait').length >= 2)
+    await idle(run)
     run.child.kill('SIGTERM')
     const end = await run.ended
     assert.equal(end.code, 0, end.stderr)
@@ -153,6 +163,7 @@ test('NOTIFY: a new server message reaches the Maildir without waiting for the t
     } finally {
       await c.logout()
     }
+    await idle(run)
     run.child.kill('SIGTERM')
     assert.equal((await run.ended).code, 0)
     await assertExact(full, 'push', w.mail)
@@ -169,6 +180,7 @@ test('IDLE on idlefolders where the server has no NOTIFY: a new message is pushe
     assert.ok(said(run, /watching R: IDLE INBOX/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
     await appendOn(plain, 'idle', 'i1')
     await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1)
+    await idle(run)
     run.child.kill('SIGINT')
     assert.equal((await run.ended).code, 0)
     await assertExact(plain, 'idle', w.mail)
@@ -187,6 +199,7 @@ test('the push connection killed under the watcher (doveadm kick) is opened agai
     await until('the push opened again', () => run.events.filter((e) => e.type === 'watch' && /watching R: NOTIFY/.test(e.message)).length >= 2)
     await appendOn(full, 'kick', 'k1')
     await until('the message after the kick', () => inboxFiles(w.mail).length === 1)
+    await idle(run)
     run.child.kill('SIGTERM')
     assert.equal((await run.ended).code, 0)
     await assertExact(full, 'kick', w.mail)
@@ -234,6 +247,30 @@ test('holdconnectionopen: rounds reuse their logged-in connections (no new login
     assert.equal(end.code, 0, end.stderr)
     await assertExact(full, 'hold', w.mail)
   } finally {
+    run.child.kill('SIGKILL')
+  }
+})
+
+test('a watcher frozen for half a minute (SIGSTOP, as a suspend looks to it) notices on waking: push reopened, a full round, nothing lost', async () => {
+  const w = world(full, 'frozen')
+  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    run.child.kill('SIGSTOP')
+    // mail that arrives while it sleeps, and a server that dropped its connections meanwhile
+    await appendOn(full, 'frozen', 'f1')
+    full.doveadm(['kick', 'frozen'])
+    await new Promise((r) => setTimeout(r, 27_000))
+    run.child.kill('SIGCONT')
+    await until('the jump told', () => said(run, /the clock jumped \d+ s \(suspend\/resume\?\): reconnecting and syncing every account/))
+    await until('the message that came meanwhile', () => inboxFiles(w.mail).length === 1)
+    await until('the push opened again', () => run.events.filter((e) => e.type === 'watch' && /watching R: NOTIFY/.test(e.message)).length >= 2)
+    await idle(run)
+    run.child.kill('SIGTERM')
+    assert.equal((await run.ended).code, 0)
+    await assertExact(full, 'frozen', w.mail)
+  } finally {
+    run.child.kill('SIGCONT')
     run.child.kill('SIGKILL')
   }
 })
