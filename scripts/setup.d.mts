@@ -6,6 +6,7 @@ export type Step = { kind: 'apt'; packages: string[] } | { kind: 'npm-ci'; onFai
 export const TARGETS: Record<Target, { command: string; packages: string[] }>
 export const BUILD_TOOLS: string[]
 export const HASH_FILE: string
+export const CYRUS_LIBRARIES: string[]
 
 export function planSetup(facts: {
   target: Target

@@ -9,9 +9,23 @@
 // messages on a machine that has them).
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+/** The libraries Cyrus's master, imapd and ctl_cyrusdb link against (Debian 12 names), and a file of each. */
+const CYRUS_LIBRARY_FILES = {
+  'libsasl2-2': 'libsasl2.so.2',
+  'libsasl2-modules': 'sasl2/libplain.so',
+  libwrap0: 'libwrap.so.0',
+  libicu72: 'libicuuc.so.72',
+  libjansson4: 'libjansson.so.4',
+  libpq5: 'libpq.so.5',
+  libxapian30: 'libxapian.so.30',
+  libical3: 'libical.so.3',
+  libpcre3: 'libpcre.so.3',
+}
+export const CYRUS_LIBRARIES = Object.keys(CYRUS_LIBRARY_FILES)
 
 /** What each target needs from Debian, and the npm command that runs it (for messages). */
 export const TARGETS = {
@@ -19,8 +33,10 @@ export const TARGETS = {
   demo: { command: 'npm run demo', packages: ['dovecot-imapd', 'openssl'] },
   // also the real OfflineIMAP and mbsync (test/support/peer-tools.ts), python3 (a pty driver),
   // zsh and groff (the completion script and the man page are checked with them), systemd's
-  // tools (systemd-analyze checks the units of `mailsync schedule`; systemd-notify is the watchdog's sender)
-  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base', 'systemd'] },
+  // tools (systemd-analyze checks the units of `mailsync schedule`; systemd-notify is the
+  // watchdog's sender), and the libraries of Cyrus IMAP (test/support/cyrus.ts: its own packages
+  // are only unpacked, never installed: they would remove dovecot-imapd)
+  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base', 'systemd', ...CYRUS_LIBRARIES] },
   // `npm pack` (its prepack script builds): node_modules only
   pack: { command: 'npm pack', packages: [] },
 }
@@ -168,12 +184,25 @@ function isFile(path) {
   }
 }
 
+/** Library directories: /usr/lib, /lib and their multiarch subdirectories (x86_64-linux-gnu, ...). */
+function libraryDirs() {
+  const dirs = []
+  for (const base of ['/usr/lib', '/lib']) {
+    dirs.push(base)
+    try {
+      for (const d of readdirSync(base)) if (/-linux-gnu/.test(d)) dirs.push(join(base, d))
+    } catch {}
+  }
+  return dirs
+}
+
 /** Which of these Debian packages are not installed (MAILSYNC_SETUP_PRETEND_MISSING adds some). */
 export function missingPackages(packages, env = process.env) {
   const pretend = (env.MAILSYNC_SETUP_PRETEND_MISSING ?? '').split(',').map((s) => s.trim()).filter(Boolean)
   return packages.filter((p) => {
     if (pretend.includes(p)) return true
     if (PACKAGE_FILES[p]) return !PACKAGE_FILES[p].some((files) => files.every(isFile))
+    if (CYRUS_LIBRARY_FILES[p]) return !libraryDirs().some((d) => isFile(join(d, CYRUS_LIBRARY_FILES[p])))
     return !onPath(PACKAGE_PROGRAMS[p] ?? p)
   })
 }

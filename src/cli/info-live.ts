@@ -27,6 +27,8 @@ export interface LiveRepository {
   error?: string
   capabilities?: string[]
   separator?: string
+  /** The personal namespace's prefix (IMAP only; `INBOX.` on Debian's Cyrus). */
+  personalPrefix?: string
   folders?: FolderInfo[]
 }
 
@@ -92,8 +94,8 @@ async function probeRepository(config: LoadedConfig, cfg: RepositoryConfig, offl
       base.certificateSha256 = await withTimeout(serverCertificateFingerprint({ host: base.host!, port: base.port, mode: base.tls!, timeoutMs: PROBE_TIMEOUT_MS }), `${cfg.name}: certificate`)
     }
     await withTimeout(repo.open(), `${cfg.name}: connecting`)
-    const [caps, sep, folders] = await withTimeout(Promise.all([repo.capabilities(), repo.separator(), repo.listFolders()]), `${cfg.name}: listing`)
-    return { ...base, connected: true, capabilities: [...caps].sort(), separator: sep, folders }
+    const [caps, sep, folders, prefix] = await withTimeout(Promise.all([repo.capabilities(), repo.separator(), repo.listFolders(), repo.personalPrefix?.()]), `${cfg.name}: listing`)
+    return { ...base, connected: true, capabilities: [...caps].sort(), separator: sep, folders, ...(prefix === undefined ? {} : { personalPrefix: prefix }) }
   } catch (e) {
     return { ...base, error: oneLine(e) }
   } finally {
@@ -137,7 +139,7 @@ async function accountInfo(config: LoadedConfig, a: AccountConfig, repos: Map<st
   const { folderMappingReport } = await import('../engine/folder-mapping-report.js')
   const { folderFunctions } = await import('../config/folder-functions.js')
   const utf8 = a.get<boolean | undefined>('utf8foldernames')
-  const side = (r: LiveRepository, cfg: RepositoryConfig) => ({ folders: r.folders!, separator: r.separator!, ...folderFunctions(cfg, utf8) })
+  const side = (r: LiveRepository, cfg: RepositoryConfig) => ({ folders: r.folders!, separator: r.separator!, prefix: r.personalPrefix, ...folderFunctions(cfg, utf8) })
   out.mapping = folderMappingReport(side(remote, a.remote), side(local, a.local))
   return out
 }

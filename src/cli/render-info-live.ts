@@ -14,6 +14,7 @@ export function renderRepositoryLive(r: LiveRepository, offline: boolean): strin
   else if (!r.connected) out.push(offline ? '  not connected (--offline)' : '  not connected')
   if (r.capabilities) out.push(`  capabilities: ${r.capabilities.length ? r.capabilities.join(' ') : '(none of those mailsync uses)'}`)
   if (r.separator !== undefined) out.push(`  hierarchy separator: "${r.separator}"`)
+  if (r.personalPrefix) out.push(`  personal namespace: "${r.personalPrefix}"`)
   if (r.folders) out.push(`  folders: ${r.folders.length}`)
   const spelled = (r.folders ?? []).filter((f) => f.diskName !== undefined)
   if (spelled.length) {

@@ -70,10 +70,11 @@ export interface AccountOutcome {
 
 /** Lists and pairs folders; throws a config error for mappings that collide or do not round-trip. */
 export async function pairAccountFolders(o: Pick<AccountSyncOptions, 'a' | 'b' | 'policy' | 'automap' | 'only'>): Promise<PairingResult> {
-  const [fa, fb, sepA, sepB] = await Promise.all([o.a.repo.listFolders(), o.b.repo.listFolders(), o.a.repo.separator(), o.b.repo.separator()])
+  const [fa, fb, sepA, sepB, prefixA, prefixB] = await Promise.all([o.a.repo.listFolders(), o.b.repo.listFolders(), o.a.repo.separator(), o.b.repo.separator(),
+    o.a.repo.personalPrefix?.(), o.b.repo.personalPrefix?.()])
   return pairFolders(
-    { folders: fa, separator: sepA, folderfilter: o.a.folderfilter, nametrans: o.a.nametrans, includes: o.a.includes },
-    { folders: fb, separator: sepB, folderfilter: o.b.folderfilter, nametrans: o.b.nametrans, includes: o.b.includes },
+    { folders: fa, separator: sepA, folderfilter: o.a.folderfilter, nametrans: o.a.nametrans, includes: o.a.includes, prefix: prefixA },
+    { folders: fb, separator: sepB, folderfilter: o.b.folderfilter, nametrans: o.b.nametrans, includes: o.b.includes, prefix: prefixB },
     { createOnA: o.policy.createOnA, createOnB: o.policy.createOnB, automap: o.automap, only: o.only, checkRoundTrip: o.policy.createOnA && o.policy.createOnB },
   )
 }

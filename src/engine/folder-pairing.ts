@@ -2,6 +2,11 @@
 // apply as in OfflineIMAP (each repository's functions see that repository's own names; the
 // hierarchy separator is converted after nametrans), special-use folders can be matched by their
 // use, and mappings that collide or do not round-trip are refused before anything is touched.
+// Between two IMAP servers the personal namespace's prefix is not part of a folder's name:
+// Cyrus's `INBOX.Archive` is Dovecot's `Archive` (and back). A Maildir has no namespace: names
+// from the server keep their prefix there (as every Maildir of a Cyrus account has them), and a
+// Maildir name without it gets it on the way to the server, as imapflow would give it anyway;
+// that does not map back, so a two-way sync refuses it as a round-trip problem.
 import type { FolderInfo, SpecialUse } from '../repository/types.js'
 
 export interface PairingSide {
@@ -11,6 +16,11 @@ export interface PairingSide {
   nametrans: (name: string) => string
   /** Folders to include even where the filter says no (OfflineIMAP's folderincludes). */
   includes?: readonly string[]
+  /**
+   * The prefix of the personal namespace, in this side's own separator (`INBOX.` on Debian's
+   * Cyrus, '' on Dovecot); undefined where the store has no namespaces (Maildir).
+   */
+  prefix?: string
 }
 
 export interface FolderPair {
@@ -55,7 +65,19 @@ export function convertSeparator(name: string, from: string, to: string): string
 
 /** Side A name -> side B name. */
 export function forwardName(a: PairingSide, b: PairingSide, name: string): string {
-  return convertSeparator(a.nametrans(name), a.separator, b.separator)
+  const translated = convertSeparator(a.nametrans(name), a.separator, b.separator)
+  if (b.prefix === undefined) return translated
+  return swapPrefix(translated, convertSeparator(a.prefix ?? '', a.separator, b.separator), b.prefix)
+}
+
+const startsWithPrefix = (name: string, prefix: string): boolean =>
+  prefix !== '' && name.length > prefix.length && name.slice(0, prefix.length).toUpperCase() === prefix.toUpperCase()
+
+/** A name without the source's personal prefix, with the target's (INBOX and its children stay as they are). */
+function swapPrefix(name: string, from: string, to: string): string {
+  if (from.toUpperCase() === to.toUpperCase() || name.toUpperCase() === 'INBOX') return name
+  const bare = startsWithPrefix(name, from) ? name.slice(from.length) : name
+  return to === '' || startsWithPrefix(bare, to) || bare.toUpperCase() === 'INBOX' ? bare : to + bare
 }
 
 export function invalidNameReason(name: string, sep: string): string | undefined {

@@ -30,6 +30,10 @@ class LoggingRepository implements Repository {
   }
   capabilities(): Promise<Set<Capability>> { return this.inner.capabilities() }
   separator(): Promise<string> { return this.inner.separator() }
+  get personalPrefix(): (() => Promise<string>) | undefined {
+    const inner = this.inner
+    return inner.personalPrefix ? () => inner.personalPrefix!() : undefined
+  }
   async listFolders(): Promise<FolderInfo[]> {
     const folders = await this.inner.listFolders()
     this.say(`folders: ${folders.map((f) => f.name + (f.selectable ? '' : ' (not selectable)')).join(', ')}`)

@@ -203,6 +203,11 @@ export interface Repository {
   capabilities(): Promise<Set<Capability>>
   /** Hierarchy separator used in folder names. */
   separator(): Promise<string>
+  /**
+   * The personal namespace's prefix that folder names carry (IMAP NAMESPACE: `INBOX.` on
+   * Debian's Cyrus, '' on Dovecot); absent where the store has no namespaces (Maildir).
+   */
+  personalPrefix?(): Promise<string>
   listFolders(): Promise<FolderInfo[]>
   createFolder(name: string): Promise<void>
   /** Cheap status without opening the folder for messages (IMAP STATUS). */

@@ -49,7 +49,10 @@ function client(o: FillImapOptions): ImapFlow {
 async function createFolders(c: ImapFlow, folders: readonly string[]): Promise<string> {
   const list = await c.list()
   const delimiter = list.find((f) => f.delimiter)?.delimiter ?? '/'
-  const existing = new Set(list.map((f) => f.path.split(delimiter).join('/').toLowerCase()))
+  // imapflow puts the personal namespace's prefix (Cyrus: `INBOX.`) before the names we give it
+  const prefix = c.namespace?.prefix ?? ''
+  const unprefixed = (p: string): string => (prefix && p.toUpperCase().startsWith(prefix.toUpperCase()) ? p.slice(prefix.length) : p)
+  const existing = new Set(list.map((f) => unprefixed(f.path).split(delimiter).join('/').toLowerCase()))
   for (const name of folders) {
     if (name.toUpperCase() === 'INBOX' || existing.has(name.toLowerCase())) continue
     const parts = name.split('/')

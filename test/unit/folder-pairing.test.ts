@@ -105,3 +105,32 @@ test('two-way: two local folders that map back to one remote folder are a collis
   const r = pairFolders(A, B, both)
   assert.equal(r.issues.filter((i) => i.kind === 'collision').length, 1)
 })
+
+test("between two IMAP servers the personal namespace's prefix is dropped and added: Cyrus INBOX.Archive is Dovecot Archive", () => {
+  const cyrus = side(['INBOX', 'INBOX.Archive', 'INBOX.Archive.2024', 'INBOX.Sent'], '.', { prefix: 'INBOX.' })
+  const dovecot = side(['INBOX', 'Sent'], '/', { prefix: '' })
+  const migrate = { createOnA: false, createOnB: true }
+  assert.deepEqual(pairs(pairFolders(cyrus, dovecot, migrate)), ['INBOX.Archive.2024=Archive/2024 +B', 'INBOX.Archive=Archive +B', 'INBOX.Sent=Sent', 'INBOX=INBOX'])
+  // and the other way; a Dovecot child of INBOX stays one on Cyrus
+  const from = side(['INBOX', 'Archive', 'INBOX/Receipts'], '/', { prefix: '' })
+  const to = side(['INBOX', 'INBOX.Sent'], '.', { prefix: 'INBOX.' })
+  assert.deepEqual(pairs(pairFolders(from, to, migrate)), ['Archive=INBOX.Archive +B', 'INBOX/Receipts=INBOX.Receipts +B', 'INBOX=INBOX'])
+  // a two-way sync between them round-trips
+  const r = pairFolders(cyrus, dovecot, both)
+  assert.deepEqual(r.issues, [])
+  assert.deepEqual(pairs(r), ['INBOX.Archive.2024=Archive/2024 +B', 'INBOX.Archive=Archive +B', 'INBOX.Sent=Sent', 'INBOX=INBOX'])
+})
+
+test('a Maildir keeps the prefix of a Cyrus account; a Maildir folder without it is filed under it one way and refused two ways', () => {
+  const cyrus = side(['INBOX', 'INBOX.Archive'], '.', { prefix: 'INBOX.' })
+  const maildir = side(['INBOX', 'Projects'], '.')
+  // backup: the server's names as they are
+  assert.deepEqual(pairs(pairFolders(cyrus, side([], '.'), { createOnA: false, createOnB: true })), ['INBOX.Archive=INBOX.Archive +B', 'INBOX=INBOX +B'])
+  // restore of a Maildir whose names lack the prefix: under it, as imapflow would create it anyway
+  assert.deepEqual(pairs(pairFolders(cyrus, maildir, { createOnA: true, createOnB: false })), ['INBOX.Projects=Projects +A', 'INBOX=INBOX'])
+  // a two-way sync would make Maildir "INBOX.Projects" next time: refused, the rest pairs
+  const r = pairFolders(cyrus, maildir, both)
+  assert.deepEqual(r.issues.map((i) => i.kind), ['round-trip'])
+  assert.match(r.issues[0]!.message, /"Projects" maps to "INBOX\.Projects"/)
+  assert.deepEqual(pairs(r), ['INBOX.Archive=INBOX.Archive +B', 'INBOX=INBOX'])
+})

@@ -118,3 +118,12 @@ test('the script itself, run by a user who is not root, prints the one line and 
   assert.equal(usage.stderr.split('\n').length, 2, usage.stderr)
   assert.ok(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.pretest.includes('scripts/setup.mjs test'))
 })
+
+test("npm test installs the libraries of the Cyrus that test/support/cyrus.ts unpacks, and sees them when installed", async () => {
+  const { CYRUS_LIBRARIES } = await import('../support/cyrus.js')
+  assert.deepEqual([...setup.CYRUS_LIBRARIES].sort(), [...CYRUS_LIBRARIES].sort(), 'one list in both places')
+  for (const p of CYRUS_LIBRARIES) assert.ok(setup.TARGETS.test.packages.includes(p), p)
+  assert.ok(!setup.TARGETS.test.packages.some((p) => p.startsWith('cyrus')), 'Cyrus itself is never installed: it would remove dovecot-imapd')
+  // installed here (npm test's set-up ran): each is found by its library file, not looked for on PATH
+  assert.deepEqual(setup.missingPackages(CYRUS_LIBRARIES, {}), [])
+})

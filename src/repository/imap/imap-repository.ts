@@ -81,6 +81,11 @@ export class ImapRepository implements Repository {
     return this.namespaceSeparator
   }
 
+  /** From NAMESPACE (imapflow asks it at login): what imapflow also puts before names that lack it. */
+  personalPrefix(): Promise<string> {
+    return this.withClient('reading the namespace of', async (c) => c.namespace?.prefix ?? '')
+  }
+
   listFolders(): Promise<FolderInfo[]> {
     return this.withClient('listing folders of', async (c) => {
       let folders: FolderInfo[]
