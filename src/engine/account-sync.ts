@@ -70,8 +70,9 @@ export interface AccountOutcome {
 
 /** Lists and pairs folders; throws a config error for mappings that collide or do not round-trip. */
 export async function pairAccountFolders(o: Pick<AccountSyncOptions, 'a' | 'b' | 'policy' | 'automap' | 'only'>): Promise<PairingResult> {
-  const [fa, fb, sepA, sepB, prefixA, prefixB] = await Promise.all([o.a.repo.listFolders(), o.b.repo.listFolders(), o.a.repo.separator(), o.b.repo.separator(),
-    o.a.repo.personalPrefix?.(), o.b.repo.personalPrefix?.()])
+  const [fa, fb, sepA, sepB] = await Promise.all([o.a.repo.listFolders(), o.b.repo.listFolders(), o.a.repo.separator(), o.b.repo.separator()])
+  // after the listing: its connection knows the namespace, so asking opens no second one
+  const [prefixA, prefixB] = await Promise.all([o.a.repo.personalPrefix?.(), o.b.repo.personalPrefix?.()])
   return pairFolders(
     { folders: fa, separator: sepA, folderfilter: o.a.folderfilter, nametrans: o.a.nametrans, includes: o.a.includes, prefix: prefixA },
     { folders: fb, separator: sepB, folderfilter: o.b.folderfilter, nametrans: o.b.nametrans, includes: o.b.includes, prefix: prefixB },

@@ -35,6 +35,8 @@ export class ImapRepository implements Repository {
   /** What imapflow keeps of the last full LIST (its `folders` cache), to seed other connections. */
   private listedFolders: FolderCache | undefined
   private namespaceSeparator?: string
+  /** The personal namespace's prefix (NAMESPACE, which imapflow asks at login), from the first connection. */
+  private namespacePrefix?: string
   private connectionCount = 0
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
   fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
@@ -82,8 +84,9 @@ export class ImapRepository implements Repository {
   }
 
   /** From NAMESPACE (imapflow asks it at login): what imapflow also puts before names that lack it. */
-  personalPrefix(): Promise<string> {
-    return this.withClient('reading the namespace of', async (c) => c.namespace?.prefix ?? '')
+  async personalPrefix(): Promise<string> {
+    if (this.namespacePrefix === undefined) await this.open()
+    return this.namespacePrefix ?? ''
   }
 
   listFolders(): Promise<FolderInfo[]> {
@@ -217,6 +220,7 @@ export class ImapRepository implements Repository {
     const client = await connectClient({ opts: this.opts, password, connectionId: `${this.name}#${++this.connectionCount}${idle ? '-push' : ''}`, idle })
     this.serverCapabilities ??= new Set(client.capabilities.keys())
     this.namespaceSeparator ??= inboxSeparator(client)
+    this.namespacePrefix ??= client.namespace?.prefix ?? ''
     return client
   }
 
