@@ -92,6 +92,26 @@ async function assertExact(d: DovecotInstance, user: string, mail: string): Prom
   assert.deepEqual(await snapshot(new MaildirRepository({ name: 'L', root: mail })), await snapshot(loggedRepo(d, user, [])), 'both sides hold the same messages, each once')
 }
 
+/**
+ * Runs a watcher (`args` after `-c CONFIG`), waits for its first wait, runs `body`, then, once it
+ * is idle, ends it with `signal` (exit 0) and checks that both sides hold the same messages.
+ */
+async function withWatcher(d: DovecotInstance, user: string, w: { config: string; env: Record<string, string>; mail: string }, args: string[], body: (run: CliProcess) => Promise<void>, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const run = startCli([args[0]!, '-c', w.config, ...args.slice(1), '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+    await body(run)
+    await idle(run)
+    run.child.kill(signal)
+    const end = await run.ended
+    assert.equal(end.code, 0, end.stderr)
+    await assertExact(d, user, w.mail)
+  } finally {
+    run.child.kill('SIGCONT')
+    run.child.kill('SIGKILL')
+  }
+}
+
 test('--watch=MINUTES: a message appended between rounds is picked up by a later round; SIGUSR2 ends after the round (exit 0)', async () => {
   const w = world(plain, 'timer')
   const run = startCli(['sync', '-c', w.config, '--watch=0.02', '--json'], w.env)
@@ -114,31 +134,20 @@ test('--watch=MINUTES: a message appended between rounds is picked up by a later
 
 test('SIGUSR1 makes a round now; SIGTERM between rounds ends the watcher with 0', async () => {
   const w = world(plain, 'usr1')
-  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
-  try {
-    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+  await withWatcher(plain, 'usr1', w, ['sync', '--watch=60'], async (run) => {
     await appendOn(plain, 'usr1', 'u1')
     assert.equal(rounds(run).length, 1)
     run.child.kill('SIGUSR1')
     await until('the round SIGUSR1 asked for', () => rounds(run).find((e) => e.counts.copiedAtoB === 1))
     assert.ok(said(run, /SIGUSR1: syncing every account now/))
-    await idle(run)
-    run.child.kill('SIGTERM')
-    const end = await run.ended
-    assert.equal(end.code, 0, end.stderr)
-    assert.equal(existsSync(w.lock), false)
-    await assertExact(plain, 'usr1', w.mail)
-  } finally {
-    run.child.kill('SIGKILL')
-  }
+  })
+  assert.equal(existsSync(w.lock), false)
 })
 
 test('NOTIFY: a new server message reaches the Maildir without waiting for the timer; a local flag change reaches the server', async () => {
   const w = world(full, 'push')
   await appendOn(full, 'push', 'p0')
-  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
-  try {
-    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+  await withWatcher(full, 'push', w, ['sync', '--watch=60'], async (run) => {
     assert.ok(said(run, /watching R: NOTIFY \(every folder\)/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
     assert.ok(said(run, /watching L: inotify/))
     await appendOn(full, 'push', 'p1')
@@ -163,49 +172,27 @@ test('NOTIFY: a new server message reaches the Maildir without waiting for the t
     } finally {
       await c.logout()
     }
-    await idle(run)
-    run.child.kill('SIGTERM')
-    assert.equal((await run.ended).code, 0)
-    await assertExact(full, 'push', w.mail)
-  } finally {
-    run.child.kill('SIGKILL')
-  }
+  })
 })
 
 test('IDLE on idlefolders where the server has no NOTIFY: a new message is pushed', async () => {
   const w = world(plain, 'idle', { remoteExtra: 'idlefolders = INBOX\n' })
-  const run = startCli(['backup', '-c', w.config, '--watch=60', '--json'], w.env)
-  try {
-    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+  await withWatcher(plain, 'idle', w, ['backup', '--watch=60'], async (run) => {
     assert.ok(said(run, /watching R: IDLE INBOX/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
     await appendOn(plain, 'idle', 'i1')
     await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1)
-    await idle(run)
-    run.child.kill('SIGINT')
-    assert.equal((await run.ended).code, 0)
-    await assertExact(plain, 'idle', w.mail)
-  } finally {
-    run.child.kill('SIGKILL')
-  }
+  }, 'SIGINT')
 })
 
 test('the push connection killed under the watcher (doveadm kick) is opened again, and mail after it still arrives, once', async () => {
   const w = world(full, 'kick')
-  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
-  try {
-    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+  await withWatcher(full, 'kick', w, ['sync', '--watch=60'], async (run) => {
     full.doveadm(['kick', 'kick'])
     await until('the lost push told', () => said(run, /push from R lost/))
     await until('the push opened again', () => run.events.filter((e) => e.type === 'watch' && /watching R: NOTIFY/.test(e.message)).length >= 2)
     await appendOn(full, 'kick', 'k1')
     await until('the message after the kick', () => inboxFiles(w.mail).length === 1)
-    await idle(run)
-    run.child.kill('SIGTERM')
-    assert.equal((await run.ended).code, 0)
-    await assertExact(full, 'kick', w.mail)
-  } finally {
-    run.child.kill('SIGKILL')
-  }
+  })
 })
 
 test('autorefresh in the config keeps sync running; -o runs once; backup does not keep running on autorefresh', async () => {
@@ -253,9 +240,7 @@ test('holdconnectionopen: rounds reuse their logged-in connections (no new login
 
 test('a watcher frozen for half a minute (SIGSTOP, as a suspend looks to it) notices on waking: push reopened, a full round, nothing lost', async () => {
   const w = world(full, 'frozen')
-  const run = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
-  try {
-    await run.waitForEvent((e) => e.type === 'watch-wait', 'the first wait')
+  await withWatcher(full, 'frozen', w, ['sync', '--watch=60'], async (run) => {
     run.child.kill('SIGSTOP')
     // mail that arrives while it sleeps, and a server that dropped its connections meanwhile
     await appendOn(full, 'frozen', 'f1')
@@ -265,12 +250,5 @@ test('a watcher frozen for half a minute (SIGSTOP, as a suspend looks to it) not
     await until('the jump told', () => said(run, /the clock jumped \d+ s \(suspend\/resume\?\): reconnecting and syncing every account/))
     await until('the message that came meanwhile', () => inboxFiles(w.mail).length === 1)
     await until('the push opened again', () => run.events.filter((e) => e.type === 'watch' && /watching R: NOTIFY/.test(e.message)).length >= 2)
-    await idle(run)
-    run.child.kill('SIGTERM')
-    assert.equal((await run.ended).code, 0)
-    await assertExact(full, 'frozen', w.mail)
-  } finally {
-    run.child.kill('SIGCONT')
-    run.child.kill('SIGKILL')
-  }
+  })
 })
