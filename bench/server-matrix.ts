@@ -10,9 +10,8 @@ import { isDeepStrictEqual } from 'node:util'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createHash } from 'node:crypto'
 import { startDovecot, type DovecotInstance } from '../test/support/dovecot.js'
-import { startCyrus } from '../test/support/cyrus.js'
+import { hash, munged, startCyrus } from '../test/support/cyrus.js'
 import { generateCorpus, renderMessage, type Corpus } from '../test/support/corpus.js'
 import { fillImap } from '../test/support/corpus-imap.js'
 import { fillDovecotMaildir } from '../test/support/corpus-maildir.js'
@@ -50,13 +49,6 @@ const VARIANTS: Variant[] = [
   { name: 'cyrus-keep8bit', start: cyrus({ extraConfig: 'munge8bit: no\n' }), prefix: 'INBOX/', munges: false },
 ]
 
-function munged(bytes: Buffer): Buffer {
-  const out = Buffer.from(bytes)
-  const end = bytes.indexOf('\r\n\r\n')
-  for (let i = 0; i < (end < 0 ? bytes.length : end); i++) if (out[i]! >= 0x80) out[i] = 0x58
-  return out
-}
-const hash = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 16)
 
 const withPrefix = (prefix: string, f: string): string => (prefix === '' || f === 'INBOX' || f.startsWith('INBOX/') ? f : prefix + f)
 const withoutPrefix = (prefix: string) => (s: Snapshot): Snapshot =>

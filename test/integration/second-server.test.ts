@@ -9,26 +9,17 @@
 // into Cyrus says which copies differ (exit 65) and copies nothing twice when run again.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
-import { startCyrus, type CyrusInstance } from '../support/cyrus.js'
+import { hash, munged, startCyrus, type CyrusInstance } from '../support/cyrus.js'
 import { generateCorpus, renderMessage, type Corpus } from '../support/corpus.js'
 import { fillImap } from '../support/corpus-imap.js'
 import { fillDovecotMaildir } from '../support/corpus-maildir.js'
 import { contentOnly, type Snapshot } from '../support/store-snapshot.js'
 import { backupScenario, cli, imapRepo, migrateScenario, repoSection, restoreScenario, scenarioConfig, snap, syncScenario } from '../support/scenario-cli.js'
 
-/** A message as Cyrus stores it (munge8bit): header bytes >= 0x80 become 'X'. */
-function munged(bytes: Buffer): Buffer {
-  const out = Buffer.from(bytes)
-  const end = bytes.indexOf('\r\n\r\n')
-  for (let i = 0; i < (end < 0 ? bytes.length : end); i++) if (out[i]! >= 0x80) out[i] = 0x58
-  return out
-}
-const hash = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 16)
 
 let cyrus: CyrusInstance
 let dovecot: DovecotInstance

@@ -9,6 +9,7 @@
 // only) and the first login creates INBOX with Sent, Drafts, Trash and Junk (special-use set).
 // The namespace is Debian's: `altnamespace: no`, `unixhierarchysep: no` -> folders are
 // INBOX.Sent, INBOX.Archive..., separator '.'.
+import { createHash } from 'node:crypto'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -268,3 +269,14 @@ export async function withCyrus<T>(opts: CyrusOptions, fn: (c: CyrusInstance) =>
     await c.stop()
   }
 }
+
+/** A message as Cyrus stores it with munge8bit (its default): header bytes >= 0x80 become 'X'. */
+export function munged(bytes: Buffer): Buffer {
+  const out = Buffer.from(bytes)
+  const end = bytes.indexOf('\r\n\r\n')
+  for (let i = 0; i < (end < 0 ? bytes.length : end); i++) if (out[i]! >= 0x80) out[i] = 0x58
+  return out
+}
+
+/** The short SHA-256 the end-to-end scenarios compare messages by. */
+export const hash = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 16)
