@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync, rmSync, readdirSync, lstatSync, realpathSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, rmSync, readdirSync, lstatSync, realpathSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { spawnSync } from 'node:child_process'
@@ -179,6 +179,14 @@ test('hostile messages in hostile folder names: backup, re-backup, restore and m
   assert.equal(first.counts.copiedAtoB, total - hidden)
   assert.doesNotMatch(first.stderr, /\n\s+at /, 'no stack trace')
   assertNothingOutside([root])
+
+  // in the Maildir, what cannot round-trip through LF is stored as sent: the bare CR is there, and
+  // the NUL as Dovecot serves it (0x80: Dovecot 2.3 replaces NUL in FETCH BODY[] without BINARY)
+  const files = tree(root).filter((p) => /\/(cur|new)\/[^/]+$/.test(p)).map((p) => readFileSync(join(root, p)))
+  assert.equal(files.length, total - hidden, 'one file per message')
+  assert.equal(files.filter((f) => f.includes(Buffer.from('before\x80after', 'latin1'))).length, accepted.length - 1)
+  assert.equal(files.filter((f) => f.includes('line one\rline two')).length, accepted.length - 1)
+  assert.equal(files.filter((f) => f.includes('<same@h>')).length, 2 * (accepted.length - 1), 'both same-Message-ID messages, in every folder')
 
   const again = cli(['backup', '-c', file, 'arch'])
   assert.equal(again.code, 75, again.stderr + again.errors.join('\n'))
