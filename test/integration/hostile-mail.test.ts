@@ -84,11 +84,11 @@ async function serverBytes(user: string): Promise<Record<string, string[]>> {
   })
 }
 
-function config(name: string, pairs: { source: string; dst: string; mig: string }): { file: string; root: string } {
+function config(name: string, pairs: { source: string; dst: string; mig: string }, sep = '/'): { file: string; root: string } {
   const root = join(dir, `maildir-${name}`)
   const file = join(dir, `${name}.conf`)
   const repos = Object.entries(pairs).map(([repo, user]) => imapRepository(repo, { server: plainServer(srv), user, extra: 'timeout = 10\n' })).join('\n')
-  writeFileSync(file, `[general]\nmetadata = ${join(dir, `state-${name}`)}\n\n[Account arch]\nremoterepository = source\nlocalrepository = backup\n\n${repos}\n${maildirRepository('backup', root, 'sep = /\n')}`, { mode: 0o600 })
+  writeFileSync(file, `[general]\nmetadata = ${join(dir, `state-${name}`)}\n\n[Account arch]\nremoterepository = source\nlocalrepository = backup\n\n${repos}\n${maildirRepository('backup', root, `sep = ${sep}\n`)}`, { mode: 0o600 })
   return { file, root }
 }
 
@@ -204,6 +204,16 @@ test('hostile messages in hostile folder names: backup, re-backup, restore and m
   assert.equal(remigrate.code, 0)
   assert.equal(remigrate.counts.copiedAtoB ?? 0, 0, 'a second migrate copies nothing')
   assertNothingOutside([root])
+
+  // with the default Maildir separator '.', the two names holding a '.' fail alone, each with one
+  // clear data error naming it; everything else is stored
+  const dotted = config('dot', { source: 'src', dst: 'dst', mig: 'mig' }, '.')
+  const dot = cli(['backup', '-c', dotted.file, 'arch'])
+  assert.equal(dot.code, 75, dot.stderr + dot.errors.join('\n'))
+  assert.deepEqual(dot.errors.map((e) => /^data: "([^"]+)" maps to .* holds "\."/.exec(e)?.[1]).sort(), ['.hidden', 'a..b'], dot.errors.join('\n'))
+  assert.equal(dot.counts.copiedAtoB, total - hidden - (original['a..b']?.length ?? 0))
+  assert.doesNotMatch(dot.stderr, /\n\s+at /, 'no stack trace')
+  assertNothingOutside([root, dotted.root])
 })
 
 test('a large attachment (HOSTILE_MAIL_BIG_MB, default 20) goes through backup and restore byte-exact', async () => {
@@ -220,5 +230,5 @@ test('a large attachment (HOSTILE_MAIL_BIG_MB, default 20) goes through backup a
   const restore = cli(['restore', '-c', file, 'backup', 'dst'])
   assert.equal(restore.code, 0, restore.stderr + restore.errors.join('\n'))
   assert.deepEqual(await serverBytes('bigdst'), original, 'restored big message is byte-identical')
-  assertNothingOutside([root, ...readdirSync(dir).filter((e) => e === 'maildir-h').map((e) => join(dir, e))])
+  assertNothingOutside([root, ...readdirSync(dir).filter((e) => e === 'maildir-h' || e === 'maildir-dot').map((e) => join(dir, e))])
 })
