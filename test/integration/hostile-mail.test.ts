@@ -2,7 +2,8 @@
 // bare LF, mixed line endings, 8-bit headers, no header at all, one line, a 100 KB header line,
 // two different messages with one Message-ID, in folders named `..`, `a..b`, `\`, a leading dot,
 // `cur`, emoji, 200 characters (those Dovecot accepts; it refuses `..`, `../x`, `/abs`, `cur`,
-// `new`, `x/cur`: the refused ones are reported as a diagnostic). backup -> re-backup (nothing copied) -> restore to a fresh account -> migrate to
+// `new`, `x/cur`, and with separator '.' any name holding '/': the refused ones are reported as a
+// diagnostic; those names are played by test/support/hostile-imap.ts instead). backup -> re-backup (nothing copied) -> restore to a fresh account -> migrate to
 // another: the server bytes after restore and migrate equal the originals as FETCHed BODY[],
 // nothing is doubled, nothing lands outside the Maildir root. A large attachment goes the same
 // way in its own test (HOSTILE_MAIL_BIG_MB, default 20; 100 for the issue's full size).
