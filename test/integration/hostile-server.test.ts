@@ -96,9 +96,12 @@ function stored(r: Run): Map<string, Buffer[]> {
 
 const lf = (b: Buffer) => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
 
-async function run(script: HostileScript, command = 'backup'): Promise<Run> {
-  const w = await world()
-  const srv = await startHostileImap(script)
+type World = Awaited<ReturnType<typeof world>>
+
+/** One run of `command` against `script` (made for the world, which is new unless given). */
+async function run(script: HostileScript | ((w: World) => HostileScript), command = 'backup', given?: World): Promise<Run> {
+  const w = given ?? (await world())
+  const srv = await startHostileImap(typeof script === 'function' ? script(w) : script)
   try {
     const r = await backup(w, w.config(srv.port), command)
     if (process.env.HOSTILE_DEBUG) console.log(srv.commands, r.stderr)
@@ -113,4 +116,130 @@ test('a well-behaved script: backup copies its messages byte-exact (the server m
   assertContained(r)
   assert.equal(r.code, 0, r.stderr + r.errors.join('\n'))
   assert.deepEqual(stored(r).get('INBOX')?.map((b) => b.toString()).sort(), [msg(1), msg(2), msg(5)].map((m) => lf(m.body).toString()).sort())
+})
+
+const folderMessage = (uid: number, folder: string): HostileMessage => msg(uid, `in folder ${JSON.stringify(folder)}`)
+
+for (const separator of ['/', '.']) {
+  test(`folder names ../x, .., ., an absolute path, control characters, cur (separator ${separator}): nothing outside the root, no crash`, async () => {
+    let names: string[] = []
+    let abs = ''
+    const r = await run((w) => {
+      abs = join(w.base, 'ESCAPED')
+      names = ['INBOX', '../x', `..${separator}..${separator}y`, '..', '.', abs, 'ctl\x01x', 'new\r\nline', 'tab\there', 'cur', `a${separator}cur`, `a${separator}..${separator}b`]
+      return { separator, folders: names.map((name, i) => ({ name, uidValidity: 100 + i, messages: [folderMessage(1, name)] })) }
+    })
+    assertContained(r)
+    assert.ok(!existsSync(abs), 'the absolute folder name made nothing at that path')
+    // every message stored is one of the real ones, byte-exact, and once
+    const all = [...stored(r).values()].flat().map((b) => b.toString('latin1'))
+    const real = new Set(names.map((n) => lf(folderMessage(1, n).body).toString('latin1')))
+    for (const b of all) assert.ok(real.has(b), `a stored message is one the server sent: ${b.slice(0, 80)}`)
+    assert.equal(new Set(all).size, all.length, 'no message stored twice')
+    assert.ok(stored(r).get('INBOX')?.length === 1, 'INBOX was backed up')
+    if (all.length < names.length) {
+      // a folder it would not store must be named in a one-line error
+      assert.notEqual(r.code, 0, 'a folder left out is not a success')
+      assert.ok(r.errors.length > 0 || r.stderr.trim().length > 0, 'the folders left out are reported')
+    }
+    console.log(`# separator ${separator}: ${all.length}/${names.length} folders stored (${[...stored(r).keys()].map((k) => JSON.stringify(k)).join(', ')}), exit ${r.code}; ${r.errors.join(' | ').slice(0, Number(process.env.HOSTILE_LOG ?? 300))}`)
+  })
+}
+
+test('a flag named ../x makes no path and keeps a valid Maildir file name', async () => {
+  const m = msg(1, 'flagged', ['\\Seen', '../x', '..', 'a/b', 'x:2,T'])
+  const r = await run({ folders: [{ name: 'INBOX', uidValidity: 7, messages: [m] }] })
+  assertContained(r)
+  const files = [...r.files.keys()].filter((p) => /^mail\/INBOX\/(cur|new)\//.test(p))
+  assert.equal(files.length, 1, `one file: ${files.join(', ')}`)
+  assert.match(files[0]!, /^mail\/INBOX\/(cur|new)\/[^/]+$/)
+  assert.equal((files[0]!.match(/:2,/g) ?? []).length, 1, `one info suffix in ${files[0]}`)
+  assert.deepEqual(r.files.get(files[0]!), lf(m.body))
+})
+
+test('a lying RFC822.SIZE (smaller and larger than the body): the stored bytes are the real body', async () => {
+  const small = { ...msg(1, 'size says 10'), reportedSize: 10 }
+  const big = { ...msg(2, 'size says 100000'), reportedSize: 100_000 }
+  const zero = { ...msg(3, 'size says 0'), reportedSize: 0 }
+  const r = await run({ folders: [{ name: 'INBOX', uidValidity: 7, messages: [small, big, zero] }] })
+  assertContained(r)
+  assert.equal(r.code, 0, r.stderr + r.errors.join('\n'))
+  assert.deepEqual(stored(r).get('INBOX')?.map((b) => b.toString()).sort(), [small, big, zero].map((m) => lf(m.body).toString()).sort())
+})
+
+test('duplicated and unasked UIDs in FETCH responses: no duplicate file, nothing for the unasked UID', async () => {
+  const ms = [msg(1), msg(2), msg(3)]
+  const ghost = msg(99, 'never asked for')
+  const r = await run({
+    folders: [{ name: 'INBOX', uidValidity: 7, messages: ms }],
+    hooks: {
+      fetchResponse: (ctx, m, std) => {
+        // each answer twice (listing and bodies); with the bodies, one for a UID nobody asked for
+        // and that the listing never had
+        if (!/BODY/i.test(ctx.args)) return Buffer.concat([std, std])
+        return Buffer.concat([std, std, fetchResponse(1, ghost, ctx.args.slice(ctx.args.indexOf(' ') + 1))])
+      },
+    },
+  })
+  assertContained(r)
+  const got = stored(r).get('INBOX')?.map((b) => b.toString()).sort()
+  assert.deepEqual(got, ms.map((m) => lf(m.body).toString()).sort(), `exit ${r.code} ${r.errors.join(' | ')}`)
+})
+
+test('UIDVALIDITY changing between SELECTs: no mail lost locally, handled as a UIDVALIDITY change', async () => {
+  const w = await world()
+  const folder = { name: 'INBOX', uidValidity: 7, messages: [msg(1), msg(2)] }
+  const first = await run({ folders: [folder] }, 'backup', w)
+  assert.equal(first.code, 0, first.stderr)
+  // now each SELECT/EXAMINE answers a new UIDVALIDITY (STATUS said the old one), and UIDs are renumbered
+  const again = { name: 'INBOX', uidValidity: 7, messages: [{ ...msg(1), uid: 11 }, { ...msg(2), uid: 12 }, { ...msg(3), uid: 13 }] }
+  const second = await run({
+    folders: [again],
+    hooks: { command: (ctx) => { if (ctx.command === 'SELECT' || ctx.command === 'EXAMINE') again.uidValidity = 7 + ctx.selects; return false } },
+  }, 'backup', w)
+  assertContained(second)
+  console.log(`# uidvalidity change: exit ${second.code}; ${second.errors.join(' | ').slice(0, 400)}`)
+  const bodies = (stored(second).get('INBOX') ?? []).map((b) => b.toString())
+  for (const m of [msg(1), msg(2)]) assert.ok(bodies.includes(lf(m.body).toString()), 'a message backed up before is still there')
+  if (second.code === 0) assert.ok(bodies.includes(lf(msg(3).body).toString()), 'a run that says ok copied the new message')
+  else assert.ok(second.errors.some((e) => /uidvalidity/i.test(e)), `the error names UIDVALIDITY: ${second.errors.join(' | ')}`)
+})
+
+test('a 1 MB line (an untagged response and a message header): no crash, the message byte-exact', async () => {
+  const long = Buffer.from(`From: a@example.org\r\nX-Long: ${'y'.repeat(1024 * 1024)}\r\nSubject: long\r\n\r\nbody\r\n`)
+  const m: HostileMessage = { uid: 1, flags: [], body: long }
+  const r = await run({
+    folders: [{ name: 'INBOX', uidValidity: 7, messages: [m, msg(2)] }],
+    hooks: { command: (ctx) => { if (ctx.command === 'UID FETCH') ctx.write(`* OK ${'z'.repeat(1024 * 1024)}\r\n`); return false } },
+  })
+  assertContained(r)
+  assert.equal(r.code, 0, r.stderr + r.errors.join('\n'))
+  assert.deepEqual(stored(r).get('INBOX')?.map((b) => b.toString()).sort(), [m, msg(2)].map((x) => lf(x.body).toString()).sort())
+})
+
+test('BYE in the middle of a literal: a network error, no partial file, the next run completes', async () => {
+  const w = await world()
+  const ms = [msg(1), msg(2, 'x'.repeat(5000)), msg(3)]
+  const folders = () => [{ name: 'INBOX', uidValidity: 7, messages: ms }]
+  const first = await run({
+    folders: folders(),
+    hooks: {
+      command: (ctx) => {
+        if (ctx.command !== 'UID FETCH' || !/BODY/i.test(ctx.args)) return false
+        const body = ms[1]!.body
+        ctx.write(fetchResponse(1, ms[0]!, 'UID BODY.PEEK[]'))
+        ctx.write(Buffer.concat([Buffer.from(`* 2 FETCH (UID 2 BODY[] {${body.length}}\r\n`), body.subarray(0, 2000), Buffer.from('\r\n* BYE shutting down\r\n')]))
+        ctx.destroy()
+        return true
+      },
+    },
+  }, 'backup', w)
+  assertContained(first)
+  assert.ok([69, 75].includes(first.code!), `a network error or partial run, got ${first.code}: ${first.stderr}`)
+  assert.ok(first.errors.length > 0 && first.errors.every((e) => !e.includes('\n')), `one-line errors: ${first.errors.join(' | ')}`)
+  for (const b of stored(first).get('INBOX') ?? []) assert.ok(ms.some((m) => lf(m.body).equals(b)), 'no partial message in cur/ or new/')
+  const second = await run({ folders: folders() }, 'backup', w)
+  assertContained(second)
+  assert.equal(second.code, 0, second.stderr)
+  assert.deepEqual(stored(second).get('INBOX')?.map((b) => b.toString()).sort(), ms.map((m) => lf(m.body).toString()).sort())
 })

@@ -116,6 +116,9 @@ export function uidsInSet(folder: HostileFolder, set: string): number[] {
 
 function unquote(s: string): string {
   const t = s.trim()
+  // a literal: the line reader joined `{n}` and its n bytes
+  const lit = /^\{(\d+)\+?\}/.exec(t)
+  if (lit) return t.slice(lit[0].length, lit[0].length + Number(lit[1]))
   if (t.startsWith('"')) return t.slice(1, t.lastIndexOf('"')).replace(/\\(.)/g, '$1')
   return t
 }
