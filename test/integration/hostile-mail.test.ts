@@ -4,9 +4,10 @@
 // `cur`, emoji, 200 characters (those Dovecot accepts; it refuses `..`, `../x`, `/abs`, `cur`,
 // `new`, `x/cur`, and with separator '.' any name holding '/': the refused ones are reported as a
 // diagnostic; those names are played by test/support/hostile-imap.ts instead).
-// backup -> re-backup (nothing copied) -> restore to a fresh account -> migrate to another: the server bytes after restore and migrate equal the originals as FETCHed BODY[],
-// nothing is doubled, nothing lands outside the Maildir root. A large attachment goes the same
-// way in its own test (HOSTILE_MAIL_BIG_MB, default 20; 100 for the issue's full size).
+// backup -> re-backup (nothing copied) -> restore to a fresh account -> migrate to another: the
+// server bytes after restore and migrate equal the originals as FETCHed BODY[], nothing is
+// doubled, nothing lands outside the Maildir root. A large attachment goes the same way in its
+// own test (HOSTILE_MAIL_BIG_MB, default 20; 100 for the issue's full size).
 // Known gap: a server folder whose name starts with '.' has no Maildir spelling, so backup refuses
 // it (one clear data error, exit 75) and a restore cannot bring it back; migrate copies it.
 import { test, before, after } from 'node:test'
