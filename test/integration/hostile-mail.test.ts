@@ -1,85 +1,84 @@
-// Broken and hostile mail through a real Dovecot (issue 17): messages with NUL bytes, bare CR,
-// bare LF, mixed line endings, 8-bit headers, no header at all, one line, a 100 KB header line,
-// two different messages with one Message-ID, in folders named `..`, `a..b`, `\`, a leading dot,
-// `cur`, emoji, 200 characters (those Dovecot accepts; it refuses `..`, `../x`, `/abs`, `cur`,
-// `new`, `x/cur`, and with separator '.' any name holding '/': the refused ones are reported as a
-// diagnostic; those names are played by test/support/hostile-imap.ts instead).
-// backup -> re-backup (nothing copied) -> restore to a fresh account -> migrate to another: the
-// server bytes after restore and migrate equal the originals as FETCHed BODY[], nothing is
-// doubled, nothing lands outside the Maildir root. A large attachment goes the same way in its
-// own test (HOSTILE_MAIL_BIG_MB, default 20; 100 for the issue's full size).
-// Known gap: a server folder whose name starts with '.' has no Maildir spelling, so backup refuses
-// it (one clear data error, exit 75) and a restore cannot bring it back; migrate copies it.
+// Broken and hostile mail through a real Dovecot: NUL bytes, bare CR, bare LF, mixed endings,
+// 8-bit headers, no header at all, a 1-line message, a 100 KB header line, two messages with one
+// Message-ID and different bodies, and a large attachment (HOSTILE_BIG_MB, 20 MB by default; set
+// 100 for the issue's size), in folders named with `..`, `\`, a leading dot, `cur`, an emoji and
+// 200 characters (the ones Dovecot refuses are logged and left out: `cur`; mailsync refuses a
+// Maildir level with a leading dot, as a one-line data error, and backs up the rest). backup -> backup again
+// (nothing copied) -> restore to a fresh account -> migrate to another: the bytes on each server
+// equal the originals as FETCHed (BODY[]), both same-Message-ID messages survive, nothing is
+// written outside the Maildir root and the status cache.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync, rmSync, readdirSync, lstatSync, realpathSync, readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { ImapFlow } from 'imapflow'
 import { startDovecot, type DovecotInstance, TEST_PASSWORD } from '../support/dovecot.js'
 import { BIN } from '../e2e/cli-child.js'
-import { imapRepository, plainServer, maildirRepository } from '../support/config-text.js'
+import { imapRepository, plainServer } from '../support/config-text.js'
 
-let srv: DovecotInstance
+const BIG_MB = Number(process.env.HOSTILE_BIG_MB ?? 20)
+let d: DovecotInstance
 let dir: string
 
 before(async () => {
-  srv = await startDovecot({ users: ['src', 'dst', 'mig', 'bigsrc', 'bigdst'], layout: 'fs' })
+  d = await startDovecot({ users: ['src', 'dst', 'mig'], layout: 'fs' })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-hostile-mail-'))
 })
 after(async () => {
-  await srv?.stop()
-  if (dir) rmSync(dir, { recursive: true, force: true })
+  await d?.stop()
+  if (dir && !process.env.KEEP) rmSync(dir, { recursive: true, force: true })
 })
 
-const b = (s: string, enc: BufferEncoding = 'latin1') => Buffer.from(s, enc)
+const FOLDERS = ['INBOX', 'a..b', 'back\\slash', '.dot', 'cur', 'emoji 📬', 'L'.repeat(200)]
 
-/** The hostile messages, by a short name. */
-const MESSAGES: Record<string, Buffer> = {
-  nul: b('From: a@example.org\r\nSubject: nul\r\nMessage-ID: <nul@h>\r\n\r\nbefore\0after\r\n'),
-  bareCr: b('From: a@example.org\r\nSubject: bare cr\r\nMessage-ID: <cr@h>\r\n\r\nline one\rline two\r\n'),
-  bareLf: b('From: a@example.org\nSubject: bare lf\nMessage-ID: <lf@h>\n\nline one\nline two\n'),
-  mixed: b('From: a@example.org\r\nSubject: mixed\nMessage-ID: <mixed@h>\r\n\nbody\rmore\nend\r\n'),
-  eightBit: Buffer.concat([b('From: J\xf6rg <j@example.org>\r\nSubject: Gr\xfc\xdfe latin-1\r\n'), b('X-Utf8: Grüße 📬\r\nMessage-ID: <8bit@h>\r\n\r\nk\xf6rper\r\n')]),
-  noHeader: b('no header here, only text\r\nsecond line\r\n'),
-  oneLine: b('Subject: one line and nothing else'),
-  longHeader: b(`From: a@example.org\r\nX-Long: ${'x'.repeat(100 * 1024)}\r\nSubject: long header\r\nMessage-ID: <long@h>\r\n\r\nbody\r\n`),
-  dupA: b('From: a@example.org\r\nSubject: dup A\r\nMessage-ID: <same@h>\r\n\r\nfirst body\r\n'),
-  dupB: b('From: a@example.org\r\nSubject: dup B\r\nMessage-ID: <same@h>\r\n\r\nsecond, different body\r\n'),
+function messages(): Buffer[] {
+  const b = (s: string) => Buffer.from(s, 'latin1')
+  const hdr = (id: string) => `From: a@example.org\r\nMessage-ID: <${id}@hostile-mail.test>\r\nSubject: ${id}\r\n\r\n`
+  return [
+    b(hdr('nul') + 'before\x00after\r\nline\x00\x00two\r\n'),
+    b(hdr('bare-cr') + 'one\rtwo\rthree\r\n'),
+    b(hdr('bare-lf').replace(/\r\n/g, '\n') + 'one\ntwo\n'),
+    b(hdr('mixed') + 'crlf\r\nlf only\ncr only\rend\r\n'),
+    b('From: J\xf6rg <j@example.org>\r\nSubject: Gr\xfc\xdfe \xe9t\xe9\r\nMessage-ID: <8bit@hostile-mail.test>\r\n\r\nk\xf6rper\r\n'),
+    b('just a body, no header at all\r\nsecond line\r\n'),
+    b('one line, no newline'),
+    b(`From: a@example.org\r\nMessage-ID: <longhdr@hostile-mail.test>\r\nX-Long: ${'h'.repeat(100 * 1024)}\r\n\r\nbody\r\n`),
+    b(hdr('dup') + 'first body\r\n'),
+    b(hdr('dup') + 'second, different body\r\n'),
+  ]
 }
 
-/** Folder names tried on the source account (Maildir layout fs, separator '/'). */
-const FOLDERS = ['..', 'a..b', 'back\\slash', '.hidden', 'cur', 'x/cur', 'new', 'Post 📬 Ü', 'L'.repeat(200), '../escape', '/abs']
-
-function client(user: string): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, doSTARTTLS: false, auth: { user, pass: TEST_PASSWORD }, logger: false })
+function bigMessage(): Buffer {
+  const line = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n'
+  const att = line.repeat(Math.ceil((BIG_MB * 1024 * 1024) / line.length))
+  return Buffer.from(`From: a@example.org\r\nMessage-ID: <big@hostile-mail.test>\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${att}--XX--\r\n`)
 }
 
 async function imap<T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = client(user)
+  const c = new ImapFlow({ host: '127.0.0.1', port: d.port, secure: false, doSTARTTLS: false, auth: { user, pass: TEST_PASSWORD }, logger: false })
   await c.connect()
   try {
     return await fn(c)
   } finally {
-    await c.logout().catch(() => undefined)
+    await c.logout()
   }
 }
 
-const sha = (x: Buffer) => createHash('sha256').update(x).digest('hex').slice(0, 20)
-
-/** Per folder: the sorted SHA-256 of every message's BODY[] as the server serves it. */
-async function serverBytes(user: string): Promise<Record<string, string[]>> {
+/** sha256 of every message's BODY[] per folder (sorted), folders with mail only. */
+async function serverHashes(user: string): Promise<Record<string, string[]>> {
   return imap(user, async (c) => {
     const out: Record<string, string[]> = {}
     for (const f of await c.list()) {
-      if (f.flags.has('\\Noselect') || f.flags.has('\\NonExistent')) continue
+      if (f.flags.has('\\Noselect')) continue
       const lock = await c.getMailboxLock(f.path, { readOnly: true })
       try {
-        const got: string[] = []
-        if ((c.mailbox as { exists: number }).exists > 0) for await (const m of c.fetch('1:*', { source: true })) got.push(sha(m.source!))
-        if (got.length > 0) out[f.path] = got.sort()
+        if ((c.mailbox as { exists: number }).exists === 0) continue
+        const hs: string[] = []
+        for await (const m of c.fetch('1:*', { source: true })) hs.push(createHash('sha256').update(m.source!).digest('hex'))
+        out[f.path] = hs.sort()
       } finally {
         lock.release()
       }
@@ -88,151 +87,73 @@ async function serverBytes(user: string): Promise<Record<string, string[]>> {
   })
 }
 
-function config(name: string, pairs: { source: string; dst: string; mig: string }, sep = '/'): { file: string; root: string } {
-  const root = join(dir, `maildir-${name}`)
-  const file = join(dir, `${name}.conf`)
-  const repos = Object.entries(pairs).map(([repo, user]) => imapRepository(repo, { server: plainServer(srv), user, extra: 'timeout = 10\n' })).join('\n')
-  writeFileSync(file, `[general]\nmetadata = ${join(dir, `state-${name}`)}\n\n[Account arch]\nremoterepository = source\nlocalrepository = backup\n\n${repos}\n${maildirRepository('backup', root, `sep = ${sep}\n`)}`, { mode: 0o600 })
-  return { file, root }
-}
-
-interface Run { code: number | null; signal: NodeJS.Signals | null; stderr: string; counts: Record<string, number>; errors: string[] }
-
-function cli(args: string[]): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--json'], { encoding: 'utf8', env: { ...process.env }, timeout: 300_000, maxBuffer: 64 << 20 })
-  let counts: Record<string, number> = {}
-  const errors: string[] = []
+function cli(args: string[]): { code: number | null; stderr: string; copied: number } {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 300_000 })
+  let copied = -1
   for (const line of r.stdout.split('\n')) {
     if (!line.startsWith('{')) continue
     const e = JSON.parse(line)
-    if (e.type === 'run-done') counts = e.counts
-    if (e.type === 'error') errors.push(`${e.kind}: ${e.message}`)
+    if (e.type === 'run-done') copied = e.counts.copiedAtoB + e.counts.copiedBtoA
   }
-  return { code: r.status, signal: r.signal, stderr: r.stderr, counts, errors }
+  return { code: r.status, stderr: r.stderr + r.stdout.split('\n').filter((l) => l.includes('"error"')).join('\n'), copied }
 }
 
-/** Every path under `top` (not following symlinks), relative to it. */
-function tree(top: string): string[] {
-  const out: string[] = []
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e)
-      out.push(relative(top, p))
-      if (lstatSync(p).isDirectory()) walk(p)
-    }
+function everyPath(p: string, out: string[] = []): string[] {
+  for (const e of readdirSync(p)) {
+    const q = join(p, e)
+    out.push(relative(dir, q))
+    if (lstatSync(q).isDirectory()) everyPath(q, out)
   }
-  walk(top)
   return out
 }
 
-/** Nothing but the config files, status caches and Maildir roots in the test directory; no symlink in a root. */
-function assertNothingOutside(roots: string[]): void {
-  const allowed = new Set(roots.map((r) => relative(dir, r)))
-  for (const e of readdirSync(dir)) {
-    assert.ok(e.endsWith('.conf') || e.startsWith('state-') || allowed.has(e), `unexpected ${e} in the test directory`)
-  }
-  for (const r of roots) {
-    for (const p of tree(r)) {
-      assert.ok(!lstatSync(join(r, p)).isSymbolicLink(), `no symlink in the Maildir: ${p}`)
-      assert.ok(realpathSync(join(r, p)).startsWith(realpathSync(r) + '/'), `${p} is inside ${r}`)
-    }
-  }
-  for (const name of FOLDERS.filter((f) => f.startsWith('/'))) assert.ok(!readdirSync('/').includes(name.slice(1)), `nothing at ${name}`)
-}
-
-test('hostile messages in hostile folder names: backup, re-backup, restore and migrate keep every byte, double nothing, write nothing outside the root', async (t) => {
+test('hostile mail in hostile folder names: backup, re-backup, restore, migrate keep every byte, no duplicate, nothing outside', async () => {
+  const msgs = messages()
   const refused: string[] = []
-  const accepted: string[] = ['INBOX']
   await imap('src', async (c) => {
-    for (const f of FOLDERS) {
-      try {
-        await c.mailboxCreate(f)
-        accepted.push(f)
-      } catch (err) {
-        refused.push(`${f}: ${(err as { responseText?: string }).responseText ?? String(err)}`)
-      }
-    }
-    for (const f of accepted) {
-      for (const [name, body] of Object.entries(MESSAGES)) {
+    for (const folder of FOLDERS) {
+      if (folder !== 'INBOX') {
         try {
-          await c.append(f, body, name === 'dupA' ? ['\\Seen'] : [])
-        } catch (err) {
-          refused.push(`${name} in ${f}: ${(err as { responseText?: string }).responseText ?? String(err)}`)
+          await c.mailboxCreate(folder)
+        } catch (e) {
+          refused.push(`${folder}: ${(e as { responseText?: string }).responseText ?? (e as Error).message}`)
+          continue
         }
       }
+      for (const m of msgs) await c.append(folder, m, ['\\Seen'], new Date(Date.UTC(2024, 1, 2)))
     }
+    await c.append('INBOX', bigMessage(), [], new Date(Date.UTC(2024, 1, 3)))
   })
-  t.diagnostic(`Dovecot accepted folders: ${JSON.stringify(accepted)}`)
-  t.diagnostic(`Dovecot refused: ${JSON.stringify(refused)}`)
-  for (const must of ['a..b', 'back\\slash', '.hidden', 'Post 📬 Ü', 'L'.repeat(200)]) assert.ok(accepted.includes(must), `Dovecot (layout fs) accepts ${must}`)
-  const original = await serverBytes('src')
-  const total = Object.values(original).reduce((n, v) => n + v.length, 0)
-  assert.ok(total >= accepted.length * 9, `the hostile messages are on the source (${total})`)
-  for (const v of Object.values(original)) assert.equal(new Set(v).size, v.length, 'the two same-Message-ID messages are two')
+  console.log(`# Dovecot refused: ${refused.join(' | ') || 'none'}; big message ${BIG_MB} MB`)
+  const original = await serverHashes('src')
+  assert.ok(Object.keys(original).length >= 4, `most folders were created: ${Object.keys(original).join(', ')}`)
+  for (const [f, hs] of Object.entries(original)) assert.equal(hs.length, msgs.length + (f === 'INBOX' ? 1 : 0), `every message appended in ${f}`)
 
-  const { file, root } = config('h', { source: 'src', dst: 'dst', mig: 'mig' })
-  // A server folder whose name starts with "." has no Maildir spelling (a hidden directory, or
-  // Maildir++'s hierarchy): backup refuses that folder alone, with one clear data error, and goes on.
-  const hidden = original['.hidden']?.length ?? 0
-  const { ['.hidden']: _refused, ...storable } = original
-  const first = cli(['backup', '-c', file, 'arch'])
-  assert.equal(first.signal, null)
-  assert.equal(first.code, 75, first.stderr + first.errors.join('\n'))
-  assert.equal(first.errors.length, 1, first.errors.join('\n'))
-  assert.match(first.errors[0]!, /^data: folder \.hidden -> \.hidden: invalid Maildir folder name "\.hidden"/)
-  assert.equal(first.counts.copiedAtoB, total - hidden)
-  assert.doesNotMatch(first.stderr, /\n\s+at /, 'no stack trace')
-  assertNothingOutside([root])
+  const root = join(dir, 'maildir')
+  const cfg = join(dir, 'config')
+  writeFileSync(cfg, `[general]\naccounts = t\nmetadata = ${join(dir, 'state')}\n\n[Account t]\nremoterepository = src\nlocalrepository = local\n\n` +
+    ['src', 'dst', 'mig'].map((u) => imapRepository(u, { server: plainServer(d), user: u })).join('\n') +
+    `\n[Repository local]\ntype = Maildir\nlocalfolders = ${root}\nsep = /\n`, { mode: 0o600 })
 
-  // in the Maildir, what cannot round-trip through LF is stored as sent: the bare CR is there, and
-  // the NUL as Dovecot serves it (0x80: Dovecot 2.3 replaces NUL in FETCH BODY[] without BINARY)
-  const files = tree(root).filter((p) => /\/(cur|new)\/[^/]+$/.test(p)).map((p) => readFileSync(join(root, p)))
-  assert.equal(files.length, total - hidden, 'one file per message')
-  assert.equal(files.filter((f) => f.includes(Buffer.from('before\x80after', 'latin1'))).length, accepted.length - 1)
-  assert.equal(files.filter((f) => f.includes('line one\rline two')).length, accepted.length - 1)
-  assert.equal(files.filter((f) => f.includes('<same@h>')).length, 2 * (accepted.length - 1), 'both same-Message-ID messages, in every folder')
+  // mailsync refuses a Maildir folder whose level starts with "." (Maildir++ would read it as a
+  // hierarchy): a clear data error naming it, the other folders backed up (exit 75, run again)
+  const first = cli(['backup', '-c', cfg, 't'])
+  assert.equal(first.code, 75, first.stderr)
+  const errs = first.stderr.split('\n').filter((l) => l.includes('"error"'))
+  assert.equal(errs.length, 1, first.stderr)
+  assert.match(errs[0]!, /"folder":"\.dot".*cannot start with/)
+  const again = cli(['backup', '-c', cfg, 't'])
+  assert.equal(again.code, 75, again.stderr)
+  assert.equal(again.copied, 0, 'a second backup copies nothing')
+  const backedUp = Object.fromEntries(Object.entries(original).filter(([f]) => f !== '.dot'))
 
-  const again = cli(['backup', '-c', file, 'arch'])
-  assert.equal(again.code, 75, again.stderr + again.errors.join('\n'))
-  assert.equal(again.counts.copiedAtoB, 0, 'a re-backup copies nothing')
+  const restore = cli(['restore', '-c', cfg, 'local', 'dst'])
+  assert.equal(restore.code, 0, restore.stderr)
+  assert.deepEqual(await serverHashes('dst'), backedUp, 'restored bytes equal the originals as FETCHed, both duplicate Message-IDs kept')
 
-  const restore = cli(['restore', '-c', file, 'backup', 'dst'])
-  assert.equal(restore.code, 0, restore.stderr + restore.errors.join('\n'))
-  assert.equal(restore.counts.copiedBtoA, total - hidden)
-  assert.deepEqual(await serverBytes('dst'), storable, 'restored bytes equal the originals as served, nothing doubled')
+  const migrate = cli(['migrate', '-c', cfg, 'src', 'mig'])
+  assert.equal(migrate.code, 0, migrate.stderr)
+  assert.deepEqual(await serverHashes('mig'), original, 'migrated bytes equal the originals')
 
-  const migrate = cli(['migrate', '-c', file, 'source', 'mig'])
-  assert.equal(migrate.code, 0, migrate.stderr + migrate.errors.join('\n'))
-  assert.deepEqual(await serverBytes('mig'), original, 'migrated bytes equal the originals, nothing doubled')
-  const remigrate = cli(['migrate', '-c', file, 'source', 'mig'])
-  assert.equal(remigrate.code, 0)
-  assert.equal(remigrate.counts.copiedAtoB ?? 0, 0, 'a second migrate copies nothing')
-  assertNothingOutside([root])
-
-  // with the default Maildir separator '.', the two names holding a '.' fail alone, each with one
-  // clear data error naming it; everything else is stored
-  const dotted = config('dot', { source: 'src', dst: 'dst', mig: 'mig' }, '.')
-  const dot = cli(['backup', '-c', dotted.file, 'arch'])
-  assert.equal(dot.code, 75, dot.stderr + dot.errors.join('\n'))
-  assert.deepEqual(dot.errors.map((e) => /^data: "([^"]+)" maps to .* holds "\."/.exec(e)?.[1]).sort(), ['.hidden', 'a..b'], dot.errors.join('\n'))
-  assert.equal(dot.counts.copiedAtoB, total - hidden - (original['a..b']?.length ?? 0))
-  assert.doesNotMatch(dot.stderr, /\n\s+at /, 'no stack trace')
-  assertNothingOutside([root, dotted.root])
-})
-
-test('a large attachment (HOSTILE_MAIL_BIG_MB, default 20) goes through backup and restore byte-exact', async () => {
-  const mb = Number(process.env.HOSTILE_MAIL_BIG_MB ?? 20)
-  const b64 = randomBytes(Math.floor((mb * 1024 * 1024 * 3) / 4)).toString('base64').replace(/.{76}/g, '$&\r\n')
-  const big = b(`From: a@example.org\r\nSubject: big\r\nMessage-ID: <big@h>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--XX--\r\n`)
-  await imap('bigsrc', (c) => c.append('INBOX', big))
-  const original = await serverBytes('bigsrc')
-  assert.deepEqual(original.INBOX, [sha(big)], 'Dovecot serves the big message as appended')
-  const { file, root } = config('big', { source: 'bigsrc', dst: 'bigdst', mig: 'bigdst' })
-  const r = cli(['backup', '-c', file, 'arch'])
-  assert.equal(r.code, 0, r.stderr + r.errors.join('\n'))
-  assert.equal(r.counts.copiedAtoB, 1)
-  const restore = cli(['restore', '-c', file, 'backup', 'dst'])
-  assert.equal(restore.code, 0, restore.stderr + restore.errors.join('\n'))
-  assert.deepEqual(await serverBytes('bigdst'), original, 'restored big message is byte-identical')
-  assertNothingOutside([root, ...readdirSync(dir).filter((e) => e === 'maildir-h' || e === 'maildir-dot').map((e) => join(dir, e))])
+  for (const p of everyPath(dir)) assert.ok(p === 'config' || p.startsWith('maildir') || p.startsWith('state'), `written outside the root: ${p}`)
 })
