@@ -140,7 +140,12 @@ for (const separator of ['/', '.']) {
     if (all.length < names.length) {
       // a folder it would not store must be named in a one-line error
       assert.notEqual(r.code, 0, 'a folder left out is not a success')
-      assert.ok(r.errors.length > 0 || r.stderr.trim().length > 0, 'the folders left out are reported')
+      // one error per folder left out, and each names its folder (as the server sent it, or its last level)
+      assert.ok(r.errors.length >= names.length - all.length, `each folder left out is reported: ${r.errors.join(' | ')}`)
+      for (const n of names) {
+        const stem = n.split(separator).filter(Boolean).pop() ?? n
+        assert.ok(!n || r.errors.some((e) => e.includes(JSON.stringify(n).slice(1, -1)) || e.includes(n) || e.includes(stem)) || all.some((b) => b.includes(JSON.stringify(n))), `folder ${JSON.stringify(n)} stored or named in an error`)
+      }
     }
     console.log(`# separator ${separator}: ${all.length}/${names.length} folders stored (${[...stored(r).keys()].map((k) => JSON.stringify(k)).join(', ')}), exit ${r.code}; ${r.errors.join(' | ').slice(0, Number(process.env.HOSTILE_LOG ?? 300))}`)
   })
