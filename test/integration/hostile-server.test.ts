@@ -120,15 +120,15 @@ test('a well-behaved script: backup copies its messages byte-exact (the server m
 
 const folderMessage = (uid: number, folder: string): HostileMessage => msg(uid, `in folder ${JSON.stringify(folder)}`)
 
-for (const separator of ['/', '.']) {
-  test(`folder names ../x, .., ., an absolute path, control characters, cur (separator ${separator}): nothing outside the root, no crash`, async () => {
+for (const [separator, command] of [['/', 'backup'], ['.', 'backup'], ['/', 'sync']] as const) {
+  test(`${command}: folder names ../x, .., ., an absolute path, control characters, cur (separator ${separator}): nothing outside the root, no crash`, async () => {
     let names: string[] = []
     let abs = ''
     const r = await run((w) => {
       abs = join(w.base, 'ESCAPED')
       names = ['INBOX', '../x', `..${separator}..${separator}y`, '..', '.', abs, 'ctl\x01x', 'new\r\nline', 'tab\there', 'cur', `a${separator}cur`, `a${separator}..${separator}b`]
       return { separator, folders: names.map((name, i) => ({ name, uidValidity: 100 + i, messages: [folderMessage(1, name)] })) }
-    })
+    }, command)
     assertContained(r)
     assert.ok(!existsSync(abs), 'the absolute folder name made nothing at that path')
     // every message stored is one of the real ones, byte-exact, and once
@@ -147,13 +147,13 @@ for (const separator of ['/', '.']) {
         assert.ok(!n || r.errors.some((e) => e.includes(JSON.stringify(n).slice(1, -1)) || e.includes(n) || e.includes(stem)) || all.some((b) => b.includes(JSON.stringify(n))), `folder ${JSON.stringify(n)} stored or named in an error`)
       }
     }
-    console.log(`# separator ${separator}: ${all.length}/${names.length} folders stored (${[...stored(r).keys()].map((k) => JSON.stringify(k)).join(', ')}), exit ${r.code}; ${r.errors.join(' | ').slice(0, Number(process.env.HOSTILE_LOG ?? 300))}`)
+    console.log(`# ${command}, separator ${separator}: ${all.length}/${names.length} folders stored (${[...stored(r).keys()].map((k) => JSON.stringify(k)).join(', ')}), exit ${r.code}; ${r.errors.join(' | ').slice(0, Number(process.env.HOSTILE_LOG ?? 300))}`)
   })
 }
 
-test('a flag named ../x makes no path and keeps a valid Maildir file name', async () => {
+for (const command of ['backup', 'sync']) test(`${command}: a flag named ../x makes no path and keeps a valid Maildir file name`, async () => {
   const m = msg(1, 'flagged', ['\\Seen', '../x', '..', 'a/b', 'x:2,T'])
-  const r = await run({ folders: [{ name: 'INBOX', uidValidity: 7, messages: [m] }] })
+  const r = await run({ folders: [{ name: 'INBOX', uidValidity: 7, messages: [m] }] }, command)
   assertContained(r)
   const files = [...r.files.keys()].filter((p) => /^mail\/INBOX\/(cur|new)\//.test(p))
   assert.equal(files.length, 1, `one file: ${files.join(', ')}`)
