@@ -2,6 +2,7 @@
 // Pure: an engine event in, at most one line (and the stream it belongs on) out.
 import type { EngineEvent, FolderCounts } from '../engine/events.js'
 import { folderPairName, formatBytes, formatMs } from './format.js'
+import { visibleText } from './visible-text.js'
 
 export type LineDetail = 'quiet' | 'normal' | 'verbose'
 
@@ -31,7 +32,13 @@ function where(account?: string, folder?: string, uid?: number): string {
   return bits.length ? `${bits.join(' ')}: ` : ''
 }
 
+/** One event as one line: control characters a server put in names or texts are shown escaped. */
 export function renderEventLine(e: EngineEvent, detail: LineDetail): RenderedLine | undefined {
+  const line = renderEventText(e, detail)
+  return line && { stream: line.stream, text: visibleText(line.text) }
+}
+
+function renderEventText(e: EngineEvent, detail: LineDetail): RenderedLine | undefined {
   if (e.type === 'error') return { stream: 'stderr', text: `error: ${where(e.account, e.folder, e.uid)}${e.message} (${e.kind})` }
   if (detail === 'quiet') return undefined
   const out = (text: string): RenderedLine => ({ stream: 'stdout', text })

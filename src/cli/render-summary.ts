@@ -4,6 +4,7 @@ import type { FolderCounts } from '../engine/events.js'
 import type { JobResult } from '../jobs/run-job.js'
 import { EXIT } from '../errors.js'
 import { folderPairName, formatBytes, formatMs, formatTable } from './format.js'
+import { visibleText } from './visible-text.js'
 
 const HEADER = ['account', 'folder', 'new A->B', 'new B->A', 'flags', 'deleted', 'skipped', 'errors', 'bytes', 'time']
 
@@ -13,7 +14,7 @@ function cells(c: FolderCounts, ms: number): string[] {
 
 export function renderSummary(result: JobResult): string {
   const note = (f: JobResult['folders'][number]): string => (f.error ? ` (${f.error.kind} error)` : f.skipped ? ` (${f.skipped})` : f.stopped ? ' (stopped)' : '')
-  const rows = result.folders.map((f) => [f.account, folderPairName(f.folderA, f.folderB) + note(f), ...cells(f.counts, f.ms)])
+  const rows = result.folders.map((f) => [f.account, visibleText(folderPairName(f.folderA, f.folderB)) + note(f), ...cells(f.counts, f.ms)])
   rows.push(['total', `${result.folders.length} folder${result.folders.length === 1 ? '' : 's'}`, ...cells(result.counts, result.ms)])
   const lines = [formatTable(HEADER, rows, 2)]
   if (result.errors.length) lines.push(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} (listed above)`)
