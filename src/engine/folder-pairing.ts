@@ -6,7 +6,7 @@
 // Cyrus's `INBOX.Archive` is Dovecot's `Archive` (and back). A Maildir has no namespace: names
 // from the server keep their prefix there (as every Maildir of a Cyrus account has them), and a
 // Maildir name without it gets it on the way to the server, as imapflow would give it anyway;
-// that does not map back, so a two-way sync refuses it as a round-trip problem.
+// that does not map back, so a two-way sync refuses that folder (alone, the rest goes on).
 import type { FolderInfo, SpecialUse } from '../repository/types.js'
 
 export interface PairingSide {
@@ -78,6 +78,15 @@ function swapPrefix(name: string, from: string, to: string): string {
   if (from.toUpperCase() === to.toUpperCase() || name.toUpperCase() === 'INBOX') return name
   const bare = startsWithPrefix(name, from) ? name.slice(from.length) : name
   return to === '' || startsWithPrefix(bare, to) || bare.toUpperCase() === 'INBOX' ? bare : to + bare
+}
+
+/**
+ * A folder of `from` (no namespaces: a Maildir) that would be made on `to` under its personal
+ * prefix, and come back from there as another folder: why it cannot be synced both ways.
+ */
+function namespaceGap(from: PairingSide, to: PairingSide, name: string, mapped: string): string | undefined {
+  if (from.prefix !== undefined || !to.prefix || forwardName(to, from, mapped) === name) return undefined
+  return `the server keeps personal folders under "${to.prefix}", and "${mapped}" would come back as a second folder "${forwardName(to, from, mapped)}"; name it with the prefix (nametrans)`
 }
 
 export function invalidNameReason(name: string, sep: string): string | undefined {
@@ -155,6 +164,11 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
       result.left.push({ side: 'A', name: fa.name, reason: `"${nameB}" does not exist on B and this command does not create folders there` })
       continue
     }
+    const gapB = !exists && opts.checkRoundTrip ? namespaceGap(A, B, fa.name, nameB) : undefined
+    if (gapB) {
+      result.issues.push({ kind: 'invalid-name', folder: fa.name, message: `"${fa.name}" maps to "${nameB}", which cannot be a folder on B: ${gapB}` })
+      continue
+    }
     if (opts.checkRoundTrip && B.folderfilter(nameB)) {
       const issue = roundTripIssue(B, A, fa.name, nameB)
       if (issue) {
@@ -195,6 +209,11 @@ export function pairFolders(A: PairingSide, B: PairingSide, opts: PairingOptions
     }
     if (!fa && !opts.createOnA) {
       result.left.push({ side: 'B', name: fb.name, reason: `"${nameA}" does not exist on A and this command does not create folders there` })
+      continue
+    }
+    const gapA = fa === undefined && opts.checkRoundTrip ? namespaceGap(B, A, fb.name, nameA) : undefined
+    if (gapA) {
+      result.issues.push({ kind: 'invalid-name', folder: fb.name, message: `"${fb.name}" maps to "${nameA}", which cannot be a folder on A: ${gapA}` })
       continue
     }
     if (opts.checkRoundTrip && fa === undefined && A.folderfilter(nameA)) {
