@@ -10,7 +10,6 @@ import type { AppendInput, AppendResult, FolderSession, MessageBody, MessageMeta
 import type { MessagePairRow, StatusDb } from '../state/status-db.js'
 import type { Direction, EventSink } from './events.js'
 import { FingerprintTap, sha256Of } from './message-fingerprint.js'
-import { sideEffectDone } from './crash-point.js'
 import { memoryKeeper } from './memory-keeper.js'
 import { MailsyncError } from '../errors.js'
 
@@ -68,7 +67,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
         r.db.clearIntent(p.intent)
       }
       for (const id of discarded) r.db.clearIntent(id)
-    })
+    }, 'pair-commit')
     pending.length = 0
     discarded.length = 0
   }
@@ -88,7 +87,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
             messageId: m.messageId ?? null, size: m.size, sha256: null, payload: null,
           }))
         }
-      })
+      }, 'intent-write')
     }
     return intents.get(uid)!
   }
@@ -99,7 +98,6 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     ...(m.body.sizeExact ? { sizeExact: true } : {}),
   })
   const stored = (m: Ready, out: AppendResult): void => {
-    sideEffectDone()
     const fp = m.tap.result()
     if (out.uid !== undefined) {
       pending.push({

@@ -14,7 +14,7 @@ import { matchCandidates, type Candidate } from './adopt.js'
 import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
 import { copyMessages, type CopyResult } from './copy-messages.js'
 import { applyFlagChanges } from './apply-flags.js'
-import { sideEffectDone } from './crash-point.js'
+import { statePoint } from '../crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
 import { listSide } from './side-listing.js'
 
@@ -188,7 +188,7 @@ async function repairChangedSides(
         db.updateFolderPair(row.id, side === 'A'
           ? { uidValidityA: session.status.uidValidity, identityA: repo.identity ?? null }
           : { uidValidityB: session.status.uidValidity, identityB: repo.identity ?? null })
-      })
+      }, 'uidvalidity-repair')
       known = db.listMessagePairs(row.id)
     } else known = [...repaired.rows, ...repaired.orphaned]
     emit({ type: 'warning', account, folder, message: `UIDVALIDITY of side ${side} changed (${before} -> ${session.status.uidValidity}): ${repaired.rows.length} messages re-paired by fingerprint, ${repaired.forget.length} to copy again, ${repaired.orphaned.length} kept on the other side only` })
@@ -242,7 +242,7 @@ async function createMissing(o: FolderSyncOptions): Promise<void> {
     const repo = side === 'A' ? o.repoA : o.repoB
     const name = side === 'A' ? o.pair.nameA : o.pair.nameB
     await repo.createFolder(name)
-    sideEffectDone()
+    statePoint('folder-create')
     o.emit({ type: 'folder-create', account: o.account, side, folder: name })
   }
 }
@@ -361,7 +361,7 @@ async function execute(
         db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
         emit({ type: 'message-adopted', account, folder, uidA: x.a.uid, uidB: x.b.uid })
       }
-    })
+    }, 'adopt-commit')
     counts.adopted += plan.adopt.length
   }
   for (const dir of ['A->B', 'B->A'] as const) {
@@ -389,7 +389,6 @@ async function execute(
     const uids = side === 'A' ? plan.deleteA : plan.deleteB
     if (!uids.length) continue
     await (side === 'A' ? sA : sB).delete(uids)
-    sideEffectDone()
     emit({ type: 'message-deleted', account, folder, side, uids })
     if (side === 'A') counts.deletedA += uids.length
     else counts.deletedB += uids.length
@@ -403,6 +402,6 @@ async function execute(
       if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
-  })
+  }, 'records-commit')
   return true
 }

@@ -11,6 +11,7 @@ import { dirname } from 'node:path'
 import { checkSchemaCompatible, migrate, readSchemaVersion } from './migrations.js'
 import { ensurePrivateFile, makePrivateDir } from './private-files.js'
 import { statusDbError } from './sqlite-errors.js'
+import { statePoint } from '../crash-point.js'
 import {
   FOLDER_PAIR_COLUMNS,
   flagsFromSql,
@@ -131,7 +132,7 @@ export class StatusDb {
 
   ensureFolderPair(nameA: string, nameB: string): FolderPairRow {
     return this.guard(() => {
-      this.stmt('INSERT INTO folder_pair (name_a, name_b) VALUES (?, ?) ON CONFLICT (name_a, name_b) DO NOTHING').run(nameA, nameB)
+      if (this.stmt('INSERT INTO folder_pair (name_a, name_b) VALUES (?, ?) ON CONFLICT (name_a, name_b) DO NOTHING').run(nameA, nameB).changes) this.written(0)
       return this.getFolderPair(nameA, nameB) as FolderPairRow
     })
   }
@@ -153,11 +154,12 @@ export class StatusDb {
     const sets = fields.map((k) => `${FOLDER_PAIR_COLUMNS[k].column} = ?`).join(', ')
     const info = this.guard(() => this.stmt(`UPDATE folder_pair SET ${sets} WHERE id = ?`).run(...values, id))
     if (info.changes !== 1) throw new Error(`updateFolderPair: no folder pair with id ${id}`)
+    this.written(0)
   }
 
   /** Forget a folder pair with all its message pairs and intents. */
   deleteFolderPair(id: number): void {
-    this.guard(() => this.stmt('DELETE FROM folder_pair WHERE id = ?').run(id))
+    this.written(this.guard(() => this.stmt('DELETE FROM folder_pair WHERE id = ?').run(id)))
   }
 
   // ---- message pairs ----
@@ -215,6 +217,7 @@ export class StatusDb {
       }
       this.stmt(uidA !== null ? UPSERT_BY_UID_A : UPSERT_BY_UID_B).run(params)
     })
+    this.written(0)
   }
 
   /** upsertMessagePair for many rows, in one transaction. */
@@ -231,20 +234,20 @@ export class StatusDb {
       uidA !== null
         ? 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a = ? AND uid_b IS ?'
         : 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_b = ? AND uid_a IS ?'
-    return this.guard(() => this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes)
+    return this.written(this.guard(() => this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes))
   }
 
   /** After a UIDVALIDITY change on one side: forget that side's uids, keep the rows for re-pairing by fingerprint. */
   clearUids(folderPairId: number, side: Side): void {
     const col = side === 'A' ? 'uid_a' : 'uid_b'
-    this.guard(() => this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId))
+    this.written(this.guard(() => this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId)))
   }
 
   /** Remove rows left with no uid on either side (after re-pairing by fingerprint). Returns how many. */
   deleteMessagePairsWithoutUids(folderPairId: number): number {
-    return this.guard(
+    return this.written(this.guard(
       () => this.stmt('DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a IS NULL AND uid_b IS NULL').run(folderPairId).changes,
-    )
+    ))
   }
 
   countMessagePairs(folderPairId: number): number {
@@ -263,7 +266,7 @@ export class StatusDb {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(i.folderPairId, i.kind, i.side, uint32OrNull('sourceUid', i.sourceUid), i.messageId, i.size, i.sha256, i.payload, Date.now()),
     )
-    return Number(info.lastInsertRowid)
+    return this.written(Number(info.lastInsertRowid))
   }
 
   /** Open intents, oldest first; all of them, or one folder pair's. */
@@ -277,15 +280,16 @@ export class StatusDb {
   }
 
   clearIntent(id: number): void {
-    this.guard(() => this.stmt('DELETE FROM intent WHERE id = ?').run(id))
+    this.written(this.guard(() => this.stmt('DELETE FROM intent WHERE id = ?').run(id)))
   }
 
   // ---- batching ----
 
   /** Run `fn` (synchronous) in one transaction: all its writes commit together or, if it throws, none. Nests. */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, point = 'status-commit'): T {
     if (fn.constructor.name === 'AsyncFunction') throw new TypeError('StatusDb.transaction takes a synchronous function')
-    return this.guard(() =>
+    const outer = !this.db.inTransaction
+    const out = this.guard(() =>
       this.db.transaction(() => {
         const result = fn()
         if (typeof (result as { then?: unknown } | null)?.then === 'function') {
@@ -294,6 +298,8 @@ export class StatusDb {
         return result
       })(),
     )
+    if (outer) statePoint(point)
+    return out
   }
 
   close(): void {
@@ -316,6 +322,12 @@ export class StatusDb {
       this.stmts.set(key, s)
     }
     return s
+  }
+
+  /** A write outside transaction() has committed on its own: a kill point (see crash-point.ts). */
+  private written<T>(result: T): T {
+    if (!this.db.inTransaction) statePoint('status-write')
+    return result
   }
 
   private guard<T>(fn: () => T): T {
