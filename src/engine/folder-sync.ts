@@ -358,7 +358,8 @@ async function execute(
   if (plan.adopt.length) {
     db.transaction(() => {
       for (const x of plan.adopt) {
-        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+        // the base the flag changes below come from, until they are made (see firstPairBase)
+        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.before, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
         emit({ type: 'message-adopted', account, folder, uidA: x.a.uid, uidB: x.b.uid })
       }
     }, 'adopt-commit')
@@ -402,6 +403,8 @@ async function execute(
       if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
+    // adopted pairs: their flag changes are made, the merged flags are the base from now on
+    for (const x of plan.adopt) db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
   }, 'records-commit')
   return true
 }
