@@ -1,6 +1,6 @@
 // Runs one folder pair: status check (skip what did not change), listing, repair after a
 // UIDVALIDITY change, adoption of unrecorded copies, the plan, and its execution with
-// bookkeeping in the status cache (intent before every created message, result after).
+// bookkeeping in the status cache (each copy recorded once the target made it durable).
 import type { FolderSession, FolderStatus, MessageMeta, Repository } from '../repository/types.js'
 import type { StatusDb } from '../state/status-db.js'
 import { recordedSide, type FolderPairRow, type MessagePairRow } from '../state/rows.js'
@@ -73,9 +73,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   if (row && (pair.createA || pair.createB)) warnFolderGone(o, row)
   const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
-  const intents = row ? db.listIntents(row.id) : []
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
+  if (row && stA && stB && sameStores && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -87,7 +86,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
     const [capsA, capsB] = await Promise.all([o.repoA.capabilities(), o.repoB.capabilities()])
     const listing = (side: Side, session: FolderSession, status: FolderStatus) =>
-      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), openIntents: intents.length })
+      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC') })
     const lA = sA ? await listing('A', sA, stA!) : undefined
     const lB = sB ? await listing('B', sB, stB!) : undefined
     let listA = lA?.messages ?? []

@@ -1,5 +1,5 @@
 // The status cache of one account: which folders are paired, which messages are paired (with
-// their flags at last sync, the merge base), and the intents recorded before side effects.
+// their flags at last sync, the merge base).
 // One SQLite file per account, WAL mode, synchronous=NORMAL: a commit survives a killed process
 // at once and a power cut once the WAL is checkpointed. Losing the last commits to a power cut
 // is safe by design: an unrecorded copy is found again by fingerprint (adoption), an unrecorded
@@ -21,13 +21,11 @@ import {
   type FolderPairPatch,
   type FolderPairRow,
   type FolderPairSql,
-  type IntentKind,
-  type IntentRow,
   type MessagePairRow,
   type Side,
 } from './rows.js'
 
-export type { FolderPairPatch, FolderPairRow, IntentKind, IntentRow, MessagePairRow, Side } from './rows.js'
+export type { FolderPairPatch, FolderPairRow, MessagePairRow, Side } from './rows.js'
 
 type Db = BetterSqlite3.Database
 type Stmt = BetterSqlite3.Statement
@@ -43,20 +41,6 @@ interface MessagePairSql {
   sha256: string | null
 }
 
-interface IntentSql {
-  id: number
-  folder_pair_id: number
-  kind: IntentKind
-  side: Side
-  source_uid: number | null
-  message_id: string | null
-  size: number | null
-  sha256: string | null
-  payload: string | null
-  created_at: number
-}
-
-const INTENT_KINDS: ReadonlySet<string> = new Set<IntentKind>(['append', 'delete', 'flags'])
 const MESSAGE_VALUES = '@fp, @uidA, @uidB, @flags, @size, @date, @messageId, @sha256'
 const MESSAGE_COLUMNS = 'folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id, sha256'
 const MESSAGE_UPDATE =
@@ -254,35 +238,6 @@ export class StatusDb {
     return (this.stmt('SELECT count(*) AS n FROM message_pair WHERE folder_pair_id = ?').get(folderPairId) as { n: number }).n
   }
 
-  // ---- intents ----
-
-  /** Record an operation before its side effect; returns its id. Commits at once unless inside transaction(). */
-  addIntent(i: Omit<IntentRow, 'id' | 'createdAt'>): number {
-    if (!INTENT_KINDS.has(i.kind)) throw new TypeError(`addIntent: unknown kind ${String(i.kind)}`)
-    if (i.side !== 'A' && i.side !== 'B') throw new TypeError(`addIntent: side must be 'A' or 'B', not ${String(i.side)}`)
-    const info = this.guard(() =>
-      this.stmt(
-        `INSERT INTO intent (folder_pair_id, kind, side, source_uid, message_id, size, sha256, payload, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(i.folderPairId, i.kind, i.side, uint32OrNull('sourceUid', i.sourceUid), i.messageId, i.size, i.sha256, i.payload, Date.now()),
-    )
-    return this.written(Number(info.lastInsertRowid))
-  }
-
-  /** Open intents, oldest first; all of them, or one folder pair's. */
-  listIntents(folderPairId?: number): IntentRow[] {
-    const rows = (
-      folderPairId === undefined
-        ? this.stmt('SELECT * FROM intent ORDER BY id').all()
-        : this.stmt('SELECT * FROM intent WHERE folder_pair_id = ? ORDER BY id').all(folderPairId)
-    ) as IntentSql[]
-    return rows.map(intentFromSql)
-  }
-
-  clearIntent(id: number): void {
-    this.written(this.guard(() => this.stmt('DELETE FROM intent WHERE id = ?').run(id)))
-  }
-
   // ---- batching ----
 
   /** Run `fn` (synchronous) in one transaction: all its writes commit together or, if it throws, none. Nests. */
@@ -349,20 +304,5 @@ function messagePairFromSql(r: MessagePairSql): MessagePairRow {
     internalDate: r.internal_date,
     messageId: r.message_id,
     sha256: r.sha256,
-  }
-}
-
-function intentFromSql(r: IntentSql): IntentRow {
-  return {
-    id: r.id,
-    folderPairId: r.folder_pair_id,
-    kind: r.kind,
-    side: r.side,
-    sourceUid: r.source_uid,
-    messageId: r.message_id,
-    size: r.size,
-    sha256: r.sha256,
-    payload: r.payload,
-    createdAt: r.created_at,
   }
 }
