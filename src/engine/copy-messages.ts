@@ -3,8 +3,8 @@
 // their message pairs committed in one transaction. A crash in between leaves unrecorded copies
 // that the next run adopts by fingerprint instead of copying again: it lists the target since the
 // status seen before the killed run, so those copies are among its changes (no intent table is
-// needed for that, see test/integration/kill-intents.test.ts). Grouping the commits keeps the status cache from
-// costing more than the copies themselves. A target that can store many messages in one
+// needed for that, see test/integration/kill-intents.test.ts). Grouping the commits keeps the
+// status cache from costing more than the copies themselves. A target that can store many messages in one
 // operation (appendMany: IMAP MULTIAPPEND) gets the in-memory messages of a group together.
 import type { Readable } from 'node:stream'
 import type { AppendInput, AppendResult, FolderSession, MessageBody, MessageMeta } from '../repository/types.js'
@@ -41,7 +41,7 @@ export interface CopyResult {
   stopped?: boolean
 }
 
-/** Messages whose intents are written, and whose pairs are committed, in one transaction. */
+/** Messages whose pairs are committed in one transaction. */
 const GROUP = 64
 /** Bytes of messages held for one appendMany() (a message above the stream threshold goes alone). */
 const BATCH_BYTES = 4 * 1024 * 1024
@@ -67,7 +67,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     }, 'pair-commit')
     pending.length = 0
   }
-  /** A message whose body is read and whose intent is written, to be appended. */
+  /** A message whose body is read, to be appended. */
   interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; messageId: string | undefined }
   const input = (m: Ready): AppendInput => ({
     content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId,

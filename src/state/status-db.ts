@@ -141,7 +141,7 @@ export class StatusDb {
     this.written(0)
   }
 
-  /** Forget a folder pair with all its message pairs and intents. */
+  /** Forget a folder pair with all its message pairs. */
   deleteFolderPair(id: number): void {
     this.written(this.guard(() => this.stmt('DELETE FROM folder_pair WHERE id = ?').run(id)))
   }
