@@ -20,6 +20,7 @@ export default class SyncCommand extends MailsyncCommand {
     folder: jobFlags.folder,
     'dry-run': jobFlags['dry-run'],
     wait: jobFlags.wait,
+    force: Flags.boolean({ default: false, description: 'Go on even when the deletion guard or the first-sync guard (many copies both ways) would stop.' }),
     ...watchFlags,
   }
   static override examples = [
@@ -34,7 +35,7 @@ export default class SyncCommand extends MailsyncCommand {
     this.useGlobalFlags(flags)
     const config = await this.loadConfig({ required: true })
     const names = [...(argv as string[]), ...(flags.account ?? [])]
-    const req = { policy: 'sync' as const, config, accounts: namedAccounts(config, names), folders: flags.folder, dryRun: flags['dry-run'], waitForLock: flags.wait }
+    const req = { policy: 'sync' as const, config, accounts: namedAccounts(config, names), folders: flags.folder, dryRun: flags['dry-run'], waitForLock: flags.wait, force: flags.force }
     const mode = watchMode(flags, req.accounts, !flags['dry-run'])
     if (mode.watch) await this.runWatchedJob(req, mode)
     else await this.runJob(req)

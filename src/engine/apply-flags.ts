@@ -2,7 +2,6 @@
 import type { FolderSession } from '../repository/types.js'
 import type { EventSink } from './events.js'
 import type { FlagChange } from './plan-folder.js'
-import { sideEffectDone } from './crash-point.js'
 
 export function groupFlagChanges(changes: readonly FlagChange[]): { add: string[]; remove: string[]; uids: number[] }[] {
   const groups = new Map<string, { add: string[]; remove: string[]; uids: number[] }>()
@@ -24,7 +23,6 @@ export async function applyFlagChanges(
   for (const g of groupFlagChanges(changes)) {
     g.uids.sort((x, y) => x - y)
     await session.setFlags(g.uids, g.add, g.remove)
-    sideEffectDone()
     n += g.uids.length
     ctx.emit({ type: 'flags-changed', account: ctx.account, folder: ctx.folder, side, uids: g.uids, add: g.add, remove: g.remove })
   }

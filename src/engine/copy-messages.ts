@@ -1,16 +1,16 @@
 // Copies messages from one open folder to another, streaming each body from fetch to append.
-// Before each append its intent is committed (the intents of a group of upcoming messages in one
-// transaction); after the appends, the message pairs and the intents' removal are committed in
-// one transaction per group. A crash in between leaves unrecorded copies that the next run adopts
-// by fingerprint instead of copying again. Grouping the commits keeps the status cache from
-// costing more than the copies themselves. A target that can store many messages in one
+// After the appends of a group (64 messages, or one streamed message), the target is flushed and
+// their message pairs committed in one transaction. A crash in between leaves unrecorded copies
+// that the next run adopts by fingerprint instead of copying again: it lists the target since the
+// status seen before the killed run, so those copies are among its changes (no intent table is
+// needed for that, see test/integration/kill-intents.test.ts). Grouping the commits keeps the
+// status cache from costing more than the copies themselves. A target that can store many messages in one
 // operation (appendMany: IMAP MULTIAPPEND) gets the in-memory messages of a group together.
 import type { Readable } from 'node:stream'
 import type { AppendInput, AppendResult, FolderSession, MessageBody, MessageMeta } from '../repository/types.js'
 import type { MessagePairRow, StatusDb } from '../state/status-db.js'
 import type { Direction, EventSink } from './events.js'
 import { FingerprintTap, sha256Of } from './message-fingerprint.js'
-import { sideEffectDone } from './crash-point.js'
 import { memoryKeeper } from './memory-keeper.js'
 import { MailsyncError } from '../errors.js'
 
@@ -41,7 +41,7 @@ export interface CopyResult {
   stopped?: boolean
 }
 
-/** Messages whose intents are written, and whose pairs are committed, in one transaction. */
+/** Messages whose pairs are committed in one transaction. */
 const GROUP = 64
 /** Bytes of messages held for one appendMany() (a message above the stream threshold goes alone). */
 const BATCH_BYTES = 4 * 1024 * 1024
@@ -53,67 +53,38 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const targetSide = r.direction === 'A->B' ? 'B' : 'A'
   const seen = new Set<number>()
   const written: Written[] = []
-  /** Open intents by source UID; `next` is the position in `order` of the first without one. */
-  const intents = new Map<number, number>()
-  let next = 0
-  const pending: { row: MessagePairRow; intent: number }[] = []
-  const discarded: number[] = []
+  /** Records of stored messages, committed together once the target made them durable. */
+  const pending: MessagePairRow[] = []
+  /** Messages started since the last commit: a group ends at GROUP. */
+  let inGroup = 0
   const commit = async (): Promise<void> => {
-    if (!pending.length && !discarded.length) return
+    inGroup = 0
+    if (!pending.length) return
     // The copies must be durable before the status cache says they exist.
-    if (pending.length) await r.to.flush?.()
+    await r.to.flush?.()
     r.db.transaction(() => {
-      for (const p of pending) {
-        r.db.upsertMessagePair(p.row)
-        r.db.clearIntent(p.intent)
-      }
-      for (const id of discarded) r.db.clearIntent(id)
-    })
+      for (const row of pending) r.db.upsertMessagePair(row)
+    }, 'pair-commit')
     pending.length = 0
-    discarded.length = 0
   }
-  /** The intent of `uid`; when it has none yet, first commits what is done and writes the next group's. */
-  const intentFor = async (uid: number): Promise<number> => {
-    if (!intents.has(uid)) {
-      await commit()
-      while (next < order.length && order[next]! < uid) next++
-      const group = order.slice(next, next + GROUP)
-      if (!group.length || group[0] !== uid) group.unshift(uid)
-      next += group.length
-      r.db.transaction(() => {
-        for (const u of group) {
-          const m = byUid.get(u)!
-          intents.set(u, r.db.addIntent({
-            folderPairId: r.folderPairId, kind: 'append', side: targetSide, sourceUid: u,
-            messageId: m.messageId ?? null, size: m.size, sha256: null, payload: null,
-          }))
-        }
-      })
-    }
-    return intents.get(uid)!
-  }
-  /** A message whose body is read and whose intent is written, to be appended. */
-  interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; intent: number; messageId: string | undefined }
+  /** A message whose body is read, to be appended. */
+  interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; messageId: string | undefined }
   const input = (m: Ready): AppendInput => ({
     content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId,
     ...(m.body.sizeExact ? { sizeExact: true } : {}),
   })
   const stored = (m: Ready, out: AppendResult): void => {
-    sideEffectDone()
     const fp = m.tap.result()
     if (out.uid !== undefined) {
       pending.push({
-        intent: m.intent,
-        row: {
-          folderPairId: r.folderPairId,
-          uidA: r.direction === 'A->B' ? m.body.uid : out.uid,
-          uidB: r.direction === 'A->B' ? out.uid : m.body.uid,
-          flags: m.meta.flags, size: m.body.size, internalDate: m.meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
-        },
+        folderPairId: r.folderPairId,
+        uidA: r.direction === 'A->B' ? m.body.uid : out.uid,
+        uidB: r.direction === 'A->B' ? out.uid : m.body.uid,
+        flags: m.meta.flags, size: m.body.size, internalDate: m.meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
       })
       written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: m.body.size })
     }
-    // Without a new UID the intent stays open: the next run pairs the copy by fingerprint.
+    // Without a new UID nothing is recorded: the next run pairs the copy by fingerprint.
     res.copied++
     res.bytes += m.body.size
     memoryKeeper.bodyHandled(m.body.size)
@@ -121,14 +92,13 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   }
   const refused = (m: Ready, e: unknown): void => {
     if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
-    discarded.push(m.intent)
     const reason = e instanceof Error ? e.message : String(e)
     const fp = m.tap.result()
     res.failed.push({ uid: m.body.uid, messageId: fp.messageId ?? m.meta.messageId, subject: fp.subject, reason })
     r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${m.body.uid}: ${reason}`, uid: m.body.uid })
   }
   // Where the target stores many messages in one operation (IMAP MULTIAPPEND), messages in
-  // memory wait in `batch` (at most one intent group, BATCH_BYTES) and go together.
+  // memory wait in `batch` (at most one group, BATCH_BYTES) and go together.
   const appendMany = r.to.appendMany?.bind(r.to)
   let batch: Ready[] = []
   let batchBytes = 0
@@ -158,12 +128,13 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
       const content = tap.wrap(body.content)
       const early = Buffer.isBuffer(content) ? tap.result() : undefined
       const inMemory = Buffer.isBuffer(content)
-      // a group boundary or a streamed (large) message: what waits goes first
-      if (!inMemory || !intents.has(body.uid)) await sendBatch()
-      if (!inMemory) await commit() // a streamed (large) message: record what is done first
-      const intent = await intentFor(body.uid)
-      intents.delete(body.uid)
-      const m: Ready = { body, meta, tap, content, intent, messageId: early?.messageId ?? meta.messageId }
+      // a group boundary or a streamed (large) message: what waits goes first, and is recorded
+      if (!inMemory || inGroup >= GROUP) {
+        await sendBatch()
+        await commit()
+      }
+      inGroup++
+      const m: Ready = { body, meta, tap, content, messageId: early?.messageId ?? meta.messageId }
       if (appendMany && inMemory) {
         batch.push(m)
         batchBytes += body.size
@@ -178,9 +149,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     }
     await sendBatch()
   } finally {
-    // Intents of messages never attempted (vanished, or the copy stopped) are withdrawn.
-    discarded.push(...intents.values(), ...batch.map((m) => m.intent))
-    intents.clear()
+    // what the target stored is recorded, also when the copy stopped half-way
     await commit()
   }
   for (const m of r.messages) {

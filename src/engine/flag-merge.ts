@@ -53,10 +53,21 @@ export function mergeFlags(
 
 /** Flags for a pair seen for the first time (adopted): union for two-way, the source's for one-way. */
 export function firstPairFlags(a: readonly string[], b: readonly string[], dir: { aToB: boolean; bToA: boolean }): FlagMergeResult {
-  if (dir.aToB && dir.bToA) return mergeFlags([], a, b, dir)
-  if (dir.aToB) return mergeFlags(b, a, b, { aToB: true, bToA: false }) // B := A
-  if (dir.bToA) return mergeFlags(a, a, b, { aToB: false, bToA: true }) // A := B
-  return mergeFlags(a, a, b, dir)
+  const base = firstPairBase(a, b, dir)
+  if (dir.aToB && dir.bToA) return mergeFlags(base, a, b, dir)
+  if (dir.aToB) return mergeFlags(base, a, b, { aToB: true, bToA: false }) // B := A
+  if (dir.bToA) return mergeFlags(base, a, b, { aToB: false, bToA: true }) // A := B
+  return mergeFlags(base, a, b, dir)
+}
+
+/**
+ * The merge base firstPairFlags starts from. Recorded for an adopted pair until its flag changes
+ * are made: a run killed in between merges from it again and makes the same changes (recording
+ * the merged flags at once would make each side's missing flags look removed).
+ */
+export function firstPairBase(a: readonly string[], b: readonly string[], dir: { aToB: boolean; bToA: boolean }): readonly string[] {
+  if (dir.aToB && dir.bToA) return []
+  return dir.aToB ? b : a
 }
 
 function inOrderEqual(x: readonly string[], y: readonly string[]): boolean {

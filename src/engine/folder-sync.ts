@@ -1,6 +1,6 @@
 // Runs one folder pair: status check (skip what did not change), listing, repair after a
 // UIDVALIDITY change, adoption of unrecorded copies, the plan, and its execution with
-// bookkeeping in the status cache (intent before every created message, result after).
+// bookkeeping in the status cache (each copy recorded once the target made it durable).
 import type { FolderSession, FolderStatus, MessageMeta, Repository } from '../repository/types.js'
 import type { StatusDb } from '../state/status-db.js'
 import { recordedSide, type FolderPairRow, type MessagePairRow } from '../state/rows.js'
@@ -14,7 +14,7 @@ import { matchCandidates, type Candidate } from './adopt.js'
 import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
 import { copyMessages, type CopyResult } from './copy-messages.js'
 import { applyFlagChanges } from './apply-flags.js'
-import { sideEffectDone } from './crash-point.js'
+import { statePoint } from '../crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
 import { listSide } from './side-listing.js'
 
@@ -73,9 +73,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   if (row && (pair.createA || pair.createB)) warnFolderGone(o, row)
   const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
-  const intents = row ? db.listIntents(row.id) : []
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && intents.length === 0 && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
+  if (row && stA && stB && sameStores && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -87,7 +86,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
     const [capsA, capsB] = await Promise.all([o.repoA.capabilities(), o.repoB.capabilities()])
     const listing = (side: Side, session: FolderSession, status: FolderStatus) =>
-      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), openIntents: intents.length })
+      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC') })
     const lA = sA ? await listing('A', sA, stA!) : undefined
     const lB = sB ? await listing('B', sB, stB!) : undefined
     let listA = lA?.messages ?? []
@@ -188,7 +187,7 @@ async function repairChangedSides(
         db.updateFolderPair(row.id, side === 'A'
           ? { uidValidityA: session.status.uidValidity, identityA: repo.identity ?? null }
           : { uidValidityB: session.status.uidValidity, identityB: repo.identity ?? null })
-      })
+      }, 'uidvalidity-repair')
       known = db.listMessagePairs(row.id)
     } else known = [...repaired.rows, ...repaired.orphaned]
     emit({ type: 'warning', account, folder, message: `UIDVALIDITY of side ${side} changed (${before} -> ${session.status.uidValidity}): ${repaired.rows.length} messages re-paired by fingerprint, ${repaired.forget.length} to copy again, ${repaired.orphaned.length} kept on the other side only` })
@@ -242,7 +241,7 @@ async function createMissing(o: FolderSyncOptions): Promise<void> {
     const repo = side === 'A' ? o.repoA : o.repoB
     const name = side === 'A' ? o.pair.nameA : o.pair.nameB
     await repo.createFolder(name)
-    sideEffectDone()
+    statePoint('folder-create')
     o.emit({ type: 'folder-create', account: o.account, side, folder: name })
   }
 }
@@ -358,10 +357,11 @@ async function execute(
   if (plan.adopt.length) {
     db.transaction(() => {
       for (const x of plan.adopt) {
-        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+        // the base the flag changes below come from, until they are made (see firstPairBase)
+        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.before, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
         emit({ type: 'message-adopted', account, folder, uidA: x.a.uid, uidB: x.b.uid })
       }
-    })
+    }, 'adopt-commit')
     counts.adopted += plan.adopt.length
   }
   for (const dir of ['A->B', 'B->A'] as const) {
@@ -389,7 +389,6 @@ async function execute(
     const uids = side === 'A' ? plan.deleteA : plan.deleteB
     if (!uids.length) continue
     await (side === 'A' ? sA : sB).delete(uids)
-    sideEffectDone()
     emit({ type: 'message-deleted', account, folder, side, uids })
     if (side === 'A') counts.deletedA += uids.length
     else counts.deletedB += uids.length
@@ -403,6 +402,8 @@ async function execute(
       if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
-  })
+    // adopted pairs: their flag changes are made, the merged flags are the base from now on
+    for (const x of plan.adopt) db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+  }, 'records-commit')
   return true
 }

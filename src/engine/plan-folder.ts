@@ -2,7 +2,7 @@
 // and a policy, decide every action. Pure: no I/O, so every merge rule is tested as a table.
 import type { MessageMeta } from '../repository/types.js'
 import type { Policy } from './policy.js'
-import { firstPairFlags, mergeFlags } from './flag-merge.js'
+import { firstPairBase, firstPairFlags, mergeFlags } from './flag-merge.js'
 
 /** What the status cache remembers of one message pair (uid null: not on / not tracked on that side). */
 export interface KnownPair {
@@ -27,7 +27,8 @@ export interface FolderPlan {
   copyAtoB: MessageMeta[]
   copyBtoA: MessageMeta[]
   /** Messages found on both sides without a record: paired, not copied. */
-  adopt: { a: MessageMeta; b: MessageMeta; flags: string[] }[]
+  /** `flags` once the flag changes are made; `before` is recorded until then (see firstPairBase). */
+  adopt: { a: MessageMeta; b: MessageMeta; flags: string[]; before: string[] }[]
   flagsA: FlagChange[]
   flagsB: FlagChange[]
   deleteA: number[]
@@ -130,7 +131,7 @@ export function planFolderSync(input: PlanInput): FolderPlan {
     matchedB.add(uidB)
     const m = firstPairFlags(ma.flags, mb.flags, dir)
     addFlagChanges(plan, uidA, uidB, m)
-    plan.adopt.push({ a: ma, b: mb, flags: m.base })
+    plan.adopt.push({ a: ma, b: mb, flags: m.base, before: [...firstPairBase(ma.flags, mb.flags, dir)] })
   }
 
   const eligible = input.eligible ?? (() => true)

@@ -2,6 +2,8 @@
 // a Maildir whose directories did not change is what the records say; an IMAP folder with
 // QRESYNC is the records plus CHANGEDSINCE minus VANISHED. Used only after a run that left
 // nothing undone, and only where the records' flags describe this side (see recordsDescribe).
+// A run killed since is no reason to list in full: the status kept is the one seen before the
+// last clean run, so whatever a killed run did afterwards is among the changes.
 import type { FolderSession, FolderStatus, MessageMeta } from '../repository/types.js'
 import { recordedSide, type FolderPairRow, type MessagePairRow } from '../state/rows.js'
 import type { Policy } from './policy.js'
@@ -16,8 +18,6 @@ export interface SideListingInput {
   policy: Policy
   /** The repository offers QRESYNC (CHANGEDSINCE answers with VANISHED). */
   qresync: boolean
-  /** Open intents make the records incomplete. */
-  openIntents: number
 }
 
 export interface SideListing {
@@ -43,7 +43,7 @@ export function recordsDescribe(side: 'A' | 'B', lastPolicy: string | null, poli
 export async function listSide(i: SideListingInput): Promise<SideListing> {
   const { row, side, status } = i
   const recorded = row ? recordedSide(row, side) : undefined
-  const usable = row !== undefined && recorded !== undefined && i.openIntents === 0 && row.lastPolicy !== null &&
+  const usable = row !== undefined && recorded !== undefined && row.lastPolicy !== null &&
     recorded.uidValidity === i.session.status.uidValidity &&
     status.uidValidity === i.session.status.uidValidity &&
     recordsDescribe(side, row.lastPolicy, i.policy)

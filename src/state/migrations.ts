@@ -96,6 +96,13 @@ export const MIGRATIONS: readonly Migration[] = [
       addColumns(db, 'folder_pair', 'identity_a TEXT', 'identity_b TEXT')
     },
   },
+  {
+    version: 6,
+    description: 'no intent table: recovery after a kill lists the changes since the status seen before the run and pairs by fingerprint',
+    up(db) {
+      db.exec('DROP INDEX IF EXISTS intent_folder; DROP TABLE IF EXISTS intent')
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -61,24 +61,7 @@ export interface MessagePairRow {
   sha256: string | null
 }
 
-export type IntentKind = 'append' | 'delete' | 'flags'
 export type Side = 'A' | 'B'
-
-export interface IntentRow {
-  id: number
-  folderPairId: number
-  kind: IntentKind
-  /** The side being written. */
-  side: Side
-  /** UID on the other side. */
-  sourceUid: number | null
-  messageId: string | null
-  size: number | null
-  sha256: string | null
-  /** JSON for extra data. */
-  payload: string | null
-  createdAt: number
-}
 
 export interface FolderPairSql {
   id: number

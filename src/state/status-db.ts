@@ -1,5 +1,5 @@
 // The status cache of one account: which folders are paired, which messages are paired (with
-// their flags at last sync, the merge base), and the intents recorded before side effects.
+// their flags at last sync, the merge base).
 // One SQLite file per account, WAL mode, synchronous=NORMAL: a commit survives a killed process
 // at once and a power cut once the WAL is checkpointed. Losing the last commits to a power cut
 // is safe by design: an unrecorded copy is found again by fingerprint (adoption), an unrecorded
@@ -11,6 +11,7 @@ import { dirname } from 'node:path'
 import { checkSchemaCompatible, migrate, readSchemaVersion } from './migrations.js'
 import { ensurePrivateFile, makePrivateDir } from './private-files.js'
 import { statusDbError } from './sqlite-errors.js'
+import { statePoint } from '../crash-point.js'
 import {
   FOLDER_PAIR_COLUMNS,
   flagsFromSql,
@@ -20,13 +21,11 @@ import {
   type FolderPairPatch,
   type FolderPairRow,
   type FolderPairSql,
-  type IntentKind,
-  type IntentRow,
   type MessagePairRow,
   type Side,
 } from './rows.js'
 
-export type { FolderPairPatch, FolderPairRow, IntentKind, IntentRow, MessagePairRow, Side } from './rows.js'
+export type { FolderPairPatch, FolderPairRow, MessagePairRow, Side } from './rows.js'
 
 type Db = BetterSqlite3.Database
 type Stmt = BetterSqlite3.Statement
@@ -42,20 +41,6 @@ interface MessagePairSql {
   sha256: string | null
 }
 
-interface IntentSql {
-  id: number
-  folder_pair_id: number
-  kind: IntentKind
-  side: Side
-  source_uid: number | null
-  message_id: string | null
-  size: number | null
-  sha256: string | null
-  payload: string | null
-  created_at: number
-}
-
-const INTENT_KINDS: ReadonlySet<string> = new Set<IntentKind>(['append', 'delete', 'flags'])
 const MESSAGE_VALUES = '@fp, @uidA, @uidB, @flags, @size, @date, @messageId, @sha256'
 const MESSAGE_COLUMNS = 'folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id, sha256'
 const MESSAGE_UPDATE =
@@ -131,7 +116,7 @@ export class StatusDb {
 
   ensureFolderPair(nameA: string, nameB: string): FolderPairRow {
     return this.guard(() => {
-      this.stmt('INSERT INTO folder_pair (name_a, name_b) VALUES (?, ?) ON CONFLICT (name_a, name_b) DO NOTHING').run(nameA, nameB)
+      if (this.stmt('INSERT INTO folder_pair (name_a, name_b) VALUES (?, ?) ON CONFLICT (name_a, name_b) DO NOTHING').run(nameA, nameB).changes) this.written(0)
       return this.getFolderPair(nameA, nameB) as FolderPairRow
     })
   }
@@ -153,11 +138,12 @@ export class StatusDb {
     const sets = fields.map((k) => `${FOLDER_PAIR_COLUMNS[k].column} = ?`).join(', ')
     const info = this.guard(() => this.stmt(`UPDATE folder_pair SET ${sets} WHERE id = ?`).run(...values, id))
     if (info.changes !== 1) throw new Error(`updateFolderPair: no folder pair with id ${id}`)
+    this.written(0)
   }
 
-  /** Forget a folder pair with all its message pairs and intents. */
+  /** Forget a folder pair with all its message pairs. */
   deleteFolderPair(id: number): void {
-    this.guard(() => this.stmt('DELETE FROM folder_pair WHERE id = ?').run(id))
+    this.written(this.guard(() => this.stmt('DELETE FROM folder_pair WHERE id = ?').run(id)))
   }
 
   // ---- message pairs ----
@@ -215,6 +201,7 @@ export class StatusDb {
       }
       this.stmt(uidA !== null ? UPSERT_BY_UID_A : UPSERT_BY_UID_B).run(params)
     })
+    this.written(0)
   }
 
   /** upsertMessagePair for many rows, in one transaction. */
@@ -231,61 +218,33 @@ export class StatusDb {
       uidA !== null
         ? 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a = ? AND uid_b IS ?'
         : 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_b = ? AND uid_a IS ?'
-    return this.guard(() => this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes)
+    return this.written(this.guard(() => this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes))
   }
 
   /** After a UIDVALIDITY change on one side: forget that side's uids, keep the rows for re-pairing by fingerprint. */
   clearUids(folderPairId: number, side: Side): void {
     const col = side === 'A' ? 'uid_a' : 'uid_b'
-    this.guard(() => this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId))
+    this.written(this.guard(() => this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId)))
   }
 
   /** Remove rows left with no uid on either side (after re-pairing by fingerprint). Returns how many. */
   deleteMessagePairsWithoutUids(folderPairId: number): number {
-    return this.guard(
+    return this.written(this.guard(
       () => this.stmt('DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a IS NULL AND uid_b IS NULL').run(folderPairId).changes,
-    )
+    ))
   }
 
   countMessagePairs(folderPairId: number): number {
     return (this.stmt('SELECT count(*) AS n FROM message_pair WHERE folder_pair_id = ?').get(folderPairId) as { n: number }).n
   }
 
-  // ---- intents ----
-
-  /** Record an operation before its side effect; returns its id. Commits at once unless inside transaction(). */
-  addIntent(i: Omit<IntentRow, 'id' | 'createdAt'>): number {
-    if (!INTENT_KINDS.has(i.kind)) throw new TypeError(`addIntent: unknown kind ${String(i.kind)}`)
-    if (i.side !== 'A' && i.side !== 'B') throw new TypeError(`addIntent: side must be 'A' or 'B', not ${String(i.side)}`)
-    const info = this.guard(() =>
-      this.stmt(
-        `INSERT INTO intent (folder_pair_id, kind, side, source_uid, message_id, size, sha256, payload, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(i.folderPairId, i.kind, i.side, uint32OrNull('sourceUid', i.sourceUid), i.messageId, i.size, i.sha256, i.payload, Date.now()),
-    )
-    return Number(info.lastInsertRowid)
-  }
-
-  /** Open intents, oldest first; all of them, or one folder pair's. */
-  listIntents(folderPairId?: number): IntentRow[] {
-    const rows = (
-      folderPairId === undefined
-        ? this.stmt('SELECT * FROM intent ORDER BY id').all()
-        : this.stmt('SELECT * FROM intent WHERE folder_pair_id = ? ORDER BY id').all(folderPairId)
-    ) as IntentSql[]
-    return rows.map(intentFromSql)
-  }
-
-  clearIntent(id: number): void {
-    this.guard(() => this.stmt('DELETE FROM intent WHERE id = ?').run(id))
-  }
-
   // ---- batching ----
 
   /** Run `fn` (synchronous) in one transaction: all its writes commit together or, if it throws, none. Nests. */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, point = 'status-commit'): T {
     if (fn.constructor.name === 'AsyncFunction') throw new TypeError('StatusDb.transaction takes a synchronous function')
-    return this.guard(() =>
+    const outer = !this.db.inTransaction
+    const out = this.guard(() =>
       this.db.transaction(() => {
         const result = fn()
         if (typeof (result as { then?: unknown } | null)?.then === 'function') {
@@ -294,6 +253,8 @@ export class StatusDb {
         return result
       })(),
     )
+    if (outer) statePoint(point)
+    return out
   }
 
   close(): void {
@@ -318,6 +279,12 @@ export class StatusDb {
     return s
   }
 
+  /** A write outside transaction() has committed on its own: a kill point (see crash-point.ts). */
+  private written<T>(result: T): T {
+    if (!this.db.inTransaction) statePoint('status-write')
+    return result
+  }
+
   private guard<T>(fn: () => T): T {
     try {
       return fn()
@@ -337,20 +304,5 @@ function messagePairFromSql(r: MessagePairSql): MessagePairRow {
     internalDate: r.internal_date,
     messageId: r.message_id,
     sha256: r.sha256,
-  }
-}
-
-function intentFromSql(r: IntentSql): IntentRow {
-  return {
-    id: r.id,
-    folderPairId: r.folder_pair_id,
-    kind: r.kind,
-    side: r.side,
-    sourceUid: r.source_uid,
-    messageId: r.message_id,
-    size: r.size,
-    sha256: r.sha256,
-    payload: r.payload,
-    createdAt: r.created_at,
   }
 }

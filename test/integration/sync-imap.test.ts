@@ -18,7 +18,7 @@ import { runJobChild } from '../support/job-child.js'
 import { snapshot, contentOnly } from '../support/store-snapshot.js'
 import { imapRepository, maildirRepository, oneAccountConfig, tlsServer } from '../support/config-text.js'
 
-const USERS = Array.from({ length: 48 }, (_, i) => `u${i}`)
+const USERS = Array.from({ length: 160 }, (_, i) => `u${i}`)
 let d: DovecotInstance
 let plain: DovecotInstance
 let nextUser = 0
@@ -43,6 +43,7 @@ function imapSection(name: string, server: DovecotInstance, user: string): strin
 function world(server: DovecotInstance, localKind: 'maildir' | 'imap'): World {
   const root = mkdtempSync(join(tmpdir(), 'mailsync-imap-'))
   const user = USERS[nextUser++]!
+  assert.ok(user, 'add test users: the kill loop uses one world per state point')
   const b = join(root, 'local')
   const config = join(root, 'config')
   const userB = localKind === 'imap' ? USERS[nextUser++]! : undefined

@@ -3,7 +3,7 @@
 // Prints the result as JSON on the last line of stdout.
 import { loadConfig, accountsToSync } from '../../src/config/index.js'
 import { runJob, type PolicyName } from '../../src/jobs/run-job.js'
-import { sideEffectCount } from '../../src/engine/crash-point.js'
+import { sideEffectCount } from '../../src/crash-point.js'
 
 const [configFile, policy, account] = process.argv.slice(2)
 const config = await loadConfig({ path: configFile! })

@@ -193,3 +193,17 @@ test('first-sync guard: unmatched mail both ways on a first sync is held back; a
   const later = planFolderSync({ a: [...a, m(99)], b: [...b, m(98)], known: [k(99, 98)], policy: sync })
   assert.deepEqual([later.copyAtoB.length, later.copyBtoA.length], [12, 12])
 })
+
+test('an adopted pair recorded with its `before` flags plans the same flag changes again (a run killed after the adoption commit)', () => {
+  for (const name of ['sync', 'backup', 'restore', 'migrate'] as const) {
+    const policy = makePolicy(name)
+    const a = [m(1, ['\\Seen', '$Label1'])]
+    const b = [m(5, ['\\Flagged', '\\Seen'])]
+    const first = planFolderSync({ a, b, known: [], policy, matches: [{ uidA: 1, uidB: 5 }] })
+    const x = first.adopt[0]!
+    const again = planFolderSync({ a, b, known: [k(1, 5, x.before)], policy })
+    assert.deepEqual([again.flagsA, again.flagsB], [first.flagsA, first.flagsB], `${name}: the resumed run makes the same flag changes`)
+    const withMerged = planFolderSync({ a, b, known: [k(1, 5, x.flags)], policy })
+    if (name === 'sync') assert.notDeepEqual([withMerged.flagsA, withMerged.flagsB], [first.flagsA, first.flagsB], 'recording the merged flags first would not')
+  }
+})

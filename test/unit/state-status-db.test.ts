@@ -1,4 +1,4 @@
-// StatusDb: round trips of every row type, message-pair uniqueness, intents, transactions,
+// StatusDb: round trips of every row type, message-pair uniqueness, transactions,
 // and the on-disk file (mode 0600, WAL).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -154,35 +154,6 @@ test('deleteMessagePair deletes only the exact pair; clearUids keeps the rows', 
   db.close()
 })
 
-test('intents: add, list (all or per folder pair, oldest first), clear', () => {
-  const db = StatusDb.openMemory()
-  const fp1 = db.ensureFolderPair('INBOX', 'INBOX').id
-  const fp2 = db.ensureFolderPair('Sent', 'Sent').id
-  const before = Date.now()
-  const i1 = db.addIntent({ folderPairId: fp1, kind: 'append', side: 'B', sourceUid: 7, messageId: '<x@y>', size: 512, sha256: 'c'.repeat(64), payload: '{"flags":["\\\\Seen"]}' })
-  const i2 = db.addIntent({ folderPairId: fp2, kind: 'delete', side: 'A', sourceUid: null, messageId: null, size: null, sha256: null, payload: null })
-  const i3 = db.addIntent({ folderPairId: fp1, kind: 'flags', side: 'A', sourceUid: 8, messageId: null, size: null, sha256: null, payload: '{}' })
-  const all = db.listIntents()
-  assert.deepEqual(all.map((i) => i.id), [i1, i2, i3])
-  const first = all[0]!
-  assert.deepEqual({ ...first, createdAt: 0 }, {
-    id: i1, folderPairId: fp1, kind: 'append', side: 'B', sourceUid: 7, messageId: '<x@y>', size: 512,
-    sha256: 'c'.repeat(64), payload: '{"flags":["\\\\Seen"]}', createdAt: 0,
-  })
-  assert.ok(first.createdAt >= before && first.createdAt <= Date.now())
-  assert.deepEqual(db.listIntents(fp1).map((i) => i.id), [i1, i3])
-  db.clearIntent(i1)
-  assert.deepEqual(db.listIntents().map((i) => i.id), [i2, i3])
-  assert.throws(() => db.addIntent({ folderPairId: fp1, kind: 'move' as never, side: 'A', sourceUid: null, messageId: null, size: null, sha256: null, payload: null }), /unknown kind/)
-  assert.throws(() => db.addIntent({ folderPairId: 999, kind: 'append', side: 'A', sourceUid: null, messageId: null, size: null, sha256: null, payload: null }), /FOREIGN KEY/)
-  // forgetting a folder pair forgets its message pairs and intents
-  db.upsertMessagePair(msg(fp1, 1, 1))
-  db.deleteFolderPair(fp1)
-  assert.deepEqual(db.listIntents().map((i) => i.id), [i2])
-  assert.equal(db.countMessagePairs(fp1), 0)
-  db.close()
-})
-
 test('transaction commits together, rolls back everything on throw, and refuses async functions', async () => {
   const db = StatusDb.openMemory()
   const fp = db.ensureFolderPair('INBOX', 'INBOX').id
@@ -196,14 +167,12 @@ test('transaction commits together, rolls back everything on throw, and refuses 
     () =>
       db.transaction(() => {
         db.upsertMessagePair(msg(fp, 3, 3))
-        db.addIntent({ folderPairId: fp, kind: 'append', side: 'A', sourceUid: 3, messageId: null, size: null, sha256: null, payload: null })
         db.updateFolderPair(fp, { uidNextA: 4 })
         throw new Error('boom')
       }),
     /boom/,
   )
   assert.equal(db.countMessagePairs(fp), 2)
-  assert.deepEqual(db.listIntents(), [])
   assert.equal(db.getFolderPairById(fp)?.uidNextA, null)
   // nested: the inner failure is caught, the outer work commits
   db.transaction(() => {

@@ -5,6 +5,7 @@ import { normalizeFlags, type AppendInput, type AppendOutcome, type AppendResult
 import { appendMessage } from './append.js'
 import { rawMultiAppend } from './raw/multi-append.js'
 import { expungeUids } from './expunge.js'
+import { statePoint } from '../../crash-point.js'
 import { fetchBodies, type FetchLimits, DEFAULT_FETCH_LIMITS } from './fetch-bodies.js'
 import { storeFlags } from './flags.js'
 import { listMessages } from './list-messages.js'
@@ -52,8 +53,10 @@ export class ImapFolderSession implements FolderSession {
 
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
-    return this.run('appending to', (c) =>
+    const out = await this.run('appending to', (c) =>
       appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }))
+    statePoint('imap-append')
+    return out
   }
 
   /** One MULTIAPPEND where the server has it; one APPEND per message otherwise, or when it says NO. */
@@ -63,6 +66,7 @@ export class ImapFolderSession implements FolderSession {
     if (msgs.length > 1 && buffers.length === msgs.length) {
       const res = await this.run('appending to', (c) => rawMultiAppend(c, this.name, buffers))
       if (res.outcome === 'done') {
+        statePoint('imap-multiappend')
         const uidValidity = res.uidValidity ?? this.status.uidValidity
         return msgs.map((_, i) => (res.uids ? { uid: res.uids[i]!, uidValidity } : { uidValidity }))
       }
@@ -80,12 +84,14 @@ export class ImapFolderSession implements FolderSession {
 
   async setFlags(uids: number[], add: string[], remove: string[]): Promise<void> {
     this.checkWritable()
-    return this.run('changing flags in', (c) => storeFlags(c, uids, add, remove))
+    await this.run('changing flags in', (c) => storeFlags(c, uids, add, remove))
+    statePoint('imap-store')
   }
 
   async delete(uids: number[]): Promise<void> {
     this.checkWritable()
-    return this.run('deleting messages in', (c) => expungeUids(c, uids, c.capabilities.has('UIDPLUS')))
+    await this.run('deleting messages in', (c) => expungeUids(c, uids, c.capabilities.has('UIDPLUS')))
+    statePoint('imap-expunge')
   }
 
   searchMessageId(messageId: string): Promise<number[]> {

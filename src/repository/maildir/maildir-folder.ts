@@ -29,6 +29,7 @@ import { readHeaderBlock, readMessageId } from './message-header.js'
 import { toolHeaderSpan, withoutToolHeader } from './tool-headers.js'
 import { messageIdFromHeader } from '../../mail/header.js'
 import { storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery } from './delivery.js'
+import { statePoint } from '../../crash-point.js'
 import { diskError, errnoCode, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 import { type LineEndings, LineScan, crlfToLf, hasCr, isCrlfMessage, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
 
@@ -215,6 +216,7 @@ export class MaildirFolder implements FolderSession {
     const delivery = inMemory
       ? writeUnsyncedDelivery(this.index.dir, storedBytes(msg.content as Buffer, lf), when)
       : await writeDelivery(this.index.dir, msg.content as Readable, when, { toLf: lf })
+    statePoint('maildir-tmp-write')
     // W=: the size it is served with, which is what came in
     const servedSize = inMemory ? (msg.content as Buffer).length : delivery.bytes
     try {
@@ -241,6 +243,7 @@ export class MaildirFolder implements FolderSession {
     }
     this.curUnsynced = true
     this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
+    statePoint('maildir-rename')
   }
 
   /** Renames within cur/; a file still in new/ moves to cur/ (it has been seen by a client now). */
@@ -256,6 +259,7 @@ export class MaildirFolder implements FolderSession {
         if (file.subdir === 'cur' && name === file.name) return
         const target = join(this.index.dir, 'cur', name)
         if (!(await renameNoClobber(path, target))) throw Object.assign(new Error('gone'), { code: 'ENOENT' })
+        statePoint('maildir-flags-rename')
         touched.add('cur').add(file.subdir)
         this.index.set(uid, { subdir: 'cur', name, parsed: parseFileName(name) })
       })
@@ -270,6 +274,7 @@ export class MaildirFolder implements FolderSession {
     for (const uid of new Set(uids)) {
       await this.withFile(uid, async (file, path) => {
         await unlink(path)
+        statePoint('maildir-delete')
         touched.add(file.subdir)
         this.index.remove(uid)
       })
@@ -316,6 +321,7 @@ export class MaildirFolder implements FolderSession {
       throw diskError('sync', cur, e)
     }
     this.curUnsynced = false
+    statePoint('maildir-flush')
   }
 
   /** Appends waiting in tmp/ for flush(): every other operation stores them first. */

@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 import { isKeywordLetter } from './keywords.js'
+import { statePoint } from '../../crash-point.js'
 import { isMissing, diskError, writeFileAtomic } from './fs-safe.js'
 
 export const UID_STATE_FILE = '.mailsync-uidvalidity'
@@ -69,6 +70,7 @@ export function formatUidState(state: UidState): string {
 
 export async function writeUidState(folderDir: string, state: UidState): Promise<void> {
   await writeFileAtomic(uidStatePath(folderDir), formatUidState(state))
+  statePoint('maildir-uid-state')
 }
 
 let lastUidValidity = 0
