@@ -109,19 +109,25 @@ export function renderUnits(f: ScheduleFacts): UnitFile[] {
   ]
 }
 
+/** A cron `*\/N` step does what it says only when N divides the field's range (60 minutes, 24 hours): cron restarts it each hour or day. */
+function cronStep(n: number, range: number, line: (n: number) => string): string | undefined {
+  return n >= 1 && n < range && range % n === 0 ? line(n) : undefined
+}
+
 /** The crontab line doing what the timer does (where there is no systemd). */
 export function cronLine(f: ScheduleFacts): string {
-  const sh = (w: string) => (/^[A-Za-z0-9_./=:@+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)
+  // cron turns an unescaped % into a newline (the rest of the line becomes stdin): \% is a %
+  const sh = (w: string) => (/^[A-Za-z0-9_./=:@+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`).replace(/%/g, '\\%')
   // a watcher is started once, at boot; it runs until stopped
   if (f.watch) return `@reboot ${[f.node, f.script, 'sync', '--config', f.config, '--watch', '--quiet', f.account].map(sh).join(' ')}`
   const e = f.every.trim()
   const when = e === 'hourly' ? '17 * * * *'
     : e === 'daily' ? '17 3 * * *'
       : e === 'weekly' ? '17 3 * * 1'
-        : /^(\d+)\s*(min|m)$/.test(e) ? `*/${/^(\d+)/.exec(e)![1]} * * * *`
-          : /^(\d+)\s*h$/.test(e) ? `17 */${/^(\d+)/.exec(e)![1]} * * *`
+        : /^(\d+)\s*(min|m)$/.test(e) ? cronStep(Number(/^(\d+)/.exec(e)![1]), 60, (n) => `*/${n} * * * *`)
+          : /^(\d+)\s*h$/.test(e) ? cronStep(Number(/^(\d+)/.exec(e)![1]), 24, (n) => `17 */${n} * * *`)
             : undefined
-  if (!when) throw new Error(`--every "${f.every}" has no crontab equivalent here: use daily, hourly, weekly, Nmin or Nh`)
+  if (!when) throw new Error(`--every "${f.every}" has no crontab equivalent here: use daily, hourly, weekly, Nmin (N dividing 60) or Nh (N dividing 24)`)
   const args = ['backup', '--config', f.config, '--quiet', '--wait', f.account]
   return `${when} ${[f.node, f.script, ...args].map(sh).join(' ')}`
 }

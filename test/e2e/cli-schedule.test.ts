@@ -77,6 +77,20 @@ test('--every: intervals, calendar expressions and the crontab line', () => {
   assert.match(renderUnits({ ...facts, watch: false })[0]!.text, /^ExecStart=.* "my work"$/m)
 })
 
+test('the crontab line survives cron: every % escaped (cron cuts the line at one), steps cron cannot repeat evenly refused', () => {
+  const facts = { account: 'work', config: '/home/a/100% mail/config', node: '/usr/bin/node', script: '/opt/mailsync/bin/run.js', every: 'hourly', watch: false }
+  const line = cronLine(facts)
+  const command = line.split(' ').slice(5).join(' ')
+  assert.doesNotMatch(command.replace(/\\%/g, ''), /%/, 'no bare % left for cron to turn into a newline')
+  // what cron hands to /bin/sh: \% becomes %; the shell then gives the program these arguments
+  const argv = spawnSync('/bin/sh', ['-c', `set -- ${command.replace(/\\%/g, '%')}; for a in "$@"; do printf '%s\\n' "$a"; done`], { encoding: 'utf8' })
+  assert.deepEqual(argv.stdout.split('\n').filter(Boolean), ['/usr/bin/node', '/opt/mailsync/bin/run.js', 'backup', '--config', '/home/a/100% mail/config', '--quiet', '--wait', 'work'])
+  assert.equal(cronLine({ ...facts, every: '20min' }).split(' ').slice(0, 5).join(' '), '*/20 * * * *')
+  assert.equal(cronLine({ ...facts, every: '6h' }).split(' ').slice(0, 5).join(' '), '17 */6 * * *')
+  // */90 in the minute field runs at minute 0 only (hourly), */7 at :56 then :00 again; */48 hours is daily
+  for (const every of ['90min', '7min', '48h', '5h']) assert.throws(() => cronLine({ ...facts, every }), /no crontab equivalent/, every)
+})
+
 test('a watcher under systemd: READY=1 once it runs, then WATCHDOG=1 again and again (NOTIFY_SOCKET, WATCHDOG_USEC)', async () => {
   const sock = join(dir, 'notify.sock')
   const got = join(dir, 'notify.log')
