@@ -97,16 +97,21 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
     }
     const t0 = Date.now()
     let hooks: AccountHooks | undefined
+    // the hooks run only once the account's lock is held: a run refused by the lock (or still
+    // waiting for it) runs none, beside the run that holds it
+    let hooked = false
     try {
       hooks = accountHooks(req, account, sink)
-      await hooks.before()
-      const out = await runAccount(req, account, stateDir, sink)
+      const out = await runAccount(req, account, stateDir, sink, async () => {
+        hooked = true
+        await hooks!.before()
+      })
       addCounts(counts, out.counts)
       for (const f of out.folders) folders.push({ account: account.name, ...f })
       await hooks.after({ counts: out.counts, ms: Date.now() - t0, exitCode: runExitCode(out.folders, out.counts, 0, out.folders.some((f) => f.stopped) ? stopExitCode(req.stop?.reason) : 0) })
     } catch (e) {
       const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e), { cause: e })
-      await hooks?.after({ counts: emptyCounts(), ms: Date.now() - t0, exitCode: err.exitCode, error: err.message })
+      if (hooked) await hooks?.after({ counts: emptyCounts(), ms: Date.now() - t0, exitCode: err.exitCode, error: err.message })
       if (req.accounts.length === 1) throw err
       worst = Math.max(worst, err.exitCode)
       sink({ type: 'error', account: account.name, kind: err.kind, message: err.message })
@@ -151,7 +156,8 @@ async function warnLostCache(account: string, file: string, repos: Repository[],
   }
 }
 
-async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink) {
+/** `locked` runs once the account's lock is held (its presynchook), before anything is synced. */
+async function runAccount(req: JobRequest, account: AccountConfig, stateDir: string, emit: EventSink, locked: () => Promise<void>) {
   const held = req.heldRepositories?.(account) ?? {}
   const made = held.repoA && held.repoB ? undefined : accountRepositories({ ...req, stateDir }, account, emit)
   const repoA = held.repoA ?? made!.repoA
@@ -174,7 +180,14 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     : acquireRunLock(stateDir, account.name)
   const dbFile = statusDbPath(stateDir, account.name)
   const newCache = !existsSync(dbFile)
-  const db = StatusDb.open(dbFile)
+  let db: StatusDb
+  try {
+    await locked()
+    db = StatusDb.open(dbFile)
+  } catch (e) {
+    lock?.release()
+    throw e
+  }
   try {
     if (newCache) await warnLostCache(account.name, dbFile, [repoA, repoB], emit)
     return await syncAccount({

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
@@ -98,8 +98,9 @@ test('newmail_hook in OfflineIMAP\'s lambda: os.system("...") form runs its comm
   assert.match(bad.stderr, /newmail_hook = lambda: subprocess.run.*: mailsync runs no Python/)
 })
 
-test('the lock: a second run names the PID holding it (64); --wait waits until it is free, then runs; a stale lock is taken over', async () => {
-  const w = world('lock')
+test('the lock: a second run names the PID holding it (64) and runs no hook; --wait waits until it is free, then runs (hooks too); a stale lock is taken over', async () => {
+  const hookLog = join(dir, 'lock-hooks.log')
+  const w = world('lock', { account: `presynchook = echo pre >> ${hookLog}\npostsynchook = echo post $MAILSYNC_EXIT_CODE >> ${hookLog}\n` })
   await append('lock', 2, 'k')
   mkdirSync(join(w.root, 'state'), { recursive: true })
   const holder = spawn('sleep', ['60'])
@@ -108,13 +109,16 @@ test('the lock: a second run names the PID holding it (64); --wait waits until i
     const refused = await startCli(['backup', '-c', w.config], w.env).ended
     assert.equal(refused.code, 64)
     assert.match(refused.stderr, new RegExp(`another mailsync run is working on account t \\(pid ${holder.pid}\\)`))
+    assert.deepEqual(lines(hookLog), [], 'a run refused by the lock runs no hook beside the run holding it')
     const waiting = startCli(['backup', '-c', w.config, '--wait', '--json'], w.env)
     await waiting.waitForEvent((e) => e.type === 'warning' && /waiting for it to finish/.test(e.message), 'the waiting line')
     assert.equal(existsSync(join(w.root, 'mail', 'INBOX')), false, 'nothing done while waiting')
+    assert.deepEqual(lines(hookLog), [], 'no hook while waiting')
     holder.kill('SIGKILL')
     const end = await waiting.ended
     assert.equal(end.code, 0, end.stderr)
     assert.equal(waiting.events.find((e) => e.type === 'run-done')!.counts.copiedAtoB, 2)
+    assert.deepEqual(lines(hookLog), ['pre', 'post 0'])
   } finally {
     holder.kill('SIGKILL')
   }
@@ -129,18 +133,30 @@ test('the lock: a second run names the PID holding it (64); --wait waits until i
   assert.equal(existsSync(s.lock), false)
 })
 
-test('a watcher holds no lock between rounds: a cron backup of the same account runs beside it', async () => {
+test('a watcher and a cron run on one account never overlap: the cron run waits (--wait) for the round the new mail started; nothing is copied twice', async () => {
   const w = world('both')
   await append('both', 1, 'w')
   const watcher = startCli(['sync', '-c', w.config, '--watch=60', '--json'], w.env)
   try {
     await watcher.waitForEvent((e) => e.type === 'watch-wait', 'the watcher idle')
-    assert.equal(existsSync(w.lock), false)
-    await append('both', 1, 'x')
-    const cron = await startCli(['backup', '-c', w.config, '--json'], w.env).ended
-    assert.equal(cron.code, 0, cron.stderr)
+    assert.equal(existsSync(w.lock), false, 'no lock held between rounds')
+    // the new mail wakes the watcher (NOTIFY); the cron backup comes at the same moment
+    await append('both', 3, 'x')
+    const cron = startCli(['backup', '-c', w.config, '--wait', '--json'], w.env)
+    const end = await cron.ended
+    assert.equal(end.code, 0, end.stderr)
+    const cronCopied = cron.events.find((e) => e.type === 'run-done')!.counts.copiedAtoB
+    // wait for the watcher to be idle again, then stop it
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 700))
+      if (watcher.events.at(-1)?.type === 'watch-wait') break
+    }
     watcher.child.kill('SIGTERM')
     assert.equal((await watcher.ended).code, 0)
+    const watcherCopied = watcher.events.filter((e) => e.type === 'run-done').reduce((n, e) => n + e.counts.copiedAtoB, 0)
+    assert.equal(cronCopied + watcherCopied, 4, 'each message copied once, by one of them')
+    const files = ['cur', 'new'].flatMap((sub) => readdirSync(join(w.root, 'mail', 'INBOX', sub)))
+    assert.equal(files.length, 4)
   } finally {
     watcher.child.kill('SIGKILL')
   }
