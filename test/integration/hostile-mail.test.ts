@@ -14,10 +14,11 @@ import { createHash } from 'node:crypto'
 import { lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { ImapFlow } from 'imapflow'
+import type { ImapFlow } from 'imapflow'
 import { startDovecot, type DovecotInstance, TEST_PASSWORD } from '../support/dovecot.js'
 import { BIN } from '../e2e/cli-child.js'
 import { imapRepository, plainServer } from '../support/config-text.js'
+import { withImapClient } from '../support/imap-client.js'
 
 const BIG_MB = Number(process.env.HOSTILE_BIG_MB ?? 20)
 let d: DovecotInstance
@@ -57,14 +58,8 @@ function bigMessage(): Buffer {
   return Buffer.from(`From: a@example.org\r\nMessage-ID: <big@hostile-mail.test>\r\nSubject: big\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nsee attachment\r\n--XX\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${att}--XX--\r\n`)
 }
 
-async function imap<T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: d.port, secure: false, doSTARTTLS: false, auth: { user, pass: TEST_PASSWORD }, logger: false })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.logout()
-  }
+function imap<T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  return withImapClient(d.port, user, fn)
 }
 
 /** sha256 of every message's BODY[] per folder (sorted), folders with mail only. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync, readdirSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ImapFlow } from 'imapflow'
+import type { ImapFlow } from 'imapflow'
 import { type DovecotInstance, TEST_PASSWORD } from './dovecot.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { ImapRepository } from '../../src/repository/imap/imap-repository.js'
@@ -14,6 +14,7 @@ import { runJob } from '../../src/jobs/run-job.js'
 import { snapshot } from './store-snapshot.js'
 import { imapRepository, maildirRepository, oneAccountConfig, plainServer } from './config-text.js'
 import type { KillWorld } from './kill-matrix.js'
+import { withImapClient } from './imap-client.js'
 
 
 /** Users a Dovecot for these worlds needs (`n` worlds at most). */
@@ -50,14 +51,8 @@ export function world(local: 'maildir' | 'imap'): W {
   return { root, config, maildir, userA, userB }
 }
 
-export async function imap<T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-  const c = new ImapFlow({ host: '127.0.0.1', port: d.port, secure: false, doSTARTTLS: false, auth: { user, pass: TEST_PASSWORD }, logger: false })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.logout()
-  }
+export function imap<T>(user: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  return withImapClient(d.port, user, fn)
 }
 
 export async function putImap(user: string, folder: string, ids: string[], extra: Buffer[] = []): Promise<void> {
