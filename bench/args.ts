@@ -1,6 +1,8 @@
 // Command line of the benchmark: `node dist/bench/run.js [--runs N] [--quick] [--messages N]
-// [--folders N] [--large-messages N] [--only workload[,workload]] [--out FILE] [--skip tool[,tool]] [--disk tmpfs|ext4] [--no-write]`.
-export const WORKLOADS = ['startup', 'initial', 'nochange', 'delta', 'migrate', 'bigmessage', 'nochange100k'] as const
+// [--folders N] [--large-messages N] [--links 30ms,100ms] [--only workload[,workload]] [--out FILE] [--skip tool[,tool]] [--disk tmpfs|ext4] [--no-write]`.
+import { LINKS } from './link-proxy.js'
+
+export const WORKLOADS = ['startup', 'initial', 'nochange', 'delta', 'migrate', 'bigmessage', 'nochange100k', 'link'] as const
 export type Workload = (typeof WORKLOADS)[number]
 export const TOOLS = ['mailsync', 'mbsync', 'offlineimap'] as const
 export type Tool = (typeof TOOLS)[number]
@@ -21,11 +23,13 @@ export interface BenchArgs {
   /** Messages and folders of the large no-change check (default 100,000 in 40). */
   largeMessages: number
   largeFolders: number
+  /** The simulated links of the link workloads (bench/link-proxy.ts), by key. */
+  links: string[]
 }
 
 export function parseArgs(argv: string[]): BenchArgs {
   const a: BenchArgs = {
-    runs: 5, messages: 10_000, folders: 14, only: new Set(WORKLOADS), skip: new Set(), disk: 'tmpfs', write: true, bigMessageMiB: 100, largeMessages: 100_000, largeFolders: 40,
+    runs: 5, messages: 10_000, folders: 14, only: new Set(WORKLOADS), skip: new Set(), disk: 'tmpfs', write: true, bigMessageMiB: 100, largeMessages: 100_000, largeFolders: 40, links: LINKS.map((l) => l.key),
   }
   const next = (i: number, name: string): string => {
     const v = argv[i + 1]
@@ -49,6 +53,7 @@ export function parseArgs(argv: string[]): BenchArgs {
         a.disk = v
         break
       }
+      case '--links': a.links = list(next(i++, arg), LINKS.map((l) => l.key), arg); break
       case '--no-write': a.write = false; break
       case '--out': a.out = next(i++, arg); break
       default: throw new Error(`unknown argument ${arg} (see bench/args.ts)`)

@@ -4,11 +4,14 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { LinkCounts } from './link-proxy.js'
 
 export interface Sample {
   wallMs: number
   rssKiB: number
   exitCode: number
+  /** Traffic through a simulated link (bench/link-proxy.ts), for the link workloads. */
+  link?: LinkCounts
 }
 
 export interface RunOptions {

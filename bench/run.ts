@@ -11,11 +11,13 @@ import { prepareDisk } from './disk.js'
 import { cleanupMeasure, measure } from './measure.js'
 import type { ImapEndpoint } from './peer-configs.js'
 import { ensurePeers, machineInfo } from './peers.js'
-import { barTable, resultTable, writeBenchmarksMd, type WorkloadInfo } from './report.js'
+import { barTable, linkTable, resultTable, writeBenchmarksMd, type WorkloadInfo } from './report.js'
 import { changeServer } from './server-changes.js'
 import { Results } from './stats.js'
 import { COMMANDS, MAILSYNC, REPO_ROOT, resetDirs, runMaildirTool, runMigrateTool, toolDirs } from './tools.js'
 import { BENCH_NOTES } from './notes.js'
+import { LINKS } from './link-proxy.js'
+import { linkWorkloads } from './link-workloads.js'
 
 const log = (s: string): void => { process.stderr.write(`[bench] ${s}\n`) }
 const SEED = 20_260_501
@@ -42,10 +44,10 @@ async function main(): Promise<void> {
     cleanupMeasure()
   }
   const table = resultTable(results, info)
-  process.stdout.write(`\n${table}\n\n${barTable(results)}\n`)
+  process.stdout.write(`\n${[table, linkTable(results, info), barTable(results)].filter((t) => t.split('\n').length > 2).join('\n\n')}\n`)
   if (args.write) {
     // A partial run must not replace the full table in BENCHMARKS.md.
-    const partial = args.only.size < WORKLOADS.length || args.skip.size > 0 || args.messages !== 10_000
+    const partial = args.only.size < WORKLOADS.length || args.skip.size > 0 || args.messages !== 10_000 || args.links.length < LINKS.length
     const file = args.out ?? (partial ? join(REPO_ROOT, 'bench', 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.md`) : join(REPO_ROOT, 'BENCHMARKS.md'))
     mkdirSync(dirname(file), { recursive: true })
     writeBenchmarksMd(file, {
@@ -119,6 +121,7 @@ async function runAll(args: BenchArgs, root: string, results: Results, info: Rec
   if (w.has('migrate')) await migrate(args, root, source, results, info, servers, tools)
   if (w.has('bigmessage')) await bigMessage(args, root, src, results, info, servers, tools)
   if (w.has('nochange100k')) await largeNoChange(args, root, src, results, info, tools)
+  if (w.has('link')) await linkWorkloads({ args, root, source, results, info, servers, tools, log }, LINKS.filter((l) => args.links.includes(l.key)))
 }
 
 /** No-change re-run on a much larger account (same generator, more folders): scales with folders? */

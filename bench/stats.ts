@@ -33,6 +33,10 @@ export interface Summary {
   maxMs: number
   /** Highest peak RSS over the runs, MiB. */
   peakRssMiB: number
+  /** Median round trips and connections of the runs through a simulated link. */
+  roundTrips?: number
+  connections?: number
+  maxRoundTripsPerConnection?: number
 }
 
 export function median(xs: number[]): number {
@@ -49,5 +53,10 @@ export function summarize(samples: Sample[]): Summary {
     minMs: Math.min(...walls),
     maxMs: Math.max(...walls),
     peakRssMiB: Math.max(...samples.map((s) => s.rssKiB)) / 1024,
+    ...(samples.every((s) => s.link) ? {
+      roundTrips: median(samples.map((s) => s.link!.roundTrips)),
+      connections: median(samples.map((s) => s.link!.connections)),
+      maxRoundTripsPerConnection: median(samples.map((s) => s.link!.maxRoundTripsPerConnection)),
+    } : {}),
   }
 }
