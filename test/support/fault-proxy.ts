@@ -14,6 +14,8 @@ export interface FaultProxy {
   readonly connections: number
   /** Faults fired so far. */
   readonly fired: number
+  /** What clients sent, per connection in accept order (latin1 text; for checking the commands of a session). */
+  readonly sent: string[]
   arm(fault: Fault): void
   disarm(): void
   /** Refuse connections (nothing listens on the port) for `ms`, or until `accept()` when ms is undefined. */
@@ -27,6 +29,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   let fault: (Fault & { left: number; seen: number }) | undefined
   let connections = 0
   let fired = 0
+  const sent: string[] = []
   let server: Server | undefined
   let port = 0
 
@@ -74,6 +77,8 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
         stop()
       })
     }
+    const index = sent.push('') - 1
+    client.on('data', (chunk: Buffer) => { if (sent[index]!.length < 65_536) sent[index] += chunk.toString('latin1') })
     pipe(client, upstream, 'up', stop)
     pipe(upstream, client, 'down', stop)
   }
@@ -97,6 +102,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
     get port() { return port },
     get connections() { return connections },
     get fired() { return fired },
+    get sent() { return sent },
     arm(f) { fault = { ...f, left: f.times ?? 1, seen: 0 } },
     disarm() { fault = undefined },
     async refuse(ms) {

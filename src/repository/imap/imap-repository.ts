@@ -6,6 +6,7 @@ import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository, S
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
 import { IDLE_RESTART_MS, watchImap } from './imap-watch.js'
+import { partingLogout } from './raw/parting-logout.js'
 import { isNetworkError, readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
@@ -38,6 +39,8 @@ export class ImapRepository implements Repository {
   /** The personal namespace's prefix (NAMESPACE, which imapflow asks at login), from the first connection. */
   private namespacePrefix?: string
   private connectionCount = 0
+  /** Connections still closing after a LOGOUT sent without waiting: a new one waits for them, so the server never sees more than maxconnections. */
+  private readonly closing = new Set<Promise<void>>()
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
   fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
 
@@ -57,7 +60,7 @@ export class ImapRepository implements Repository {
     this.pool = new ConnectionPool<ImapFlow>(max, {
       create: () => this.connect(),
       isUsable: (c) => c.usable && !c.isClosed,
-      dispose: (c) => logout(c),
+      dispose: (c) => logout(c, this.closing),
     })
   }
 
@@ -217,6 +220,7 @@ export class ImapRepository implements Repository {
 
   private async connectOnce(idle?: { maxIdleTimeMs: number }): Promise<ImapFlow> {
     const password = await this.resolvePassword()
+    if (this.closing.size) await Promise.all(this.closing)
     const client = await connectClient({ opts: this.opts, password, connectionId: `${this.name}#${++this.connectionCount}${idle ? '-push' : ''}`, idle })
     this.serverCapabilities ??= new Set(client.capabilities.keys())
     this.namespaceSeparator ??= inboxSeparator(client)
@@ -238,8 +242,18 @@ export class ImapRepository implements Repository {
   }
 }
 
-async function logout(client: ImapFlow): Promise<void> {
+/** `closing`: connections logging out without waiting (partingLogout), until their sockets close. */
+async function logout(client: ImapFlow, closing: Set<Promise<void>>): Promise<void> {
   if (client.isClosed) return
+  const parting = partingLogout(client, LOGOUT_TIMEOUT_MS)
+  if (parting) {
+    const done: Promise<void> = parting.finally(() => {
+      closing.delete(done)
+      client.close()
+    })
+    closing.add(done)
+    return
+  }
   let timer: NodeJS.Timeout | undefined
   try {
     await Promise.race([
