@@ -28,6 +28,19 @@ export const BENCH_NOTES = `## Method
   corpus (and a 5,000-message one for the large no-change check), \`--only nochange100k\` just
   the large no-change check (100,000 messages in 40 folders, mailsync and mbsync only). A
   narrowed run writes its table to bench/results/ (or \`--out FILE\`), not over BENCHMARKS.md.
+- *Over a simulated link* (\`--only link\`, \`--links 30ms,100ms\`): the same corpus and the
+  same workloads through bench/link-proxy.ts, at 30 ms round-trip time / 200 Mbit/s and at
+  100 ms / 20 Mbit/s, mailsync and mbsync alternating. The proxy shares one bandwidth budget per
+  direction among all of a tool's connections (four connections get no more bandwidth than one)
+  and charges a round trip for each TCP handshake. For IMAP -> IMAP both servers sit behind a
+  link of their own. A pull is then bounded by the link's bandwidth for both tools (the
+  10,000-message corpus is about 250 MB: 10 s at 200 Mbit/s, 100 s at 20 Mbit/s), so only
+  COMPRESS=DEFLATE could take a pull below that; the test Dovecot does not offer it.
+- Round trips per session (counted with the link proxy): a login now costs the TCP handshake,
+  the greeting, one AUTHENTICATE PLAIN carrying its initial response (SASL-IR), ID once after
+  login, NAMESPACE and ENABLE (imapflow sends those one by one); LOGOUT is sent without waiting
+  for its answer. Before: ID before and after login, AUTHENTICATE and its continuation, and a
+  LOGOUT waited for: 9 round trips for a no-change sync, now 6.
 - \`node dist/bench/serve-corpus.js [messages] [folders]\` serves the corpus from a test Dovecot
   and prints a mailsync config for it, for profiling by hand (\`node --cpu-prof bin/run.js ...\`).
 - COMPRESS=DEFLATE (measured by hand, Dovecot with imap_zlib): on loopback the 10,000-message

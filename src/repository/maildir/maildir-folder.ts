@@ -28,7 +28,7 @@ import type { MessageFile, PassedOverFile } from './message-files.js'
 import { readHeaderBlock, readMessageId } from './message-header.js'
 import { toolHeaderSpan, withoutToolHeader } from './tool-headers.js'
 import { messageIdFromHeader } from '../../mail/header.js'
-import { storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery } from './delivery.js'
+import { abandonUnsynced, storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery, type UnsyncedDelivery } from './delivery.js'
 import { statePoint } from '../../crash-point.js'
 import { diskError, errnoCode, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 import { type LineEndings, LineScan, crlfToLf, hasCr, isCrlfMessage, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
@@ -47,7 +47,7 @@ export class MaildirFolder implements FolderSession {
   /** cur/ received files since its last fsync (append defers that to flush). */
   private curUnsynced = false
   /** Appends written into tmp/ but not yet synced and stored in cur/ (see flush). */
-  private unsynced: { uid: number; tmpPath: string; name: string }[] = []
+  private unsynced: { uid: number; tmpPath: string; name: string; fd: number }[] = []
   /** Message files this session could not read, by path (see passedOver). */
   private readonly unreadable = new Map<string, PassedOverFile>()
 
@@ -223,7 +223,7 @@ export class MaildirFolder implements FolderSession {
       const uid = await this.index.reserve(1)
       const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters, servedSize })
       if (inMemory) {
-        this.unsynced.push({ uid, tmpPath: delivery.tmpPath, name })
+        this.unsynced.push({ uid, tmpPath: delivery.tmpPath, name, fd: (delivery as UnsyncedDelivery).fd })
         // Bounded: a caller that never flushes still has its files stored every so often.
         if (this.unsynced.length >= MAX_UNSYNCED) await this.flush()
         return { uid, uidValidity: this.index.uidValidity }
@@ -231,6 +231,7 @@ export class MaildirFolder implements FolderSession {
       this.store(uid, delivery.tmpPath, name)
       return { uid, uidValidity: this.index.uidValidity }
     } catch (e) {
+      if (inMemory) abandonUnsynced(delivery as UnsyncedDelivery)
       await unlink(delivery.tmpPath).catch(() => undefined)
       throw diskError('store', delivery.tmpPath, e)
     }
@@ -306,7 +307,7 @@ export class MaildirFolder implements FolderSession {
     if (batch.length) {
       this.unsynced = []
       try {
-        await syncFiles(batch.map((p) => p.tmpPath))
+        await syncFiles(batch)
         for (const p of batch) this.store(p.uid, p.tmpPath, p.name)
       } catch (e) {
         for (const p of batch) if (!this.index.get(p.uid)) await unlink(p.tmpPath).catch(() => undefined)
