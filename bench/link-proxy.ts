@@ -73,7 +73,8 @@ export class LinkProxy {
 
   /** The counts since the last reset, and a fresh start for the next run. */
   takeCounts(): LinkCounts {
-    const c = { ...this.counts, maxRoundTripsPerConnection: Math.max(0, ...this.perConnection.map((p) => p.turns)) }
+    const turns = this.perConnection.map((p) => p.turns)
+    const c = { ...this.counts, roundTrips: turns.reduce((a, b) => a + b, 0), maxRoundTripsPerConnection: Math.max(0, ...turns) }
     this.counts = LinkProxy.zero()
     this.perConnection = []
     return c
@@ -89,7 +90,6 @@ export class LinkProxy {
     const conn = { turns: 1, heard: false } // the handshake's round trip
     this.perConnection.push(conn)
     this.counts.connections++
-    this.counts.roundTrips++
     this.sockets.add(client)
     client.on('close', () => this.sockets.delete(client))
     const server = createConnection({ host: '127.0.0.1', port: this.serverPort })
@@ -103,7 +103,6 @@ export class LinkProxy {
       this.counts.bytesUp += n
       if (conn.heard) {
         conn.turns++
-        this.counts.roundTrips++
         conn.heard = false
       }
     })

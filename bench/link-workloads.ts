@@ -11,7 +11,7 @@ import { LinkProxy, linkTitle, type LinkProfile } from './link-proxy.js'
 import type { ImapEndpoint } from './peer-configs.js'
 import type { WorkloadInfo } from './report.js'
 import { changeServer } from './server-changes.js'
-import type { Results } from './stats.js'
+import { rotation, type Results } from './stats.js'
 import { COMMANDS, resetDirs, runMaildirTool, runMigrateTool, toolDirs } from './tools.js'
 
 type LinkTool = 'mailsync' | 'mbsync'
@@ -30,8 +30,6 @@ export interface LinkContext {
 
 /** Workload key of one link workload, e.g. "link30ms-initial". */
 export const linkWorkload = (link: LinkProfile, what: 'initial' | 'nochange' | 'delta' | 'migrate'): string => `link${link.key}-${what}`
-
-const rotation = <T>(items: readonly T[], r: number): T[] => items.map((_, i) => items[(i + r) % items.length]!)
 
 export async function linkWorkloads(c: LinkContext, links: readonly LinkProfile[]): Promise<void> {
   const tools = c.tools.filter((t): t is LinkTool => t === 'mailsync' || t === 'mbsync')

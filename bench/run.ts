@@ -13,7 +13,7 @@ import type { ImapEndpoint } from './peer-configs.js'
 import { ensurePeers, machineInfo } from './peers.js'
 import { barTable, linkTable, resultTable, writeBenchmarksMd, type WorkloadInfo } from './report.js'
 import { changeServer } from './server-changes.js'
-import { Results } from './stats.js'
+import { Results, rotation } from './stats.js'
 import { COMMANDS, MAILSYNC, REPO_ROOT, resetDirs, runMaildirTool, runMigrateTool, toolDirs } from './tools.js'
 import { BENCH_NOTES } from './notes.js'
 import { LINKS } from './link-proxy.js'
@@ -21,11 +21,6 @@ import { linkWorkloads } from './link-workloads.js'
 
 const log = (s: string): void => { process.stderr.write(`[bench] ${s}\n`) }
 const SEED = 20_260_501
-
-/** Tools in the order of round `r`: rotated each round so no tool always goes first. */
-function rotation<T>(items: readonly T[], r: number): T[] {
-  return items.map((_, i) => items[(i + r) % items.length]!)
-}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))

@@ -1,6 +1,11 @@
 // Samples per workload and tool, and the numbers the table shows.
 import type { Sample } from './measure.js'
 
+/** Items in the order of round `r`: rotated each round so no tool always goes first. */
+export function rotation<T>(items: readonly T[], r: number): T[] {
+  return items.map((_, i) => items[(i + r) % items.length]!)
+}
+
 export class Results {
   private readonly data = new Map<string, Map<string, Sample[]>>()
 

@@ -10,8 +10,9 @@
 // to imapflow. This leans on imapflow internals (run, exec, state, setAuthenticationState), kept in
 // this one file; when they are not as expected, imapflow's own login runs.
 import type { ImapFlow } from 'imapflow'
+import { authenticateExchange, type SaslConnection } from './sasl-exchange.js'
 
-interface ImapFlowInternals {
+interface ImapFlowInternals extends SaslConnection {
   state: unknown
   states: { NOT_AUTHENTICATED: unknown }
   capabilities: Map<string, unknown>
@@ -20,7 +21,7 @@ interface ImapFlowInternals {
   authenticated: unknown
   run(command: string, ...args: unknown[]): Promise<unknown>
   authenticate(): Promise<boolean>
-  exec(command: string, attributes: unknown[], opts?: unknown): Promise<{ next(): void }>
+  write(chunk: string): void
   setAuthenticationState(): Promise<void>
 }
 
@@ -43,21 +44,13 @@ export function useLeanLogin(client: ImapFlow, user: string, password: string): 
     if (c.state !== c.states.NOT_AUTHENTICATED || /[\\/]/.test(user) || !password) return fallback()
     if (!c.capabilities.has('SASL-IR') || !c.capabilities.has('AUTH=PLAIN')) return fallback()
     c.expectCapabilityUpdate = true
-    try {
-      const response = await c.exec('AUTHENTICATE', [
-        { type: 'ATOM', value: 'PLAIN' },
-        { type: 'ATOM', value: plainInitialResponse(user, password), sensitive: true },
-      ], {
-        // a server that asks for more after the initial response: cancel the exchange (RFC 4954)
-        onPlusTag: async () => { (c as unknown as { write(s: string): void }).write('*') },
-      })
-      response.next()
-    } catch (err) {
-      const e = err as { authenticationFailed?: boolean; response?: unknown; responseText?: string }
-      // a tagged NO/BAD to AUTHENTICATE is the server refusing the credentials
-      if (e.response !== undefined || e.responseText !== undefined) e.authenticationFailed = true
-      throw err
-    }
+    await authenticateExchange(c, [
+      { type: 'ATOM', value: 'PLAIN' },
+      { type: 'ATOM', value: plainInitialResponse(user, password), sensitive: true },
+    ], async () => {
+      // a server that asks for more after the initial response: cancel the exchange (RFC 4954)
+      c.write('*')
+    })
     c.authenticated = user
     c.authCapabilities?.set('AUTH=PLAIN', true)
     await c.setAuthenticationState()

@@ -1,18 +1,18 @@
 // SASL CRAM-MD5 (RFC 2195) for imapflow, which has no such mechanism: the client's login step is
 // replaced by one that answers the server's challenge with HMAC-MD5(password, challenge), when the
 // server offers AUTH=CRAM-MD5, and otherwise falls back to imapflow's own (PLAIN / LOGIN).
-// This leans on imapflow internals (exec, write, setAuthenticationState), kept in this one file.
+// This leans on imapflow internals (exec via sasl-exchange.ts, write, setAuthenticationState), kept in this one file.
 import { createHmac } from 'node:crypto'
 import type { ImapFlow } from 'imapflow'
+import { authenticateExchange, type SaslConnection } from './sasl-exchange.js'
 
-interface ImapFlowInternals {
+interface ImapFlowInternals extends SaslConnection {
   state: unknown
   states: { NOT_AUTHENTICATED: unknown }
   capabilities: Map<string, unknown>
   expectCapabilityUpdate: boolean
   authenticated: boolean
   authenticate(): Promise<boolean>
-  exec(command: string, attributes: unknown[], opts: { onPlusTag(resp: { attributes?: { type: string; value: string }[] }): Promise<void> }): Promise<{ next(): void }>
   write(chunk: string): void
   setAuthenticationState(): Promise<void>
 }
@@ -38,20 +38,10 @@ export function useCramMd5(client: ImapFlow, user: string, password: string, req
       return fallback()
     }
     c.expectCapabilityUpdate = true
-    try {
-      const response = await c.exec('AUTHENTICATE', [{ type: 'ATOM', value: 'CRAM-MD5' }], {
-        onPlusTag: async (resp) => {
-          const challenge = resp.attributes?.[0]?.type === 'TEXT' ? resp.attributes[0].value : ''
-          c.write(cramMd5Response(user, password, challenge))
-        },
-      })
-      response.next()
-    } catch (err) {
-      const e = err as { authenticationFailed?: boolean; response?: unknown; responseText?: string }
-      // a tagged NO/BAD to AUTHENTICATE is the server refusing the credentials
-      if (e.response !== undefined || e.responseText !== undefined) e.authenticationFailed = true
-      throw err
-    }
+    await authenticateExchange(c, [{ type: 'ATOM', value: 'CRAM-MD5' }], async (resp) => {
+      const challenge = resp.attributes?.[0]?.type === 'TEXT' ? resp.attributes[0].value : ''
+      c.write(cramMd5Response(user, password, challenge))
+    })
     c.authenticated = true
     await c.setAuthenticationState()
     return true
