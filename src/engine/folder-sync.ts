@@ -150,7 +150,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     // be looked at again next time, even if neither side changes: then no status is kept that
     // would let it skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
     const undone = !finished || (plan.guard?.length ?? 0) > 0 || plan.copyGuard !== undefined || counts.failed > 0 || counts.skipped > 0
-    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy))
+    const own = undone ? {} : { A: await tokenNow(sA!, stA!), B: await tokenNow(sB!, stB!) }
+    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy, own))
     return { counts, plan, problems, ...after(listA.length, listB.length, counts), ...(finished ? {} : { stopped: true }) }
   } finally {
     await sB?.close().catch(() => undefined)
@@ -259,15 +260,24 @@ function unchanged(row: FolderPairRow, st: FolderStatus, side: Side, quick = fal
  * The status seen before the run: if we changed a side, the next run lists it once more. Without
  * a policy (work was left undone) only the UIDVALIDITYs are kept, so the next run cannot skip.
  */
-function statusToKeep(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB: FolderSession, cleanRunOf: Policy | undefined) {
+/** The session's own end-of-run token (FolderSession.changeTokenNow), where it offers one. */
+async function tokenNow(s: FolderSession, start: FolderStatus): Promise<string | undefined> {
+  return s.changeTokenNow ? s.changeTokenNow(start).catch(() => undefined) : undefined
+}
+
+/**
+ * `own`: tokens a session vouched for at the end of the run (all changes since the start were its
+ * own); they replace the start tokens, so what this run wrote is not listed again next time.
+ */
+function statusToKeep(stA: FolderStatus, stB: FolderStatus, sA: FolderSession, sB: FolderSession, cleanRunOf: Policy | undefined, own: { A?: string; B?: string } = {}) {
   const keep = cleanRunOf !== undefined
-  const token = (st: FolderStatus, s: FolderSession) => (keep && s.status.uidValidity === st.uidValidity ? st.changeToken ?? null : null)
+  const token = (st: FolderStatus, s: FolderSession, mine?: string) => (keep && s.status.uidValidity === st.uidValidity ? mine ?? st.changeToken ?? null : null)
   return {
     uidValidityA: sA.status.uidValidity, uidValidityB: sB.status.uidValidity,
     uidNextA: keep ? stA.uidNext : null, uidNextB: keep ? stB.uidNext : null,
     highestModSeqA: keep ? stA.highestModSeq ?? null : null, highestModSeqB: keep ? stB.highestModSeq ?? null : null,
     messagesA: keep ? stA.messages ?? null : null, messagesB: keep ? stB.messages ?? null : null,
-    changeTokenA: token(stA, sA), changeTokenB: token(stB, sB),
+    changeTokenA: token(stA, sA, own.A), changeTokenB: token(stB, sB, own.B),
     lastPolicy: cleanRunOf?.name ?? null,
     lastSync: Date.now(),
   }

@@ -181,6 +181,13 @@ export interface FolderSession {
   searchMessageId(messageId: string): Promise<number[]>
   /** What the folder holds that was not listed as a message, as far as this session has seen. */
   passedOver?(): PassedOver[]
+  /**
+   * The folder's change token (FolderStatus.changeToken) as it is now, where the store can tell
+   * that every change since `start` (the status the run began with) was made by this session;
+   * undefined otherwise. The engine records it after a clean run, so the next run need not list
+   * again what this one wrote. Optional: without it the start status is recorded.
+   */
+  changeTokenNow?(start: FolderStatus): Promise<string | undefined>
   /** What another tool recorded of this folder's pairs with the other side, where a store keeps such state. */
   priorPairs?(): PriorPairs | undefined
   close(): Promise<void>

@@ -30,6 +30,7 @@ import { toolHeaderSpan, withoutToolHeader } from './tool-headers.js'
 import { messageIdFromHeader } from '../../mail/header.js'
 import { abandonUnsynced, storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery, type UnsyncedDelivery } from './delivery.js'
 import { statePoint } from '../../crash-point.js'
+import { folderTimes, holdsExactly, tokenDirTimes } from './change-token.js'
 import { diskError, errnoCode, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 import { type LineEndings, LineScan, crlfToLf, hasCr, isCrlfMessage, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
 
@@ -38,6 +39,9 @@ export const STREAM_THRESHOLD = 1024 * 1024
 /** Appends kept in tmp/ before a flush is forced (the engine flushes every 64). */
 const MAX_UNSYNCED = 256
 const STAT_BATCH = 32
+
+/** The longest changeTokenNow waits for fresh mtimes to settle. */
+const OWN_TOKEN_WAIT_MS = 100
 
 export class MaildirFolder implements FolderSession {
   readonly name: string
@@ -66,6 +70,46 @@ export class MaildirFolder implements FolderSession {
     this.lineEndings = lineEndings
   }
 
+  /** The index scan a full list() returned (see changeTokenNow). */
+  private listedScan: number | undefined
+
+  /**
+   * The folder's change token now, when every change since the caller's view of it was this
+   * session's own: that view (a full listing, or the records the start token vouched for) is the
+   * index's last scan, cur/ and new/ hold exactly the files the index knows, and every mtime is
+   * settled. Otherwise undefined. The first sync after a pull then takes this folder from the
+   * status cache instead of listing it again.
+   */
+  async changeTokenNow(start: FolderStatus): Promise<string | undefined> {
+    if (this.closed) return undefined
+    await this.flush()
+    // the state file as close() would leave it: unused reserved UIDs given back now, not after the token
+    await this.index.release()
+    const scanned = this.index.scannedTimes
+    if (!scanned) return undefined
+    const fromStart = start.changeToken === undefined ? undefined : tokenDirTimes(start.changeToken)
+    const viewIsScan = this.listedScan === this.index.scans ||
+      (fromStart !== undefined && fromStart.cur === String(scanned.cur) && fromStart.new === String(scanned.new))
+    if (!viewIsScan || this.index.passedOver.length > 0) return undefined
+    const dir = this.index.dir
+    try {
+      let before = folderTimes(dir)
+      // this run's own last writes are usually fresh: wait them out when that is quick (a file
+      // system with sub-second stamps), so that they need not be listed again next time
+      if (!before.token && before.settlesInMs <= OWN_TOKEN_WAIT_MS) {
+        await new Promise((r) => setTimeout(r, before.settlesInMs + 1))
+        before = folderTimes(dir)
+      }
+      if (!before.token) return undefined
+      const names = new Set<string>()
+      for (const [, f] of this.index.entries()) names.add(`${f.subdir}/${f.name}`)
+      if (!holdsExactly(dir, names)) return undefined
+      return folderTimes(dir).token === before.token ? before.token : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   get status(): FolderStatus {
     return { uidValidity: this.index.uidValidity, uidNext: this.index.uidNext, messages: this.index.size + this.unsynced.length }
   }
@@ -75,6 +119,7 @@ export class MaildirFolder implements FolderSession {
     this.checkOpen()
     await this.settle()
     await this.index.refresh()
+    if (opts.uids === undefined) this.listedScan = this.index.scans
     const wanted = uidFilter(opts.uids)
     const withMessageId = opts.withMessageId === true
     const messages: MessageMeta[] = []

@@ -14,7 +14,7 @@ import { MaildirFolder } from './maildir-folder.js'
 import { diskError, fsyncDir, isMissing, makeDirs } from './fs-safe.js'
 import { readUidState, uidStatePath, type UidState } from './uid-state.js'
 import { removeStaleTmpFiles } from './tmp-cleanup.js'
-import { messageDirTimes, mtimeSettled } from './message-files.js'
+import { folderTimes } from './change-token.js'
 import type { LineEndings } from './line-endings.js'
 
 export interface MaildirRepositoryOptions {
@@ -232,15 +232,8 @@ export class MaildirRepository implements Repository {
     }
     if (!state) return undefined
     try {
-      const dirs = messageDirTimes(dir)
-      const st = statSync(uidStatePath(dir), { bigint: true })
-      const nowNs = BigInt(Date.now()) * 1_000_000n
-      const settled = [dirs.cur, dirs.new, st.mtimeNs].every((t) => mtimeSettled(t, nowNs))
-      return {
-        uidValidity: state.uidValidity,
-        uidNext: state.nextUid,
-        changeToken: settled ? `${dirs.cur}:${dirs.new}:${st.mtimeNs}:${st.ino}` : undefined,
-      }
+      const t = folderTimes(dir)
+      return { uidValidity: state.uidValidity, uidNext: state.nextUid, changeToken: t.token }
     } catch {
       return undefined
     }

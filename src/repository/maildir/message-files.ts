@@ -99,15 +99,34 @@ function entryKind(e: Dirent): string {
 }
 
 /**
- * A directory's mtime tells whether it changed only when it is older than this at the moment it
- * is compared: file system timestamps are coarse, so a change made in the same instant as the
- * look could leave the same mtime behind.
+ * A directory's mtime tells whether it changed only when it is older than a settle window at the
+ * moment it is compared: file system timestamps are coarse, so a change made in the same instant
+ * as the look could leave the same mtime behind. An mtime on a whole second comes from a file
+ * system that keeps whole (or two) seconds, or happens to fall on one: then the window is
+ * MTIME_SETTLE_NS. Any other mtime comes from a file system with sub-second stamps, whose clock
+ * ticks at least every 10 ms (a kernel jiffy): then FINE_MTIME_SETTLE_NS, several ticks, is enough.
  */
-export const MTIME_SETTLE_NS = 1_000_000_000n
+export const MTIME_SETTLE_NS = 2_000_000_000n
+export const FINE_MTIME_SETTLE_NS = 50_000_000n
+
+/** The settle window for this mtime (ns): see MTIME_SETTLE_NS. */
+export function settleWindowNs(mtimeNs: bigint): bigint {
+  return mtimeNs % 1_000_000_000n === 0n ? MTIME_SETTLE_NS : FINE_MTIME_SETTLE_NS
+}
 
 /** Whether an mtime (ns) is settled at the moment `atNs`: see MTIME_SETTLE_NS. */
 export function mtimeSettled(mtimeNs: bigint, atNs: bigint): boolean {
-  return atNs - mtimeNs >= MTIME_SETTLE_NS
+  return atNs - mtimeNs >= settleWindowNs(mtimeNs)
+}
+
+/** How long (ms, rounded up) until every one of `mtimesNs` is settled, counted from `atNs`. */
+export function msUntilSettled(mtimesNs: readonly bigint[], atNs: bigint): number {
+  let wait = 0n
+  for (const t of mtimesNs) {
+    const left = t + settleWindowNs(t) - atNs
+    if (left > wait) wait = left
+  }
+  return Number((wait + 999_999n) / 1_000_000n)
 }
 
 /** The mtimes (ns) of a folder's cur/ and new/, by two synchronous stat calls (cheaper than two thread-pool round trips). */

@@ -102,6 +102,12 @@ export class MessageIndex {
   }
 
   private scanning: Promise<void> | undefined
+  /** Scans so far: a session tells by it whether what it listed is still what the index holds. */
+  scans = 0
+  /** cur/ and new/ mtimes just before the last scan; undefined when that scan renamed files itself. */
+  get scannedTimes(): { cur: bigint; new: bigint } | undefined {
+    return this.scanned
+  }
   /** mtimes of cur/ and new/ before the last scan, and when it began (ns); see refresh(). */
   private scanned: { cur: bigint; new: bigint; at: bigint } | undefined
 
@@ -184,6 +190,7 @@ export class MessageIndex {
     this.files = files
     this.passed = passedOver
     this.opened = true
+    this.scans++
   }
 
   private opened = false
