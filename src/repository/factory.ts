@@ -10,7 +10,7 @@ import { missingPassword, passwordSource } from '../credentials/password-source.
 import { userSource, optionLocation } from '../credentials/user-source.js'
 import { accessTokenSource } from '../credentials/oauth2-source.js'
 import { ConfigError } from '../errors.js'
-import { authOptions } from './imap/auth-settings.js'
+import { authOptions, loginName } from './imap/auth-settings.js'
 import { isLoopbackHost, tlsSettings } from './imap/tls-settings.js'
 
 export interface FactoryContext {
@@ -78,7 +78,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     name: cfg.name,
     host: cfg.get<string>('remotehost'),
     port: cfg.get<number | undefined>('remoteport'),
-    user,
+    user: loginName(cfg, user),
     password: auth.accessToken
       ? undefined
       : async () => {

@@ -22,6 +22,11 @@ export interface DovecotOptions {
   capability?: string
   /** Per-user, per-IP connection limit (Dovecot default 10). */
   maxUserIpConnections?: number
+  /**
+   * Master users (`name:password`): they log in as any user, by SASL PLAIN's authorization
+   * identity or as `user*master`.
+   */
+  masterUsers?: string[]
   /** Extra lines appended to dovecot.conf. */
   extraConfig?: string
   /** Keep the mail root after stop (for debugging). */
@@ -110,7 +115,7 @@ function fingerprint256(certFile: string): string {
 
 function configText(o: {
   dir: string; port: number; tlsPort: number; cert: string; key: string; sep: string; layout: string
-  specialUse: Record<string, string>; capability?: string; maxConn: number; extra?: string
+  specialUse: Record<string, string>; capability?: string; maxConn: number; extra?: string; masters: boolean
 }): string {
   const mailboxes = Object.entries(o.specialUse)
     .map(([name, use]) => `  mailbox "${name}" {\n    special_use = ${use}\n    auto = subscribe\n  }`)
@@ -133,7 +138,14 @@ auth_verbose = yes
 mail_location = ${location}
 first_valid_uid = ${MAIL_UID}
 mail_fsync = never
+${o.masters ? `auth_master_user_separator = *
 passdb {
+  driver = passwd-file
+  master = yes
+  pass = yes
+  args = scheme=PLAIN username_format=%u ${o.dir}/master-passwd
+}
+` : ''}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${o.dir}/passwd
 }
@@ -180,6 +192,12 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotIn
     const [name, pw] = u.split(':')
     return `${name}:{PLAIN}${pw}::::::\n`
   }).join(''))
+  if (opts.masterUsers?.length) {
+    writeFileSync(join(dir, 'master-passwd'), opts.masterUsers.map((u) => {
+      const [name, pw] = u.split(':')
+      return `${name}:{PLAIN}${pw}::::::\n`
+    }).join(''))
+  }
   const { cert, key } = makeCert(dir)
   const port = await freePort()
   let tlsPort = await freePort()
@@ -189,7 +207,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<DovecotIn
   writeFileSync(configFile, configText({
     dir, port, tlsPort, cert, key, sep, layout: opts.layout ?? 'default',
     specialUse: opts.specialUse ?? { Sent: '\\Sent', Drafts: '\\Drafts', Trash: '\\Trash', Junk: '\\Junk' },
-    capability: opts.capability, maxConn: opts.maxUserIpConnections ?? 50, extra: opts.extraConfig,
+    capability: opts.capability, maxConn: opts.maxUserIpConnections ?? 50, extra: opts.extraConfig, masters: (opts.masterUsers?.length ?? 0) > 0,
   }))
   // Dovecot daemonizes and its children inherit stdio: pipes would never close, so use a file.
   const errFile = join(dir, 'startup.err')

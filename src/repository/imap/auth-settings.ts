@@ -25,6 +25,15 @@ export function authOptions(cfg: RepositoryConfig, token: { get(): Promise<strin
       hint: 'set oauth2_access_token_cmd, or oauth2_client_id + oauth2_refresh_token + oauth2_request_url; or allow PLAIN/LOGIN',
     })
   }
+  const admin = adminLogin(cfg)
+  if (admin?.form === 'authzid') {
+    if (!password.includes('PLAIN')) {
+      throw new ConfigError(`authuser logs in with SASL PLAIN (its authorization identity names the mailbox), but auth_mechanisms allows only ${known.join(', ')}`, where, {
+        hint: 'add PLAIN to auth_mechanisms, or set authuserseparator for a server that takes user*admin logins',
+      })
+    }
+    return { loginMethod: 'AUTH=PLAIN', authUser: admin.authUser }
+  }
   // CRAM-MD5 where offered, when listed before PLAIN/LOGIN (or alone: then nothing else)
   if (password[0] === 'CRAM-MD5') {
     const rest = plainOrLogin(password.slice(1))
@@ -39,4 +48,21 @@ function plainOrLogin(list: string[]): ImapAuthOptions | undefined {
   if (l.length === 0) return undefined
   if (l[0] === 'PLAIN') return l.length === 1 ? { loginMethod: 'AUTH=PLAIN' } : {}
   return l.length === 1 ? { loginMethod: 'LOGIN' } : { loginMethod: 'AUTH=LOGIN' }
+}
+
+/**
+ * The admin login a repository asks for (authuser): by authorization identity, or by Dovecot's
+ * `user*master` login name (authuserseparator); undefined without authuser.
+ */
+export function adminLogin(cfg: RepositoryConfig): { authUser: string; form: 'authzid' } | { authUser: string; form: 'separator'; separator: string } | undefined {
+  const authUser = cfg.get<string | undefined>('authuser')?.trim()
+  if (!authUser) return undefined
+  const separator = cfg.get<string | undefined>('authuserseparator')
+  return separator ? { authUser, form: 'separator', separator } : { authUser, form: 'authzid' }
+}
+
+/** The login name for `user` under an admin login of the separator form (alice*admin); else `user`. */
+export function loginName(cfg: RepositoryConfig, user: string): string {
+  const admin = adminLogin(cfg)
+  return admin?.form === 'separator' ? `${user}${admin.separator}${admin.authUser}` : user
 }

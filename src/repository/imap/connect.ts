@@ -10,7 +10,7 @@ import { type ErrorContext, isTlsError, toMailsyncError } from './errors.js'
 import { matchesPin, probeServerCertificate } from './tls-probe.js'
 import { protocolLogger, rememberLogger } from './protocol-log.js'
 import { useCramMd5 } from './sasl-cram-md5.js'
-import { useLeanLogin } from './lean-login.js'
+import { plainInitialResponse, useLeanLogin } from './lean-login.js'
 
 // imapflow's CommonJS build loads in about half the time of its ESM build (~60 ms against
 // ~110 ms here), and start-up counts in every cron run: load that one.
@@ -86,7 +86,7 @@ async function openClient(t: ConnectTarget): Promise<ImapFlow> {
   const client = new ImapFlowClient(options)
   rememberLogger(client, options.logger ?? false)
   if (!accessToken && opts.auth?.cramMd5) useCramMd5(client, opts.user, t.password, opts.auth.cramMd5 === 'only')
-  else if (!accessToken && (opts.auth?.loginMethod ?? 'AUTH=PLAIN') === 'AUTH=PLAIN') useLeanLogin(client, opts.user, t.password)
+  else if (!accessToken && (opts.auth?.loginMethod ?? 'AUTH=PLAIN') === 'AUTH=PLAIN') useLeanLogin(client, opts.user, t.password, opts.auth?.authUser)
   // imapflow emits 'error' for failures outside a command; without a listener Node would throw.
   client.on('error', () => undefined)
   try {
@@ -105,6 +105,7 @@ function clientOptions(t: ConnectTarget, tls: ConnectionOptions, accessToken: st
   const { opts, password } = t
   const mode = opts.tls.mode
   const secrets = [password, Buffer.from(`\0${opts.user}\0${password}`).toString('base64'), Buffer.from(`${opts.user}\0${opts.user}\0${password}`).toString('base64')]
+  if (opts.auth?.authUser) secrets.push(plainInitialResponse(opts.auth.authUser, password, opts.user))
   if (accessToken) secrets.push(accessToken, Buffer.from(`user=${opts.user}\x01auth=Bearer ${accessToken}\x01\x01`).toString('base64'))
   const auth: ImapFlowOptions['auth'] = accessToken
     ? { user: opts.user, accessToken }

@@ -30,9 +30,17 @@ export function plainInitialResponse(user: string, password: string, authzid = '
   return Buffer.from(`${authzid}\0${user}\0${password}`).toString('base64')
 }
 
-export function useLeanLogin(client: ImapFlow, user: string, password: string): void {
+/**
+ * `authUser`: an admin login (ImapAuthOptions.authUser): authenticate as authUser, act as `user`.
+ * That needs AUTHENTICATE PLAIN; it is never left to imapflow, whose login has no authorization
+ * identity and would open the admin's own mailbox.
+ */
+export function useLeanLogin(client: ImapFlow, user: string, password: string, authUser?: string): void {
   const c = client as unknown as ImapFlowInternals
-  if (typeof c.run !== 'function' || typeof c.authenticate !== 'function' || typeof c.exec !== 'function' || !c.states) return
+  if (typeof c.run !== 'function' || typeof c.authenticate !== 'function' || typeof c.exec !== 'function' || !c.states) {
+    if (authUser) throw new Error('imapflow internals changed: the admin login (authuser) cannot run')
+    return
+  }
   const run = c.run.bind(c)
   c.run = (command: string, ...args: unknown[]) => {
     if (command === 'ID' && c.state === c.states.NOT_AUTHENTICATED) return Promise.resolve(undefined)
@@ -40,6 +48,7 @@ export function useLeanLogin(client: ImapFlow, user: string, password: string): 
   }
   const fallback = c.authenticate.bind(c)
   c.authenticate = async () => {
+    if (authUser) return adminPlain(c, user, password, authUser)
     // imapflow logs in with LOGIN for a user name with \ or / (Exchange's domain\user form)
     if (c.state !== c.states.NOT_AUTHENTICATED || /[\\/]/.test(user) || !password) return fallback()
     if (!c.capabilities.has('SASL-IR') || !c.capabilities.has('AUTH=PLAIN')) return fallback()
@@ -51,9 +60,39 @@ export function useLeanLogin(client: ImapFlow, user: string, password: string): 
       // a server that asks for more after the initial response: cancel the exchange (RFC 4954)
       c.write('*')
     })
-    c.authenticated = user
-    c.authCapabilities?.set('AUTH=PLAIN', true)
-    await c.setAuthenticationState()
-    return true
+    return loggedIn(c, user)
   }
+}
+
+/** AUTHENTICATE PLAIN as authUser for `user`: the response on the command line (SASL-IR) or after the "+". */
+async function adminPlain(c: ImapFlowInternals, user: string, password: string, authUser: string): Promise<boolean> {
+  if (c.state !== c.states.NOT_AUTHENTICATED) return true
+  if (!c.capabilities.has('AUTH=PLAIN')) {
+    const err = new Error(`the server does not offer AUTHENTICATE PLAIN, which the admin login (authuser ${authUser}) needs`) as Error & { authenticationFailed?: boolean }
+    err.authenticationFailed = true
+    throw err
+  }
+  const response = plainInitialResponse(authUser, password, user)
+  const initial = c.capabilities.has('SASL-IR')
+  c.expectCapabilityUpdate = true
+  let answered = initial
+  await authenticateExchange(c, [
+    { type: 'ATOM', value: 'PLAIN' },
+    ...(initial ? [{ type: 'ATOM', value: response, sensitive: true }] : []),
+  ], async () => {
+    if (answered) {
+      c.write('*')
+      return
+    }
+    answered = true
+    c.write(response)
+  })
+  return loggedIn(c, user)
+}
+
+async function loggedIn(c: ImapFlowInternals, user: string): Promise<boolean> {
+  c.authenticated = user
+  c.authCapabilities?.set('AUTH=PLAIN', true)
+  await c.setAuthenticationState()
+  return true
 }

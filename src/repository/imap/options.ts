@@ -24,6 +24,11 @@ export interface ImapAuthOptions {
   loginMethod?: 'LOGIN' | 'AUTH=PLAIN' | 'AUTH=LOGIN'
   /** CRAM-MD5 where the server offers it ('prefer'), or nothing else ('only'). */
   cramMd5?: 'prefer' | 'only'
+  /**
+   * Admin login: authenticate as this user (an admin or master user, whose password the
+   * repository's password is) and act as `user`, by SASL PLAIN's authorization identity (RFC 4616).
+   */
+  authUser?: string
 }
 
 export interface ImapRepositoryOptions {
