@@ -5,7 +5,7 @@ import { resolveRepository } from './repository.js'
 import { findOption, optionsFor, type AccountValues } from './schema.js'
 import { resolveSettings, SettingsBag, type SettingInput } from './settings.js'
 import { nearestName } from './suggest.js'
-import type { AccountConfig, LoadedConfig, OverrideValues } from './types.js'
+import type { AccountConfig, LoadedConfig, OverrideValues, RepositoryConfig } from './types.js'
 
 /** The accounts named (each must have a section), or else those of [general] accounts. */
 export function accountsToSync(config: LoadedConfig, names: readonly string[] = []): AccountConfig[] {
@@ -27,6 +27,13 @@ export function accountsToSync(config: LoadedConfig, names: readonly string[] = 
  * from flags (e.g. { maxage: '30' }), validated like the file's.
  */
 export function adHocAccount(config: LoadedConfig, name: string, local: string, remote: string, options: OverrideValues = {}): AccountConfig {
+  return accountFor(config, name, resolveRepository(config, local), resolveRepository(config, remote), options, { local, remote })
+}
+
+/** An account of two repositories already made (the batch runner builds them from a row). */
+export function accountFor(config: LoadedConfig, name: string, localRepo: RepositoryConfig, remoteRepo: RepositoryConfig, options: OverrideValues = {}, named?: { local: string; remote: string }): AccountConfig {
+  const local = named?.local ?? localRepo.name
+  const remote = named?.remote ?? remoteRepo.name
   const inputs = new Map<string, SettingInput>([
     ['localrepository', { value: local, source: 'flag' }],
     ['remoterepository', { value: remote, source: 'flag' }],
@@ -44,8 +51,8 @@ export function adHocAccount(config: LoadedConfig, name: string, local: string, 
   const settings = resolveSettings({ kind: 'account', section: `Account ${name}` }, inputs, { home: config.home, env: config.env, warnings: config.warnings })
   return Object.assign(new SettingsBag<AccountValues>(settings), {
     name,
-    local: resolveRepository(config, local),
-    remote: resolveRepository(config, remote),
+    local: localRepo,
+    remote: remoteRepo,
     location: {},
   })
 }

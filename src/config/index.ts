@@ -2,7 +2,7 @@
 export { loadConfig, configSearchPaths, type LoadConfigOptions } from './locate.js'
 export { parseConfigText, emptyConfig, type ParseOptions } from './build.js'
 export { resolveRepository, repositoryFromUrl } from './repository.js'
-export { accountsToSync, adHocAccount } from './accounts.js'
+export { accountsToSync, adHocAccount, accountFor } from './accounts.js'
 export { parseRepositoryUrl, looksLikeRepositoryUrl, type RepositoryUrl } from './url.js'
 export { describeConfig, describeRepository, describeSetting, MASK, type ConfigDescription, type RepositoryDescription, type SettingDescription } from './describe.js'
 export { OPTIONS, optionsFor, findOption, isSecretOption, type OptionSpec, type SectionKind, type OptionType, type OptionValues, type GeneralValues, type AccountValues, type RepositoryValues, type MbnamesValues } from './schema.js'

@@ -246,6 +246,11 @@ export interface Repository {
   /** For a repository kept open between runs (holdconnectionopen): keep its idle connections alive (IMAP NOOP). */
   keepAlive?(): Promise<void>
   close(): Promise<void>
+  /**
+   * After close(): settles once every network connection is really gone (its socket closed), for
+   * a caller that counts connections across repositories (the batch runner's per-server budget).
+   */
+  drained?(): Promise<void>
 }
 
 /** What a store's push (Repository.watch) reports to. */

@@ -160,6 +160,17 @@ export class ImapRepository implements Repository {
     await this.pool.close()
   }
 
+  async drained(): Promise<void> {
+    if (this.closing.size === 0) return
+    // the parting sockets no longer keep the process alive (unref): a caller that waits for them does
+    const alive = setInterval(() => undefined, 60_000)
+    try {
+      await Promise.all([...this.closing])
+    } finally {
+      clearInterval(alive)
+    }
+  }
+
   private sessionOwner(): SessionOwner {
     return {
       name: this.name,

@@ -1,0 +1,88 @@
+// `mailsync migrate --batch FILE`: reads the batch file, opens its ledger, records the rows that
+// cannot be run, runs the rest (src/batch/run-batch.ts) and shows it: lines or JSON events, the
+// outcome table, a JSON report. The exit code says whether any mailbox needs attention.
+import { writeFile } from 'node:fs/promises'
+import type { LoadedConfig } from '../config/index.js'
+import { MailsyncError } from '../errors.js'
+import { readBatchFile } from '../batch/batch-file.js'
+import { LocalBudget } from '../batch/connection-budget.js'
+import { Ledger, ledgerPathFor } from '../batch/ledger.js'
+import { connectionsPerMailbox, runBatch, type BatchEvent } from '../batch/run-batch.js'
+import { batchEventLine, renderBatchTable } from './render-batch.js'
+import { stopOnSignals } from './stop-on-signals.js'
+
+export interface BatchRunOptions {
+  config: LoadedConfig
+  file: string
+  ledger?: string
+  stateDir: string
+  maxConnectionsPerServer: number
+  parallelMailboxes: number
+  dryRun: boolean
+  verify: boolean
+  json: boolean
+  quiet: boolean
+  report?: string
+  folders?: string[]
+}
+
+export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
+  const batch = readBatchFile(o.file)
+  const ledgerFile = o.ledger ?? ledgerPathFor(o.stateDir, o.file)
+  const ledger = Ledger.open(ledgerFile)
+  try {
+    ledger.clearRowErrors()
+    const rows = o.folders ? batch.rows.map((r) => ({ ...r, folders: r.folders ?? o.folders })) : batch.rows
+    ledger.plan(rows.map((r) => ({ key: r.key, line: r.line, source: sideText(r.source), target: sideText(r.target) })), o.file)
+    for (const e of batch.errors) ledger.rowError(e.line, e.message)
+    const total = rows.length + new Set(batch.errors.map((e) => e.line)).size
+    let done = 0
+    const show = (e: BatchEvent) => {
+      if (e.type === 'mailbox-done') done++
+      if (o.json) {
+        if (e.type !== 'mailbox-progress' || e.messages % 100 === 0) process.stdout.write(JSON.stringify(e.type === 'batch-done' ? { ...e, entries: undefined, mailboxes: e.entries.length } : e) + '\n')
+        return
+      }
+      if (o.quiet) return
+      const line = batchEventLine(e, { done, total })
+      if (line) process.stderr.write(`${line}\n`)
+    }
+    if (!o.json && !o.quiet) process.stderr.write(`ledger: ${ledgerFile}\n`)
+    for (const e of batch.errors) show({ type: 'mailbox-done', key: `line ${e.line}`, source: `line ${e.line}`, target: '', outcome: { state: 'failed', errorKind: 'config', error: e.message, copied: 0, adopted: 0, failedMessages: 0, bytes: 0, ms: 0, verified: 0 } })
+    const stop = stopOnSignals()
+    let result
+    try {
+      result = await runBatch({
+        config: o.config, rows, ledger,
+        budget: new LocalBudget(o.maxConnectionsPerServer),
+        parallelMailboxes: o.parallelMailboxes,
+        connectionsPerMailbox: perMailbox(o.maxConnectionsPerServer, o.parallelMailboxes),
+        stateDir: o.stateDir, dryRun: o.dryRun, verify: o.verify, stop: stop.signal, emit: show,
+      })
+    } finally {
+      stop.dispose()
+    }
+    if (!o.json && !o.quiet) process.stdout.write(`\n${renderBatchTable(result.entries)}\n`)
+    if (o.report) await writeReport(o.report, { batch: o.file, ledger: ledgerFile, dryRun: o.dryRun, exitCode: result.exitCode, mailboxes: result.entries })
+    return result.exitCode
+  } finally {
+    ledger.close()
+  }
+}
+
+/** A mailbox's connections on each side: its share of the per-server budget (both sides may be one server). */
+function perMailbox(perServer: number, parallel: number): number {
+  return Math.max(1, Math.min(connectionsPerMailbox(perServer, parallel), Math.floor(perServer / 2)))
+}
+
+function sideText(s: { host: string; port?: number; user: string }): string {
+  return `${s.user}@${s.host.includes(':') ? `[${s.host}]` : s.host}${s.port ? `:${s.port}` : ''}`
+}
+
+async function writeReport(file: string, report: object): Promise<void> {
+  try {
+    await writeFile(file, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 })
+  } catch (e) {
+    throw new MailsyncError('disk', `cannot write the report ${file}: ${(e as Error).message}`, { cause: e })
+  }
+}
