@@ -108,12 +108,18 @@ export class Ledger {
     }
   }
 
-  /** Records the batch's mailboxes: new ones as pending; known ones keep their state. */
+  /**
+   * Records the batch's mailboxes: new ones as pending; known ones keep their state. The file is
+   * the batch: a mailbox it no longer lists is dropped from the ledger (its status cache stays).
+   */
   plan(rows: readonly { key: string; line: number; source: string; target: string }[], batchFile?: string): void {
     const insert = this.db.prepare(`INSERT INTO mailbox (key, line, source, target, updated_at) VALUES (@key, @line, @source, @target, @now)
       ON CONFLICT (key) DO UPDATE SET line = excluded.line`)
     const now = Date.now()
+    const listed = new Set(rows.map((r) => r.key))
+    const drop = this.db.prepare("DELETE FROM mailbox WHERE key = ? AND state != 'running'")
     this.db.transaction(() => {
+      for (const e of this.entries()) if (!listed.has(e.key) && !e.key.startsWith('line ')) drop.run(e.key)
       for (const r of rows) insert.run({ key: r.key, line: r.line, source: r.source, target: r.target, now })
       if (batchFile) this.db.prepare('INSERT INTO batch (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v').run('file', batchFile)
     })()
