@@ -52,7 +52,7 @@ export default class MigrateCommand extends MailsyncCommand {
       return
     }
     if (args.old === undefined || args.new === undefined) {
-      throw new MailsyncError('usage', 'migrate needs OLD and NEW (or --batch FILE)', { hint: 'mailsync migrate imaps://alice@old.example.org imaps://alice@new.example.net' })
+      throw new MailsyncError('usage', `missing argument ${args.old === undefined ? 'OLD' : 'NEW'}`, { hint: 'see `mailsync migrate --help` (OLD NEW, or --batch FILE)' })
     }
     const account = pairAccount(config, args.old, args.new, true)
     const request = {

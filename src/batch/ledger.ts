@@ -12,7 +12,19 @@ import { ensurePrivateFile, makePrivateDir } from '../state/private-files.js'
 export type MailboxState = 'pending' | 'running' | 'done' | 'failed' | 'needs-rerun'
 export const MAILBOX_STATES: readonly MailboxState[] = ['pending', 'running', 'done', 'failed', 'needs-rerun']
 
-export interface LedgerEntry {
+/** What one run of a mailbox did. */
+export interface MailboxFigures {
+  copied: number
+  adopted: number
+  failedMessages: number
+  bytes: number
+  ms: number
+  /** Messages fetched back and compared (migrate's verification). */
+  verified: number
+}
+
+/** In the ledger, copied, adopted and bytes are summed over every run of the mailbox; the other figures are its last run's. */
+export interface LedgerEntry extends MailboxFigures {
   key: string
   line: number
   source: string
@@ -21,14 +33,6 @@ export interface LedgerEntry {
   errorKind: string | null
   error: string | null
   attempts: number
-  /** Copied, adopted and bytes: summed over every run of the mailbox; the rest: of its last run. */
-  copied: number
-  adopted: number
-  failedMessages: number
-  bytes: number
-  ms: number
-  /** Messages fetched back and compared (migrate's verification). */
-  verified: number
   /** 'ok', 'mismatch', or null when not verified. */
   verification: string | null
   /** Who runs it now (pid@host), while running. */
@@ -36,16 +40,10 @@ export interface LedgerEntry {
   updatedAt: number
 }
 
-export interface MailboxOutcome {
+export interface MailboxOutcome extends MailboxFigures {
   state: Exclude<MailboxState, 'pending' | 'running'>
   errorKind?: string
   error?: string
-  copied: number
-  adopted: number
-  failedMessages: number
-  bytes: number
-  ms: number
-  verified: number
   verification?: 'ok' | 'mismatch'
 }
 

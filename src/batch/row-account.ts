@@ -22,6 +22,9 @@ export interface RowAccount {
 
 /** `maxConnections`: the most connections one mailbox opens on each side. */
 export function rowAccount(config: LoadedConfig, row: BatchRow, maxConnections: number): RowAccount {
+  if (row.prefix !== undefined) {
+    throw new ConfigError(`line ${row.line}: the prefix column is not supported yet`, { section: `line ${row.line}` }, { hint: 'leave prefix empty, or migrate this mailbox alone with a nametrans in a [Repository] section' })
+  }
   const source = sideRepository(config, row.source, row, maxConnections, 'source')
   const target = sideRepository(config, row.target, row, maxConnections, 'target')
   const name = adHocAccountName(source.display, target.display)

@@ -82,8 +82,9 @@ function bashComplete(...words: string[]): string[] {
   return r.stdout.split('\n').filter(Boolean)
 }
 
-test('bash: `mailsync ba` completes to backup; commands, flags, flag values and argument choices', () => {
-  assert.deepEqual(bashComplete('mailsync', 'ba'), ['backup'])
+test('bash: `mailsync ba` completes to backup and batch; commands, flags, flag values and argument choices', () => {
+  assert.deepEqual(bashComplete('mailsync', 'ba'), ['backup', 'batch'])
+  assert.deepEqual(bashComplete('mailsync', 'batch', ''), ['status'])
   assert.deepEqual(bashComplete('mailsync', ''), [...visibleCommands(manifest).map((c) => c.id), 'help'])
   assert.deepEqual(bashComplete('mailsync', 'help', 're'), ['restore'])
   assert.deepEqual(bashComplete('mailsync', 'backup', '--mi'), ['--mirror'])

@@ -3,7 +3,7 @@
 // own `run` does the rest (flags, help, hooks, errors, exit codes) exactly as on the unbundled path.
 import { Plugin, flush, run, type Command } from '@oclif/core'
 import BackupCommand from '../../../commands/backup.js'
-import BatchStatusCommand from '../../../commands/batch/status.js'
+import BatchCommand from '../../../commands/batch.js'
 import CompletionCommand from '../../../commands/completion.js'
 import InfoCommand from '../../../commands/info.js'
 import MigrateCommand from '../../../commands/migrate.js'
@@ -16,7 +16,7 @@ export { describeFailure } from '../failure.js'
 /** Every command, by the id oclif gives it (its file name under commands/). */
 export const COMMANDS: Readonly<Record<string, Command.Class>> = {
   backup: BackupCommand,
-  'batch:status': BatchStatusCommand,
+  batch: BatchCommand,
   completion: CompletionCommand,
   info: InfoCommand,
   migrate: MigrateCommand,

@@ -1,24 +1,26 @@
 // `mailsync batch status LEDGER|BATCHFILE`: where a batch migration stands, while it runs or after.
+// One command with the action as its first argument (more actions, e.g. enqueue, come later).
 import { Args } from '@oclif/core'
 import { existsSync } from 'node:fs'
-import { MailsyncCommand } from '../../src/cli/base-command.js'
-import { describeWithExitCodes } from '../../src/cli/help-text.js'
-import { Ledger, ledgerPathFor } from '../../src/batch/ledger.js'
-import { batchExitCode } from '../../src/batch/run-batch.js'
-import { renderBatchTable } from '../../src/cli/render-batch.js'
+import { MailsyncCommand } from '../src/cli/base-command.js'
+import { describeWithExitCodes } from '../src/cli/help-text.js'
+import { Ledger, ledgerPathFor } from '../src/batch/ledger.js'
+import { batchExitCode } from '../src/batch/run-batch.js'
+import { renderBatchTable } from '../src/cli/render-batch.js'
 
-export default class BatchStatusCommand extends MailsyncCommand {
+export default class BatchCommand extends MailsyncCommand {
   static override summary = 'Show where a batch migration stands'
   static override description = describeWithExitCodes(
     'Reads the ledger of a `migrate --batch` run (it may be running): every mailbox with its state (pending, running, done, failed, needs-rerun), tries, counts, bytes, time, verification and the reason of a failure. LEDGER is the ledger file, or the batch file it was made for. Exits 0 when every mailbox is done, 75 when some still need a run, 65 when a copy did not verify.',
   )
   static override args = {
+    action: Args.string({ required: true, options: ['status'], description: 'What to do: status.' }),
     ledger: Args.string({ required: true, description: 'The ledger file, or the batch file the ledger is named after.' }),
   }
   static override examples = [{ description: 'After or during `migrate --batch mailboxes.csv`', command: '<%= config.bin %> <%= command.id %> mailboxes.csv' }]
 
   async run(): Promise<void> {
-    const { args, flags } = await this.parse(BatchStatusCommand)
+    const { args, flags } = await this.parse(BatchCommand)
     this.useGlobalFlags(flags)
     let file = args.ledger
     if (!file.endsWith('.sqlite') || !existsSync(file)) {
