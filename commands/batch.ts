@@ -22,12 +22,10 @@ export default class BatchCommand extends MailsyncCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(BatchCommand)
     this.useGlobalFlags(flags)
-    let file = args.ledger
-    if (!file.endsWith('.sqlite') || !existsSync(file)) {
-      const config = await this.loadConfig({ required: false })
-      const named = ledgerPathFor(config.general.get<string>('metadata'), args.ledger)
-      if (existsSync(named) || !existsSync(file)) file = named
-    }
+    // a ledger file as it is; anything else names the batch file whose ledger is in the state directory
+    const file = args.ledger.endsWith('.sqlite') && existsSync(args.ledger)
+      ? args.ledger
+      : ledgerPathFor((await this.loadConfig({ required: false })).general.get<string>('metadata'), args.ledger)
     const ledger = Ledger.open(file, { readOnly: true })
     try {
       const entries = ledger.entries()

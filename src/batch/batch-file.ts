@@ -396,8 +396,7 @@ export function readBatchFile(path: string): BatchFile {
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8).padStart(4, '0')
     const hint = `chmod 600 ${path}, or leave the password columns empty and give passwords another way`
-    const secretLine = parsed.batch.rows.find((r) => r.source.password !== undefined || r.target.password !== undefined)?.line
-    if (secretLine !== undefined || parsed.passwordInErrorLine !== undefined) {
+    if (parsed.batch.hasPasswords || parsed.passwordInErrorLine !== undefined) {
       throw new ConfigError(`the batch file holds passwords, so it must be mode 0600, but group or others may read it (mode ${octal})`, { file: path }, { hint })
     }
     if (parsed.unreadableLine !== undefined) {

@@ -12,6 +12,16 @@ import { ensurePrivateFile, makePrivateDir } from '../state/private-files.js'
 export type MailboxState = 'pending' | 'running' | 'done' | 'failed' | 'needs-rerun'
 export const MAILBOX_STATES: readonly MailboxState[] = ['pending', 'running', 'done', 'failed', 'needs-rerun']
 
+/** The ledger key of a line of the batch file that could not be read (rowError). */
+export function rowErrorKey(line: number): string {
+  return `line ${line}`
+}
+
+/** Whether a ledger key is a rowErrorKey (real keys are `source -> target`). */
+export function isRowErrorKey(key: string): boolean {
+  return key.startsWith('line ')
+}
+
 /** What one run of a mailbox did. */
 export interface MailboxFigures {
   copied: number
@@ -45,6 +55,11 @@ export interface MailboxOutcome extends MailboxFigures {
   errorKind?: string
   error?: string
   verification?: 'ok' | 'mismatch'
+}
+
+/** A mailbox that failed before anything was moved. */
+export function failedOutcome(errorKind: string, error: string, ms = 0): MailboxOutcome {
+  return { state: 'failed', errorKind, error, copied: 0, adopted: 0, failedMessages: 0, bytes: 0, ms, verified: 0 }
 }
 
 const SCHEMA = `
@@ -117,7 +132,7 @@ export class Ledger {
     const listed = new Set(rows.map((r) => r.key))
     const drop = this.db.prepare("DELETE FROM mailbox WHERE key = ? AND state != 'running'")
     this.db.transaction(() => {
-      for (const e of this.entries()) if (!listed.has(e.key) && !e.key.startsWith('line ')) drop.run(e.key)
+      for (const e of this.entries()) if (!listed.has(e.key) && !isRowErrorKey(e.key)) drop.run(e.key)
       for (const r of rows) insert.run({ key: r.key, line: r.line, source: r.source, target: r.target, now })
       if (batchFile) this.db.prepare('INSERT INTO batch (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v').run('file', batchFile)
     })()
@@ -125,7 +140,7 @@ export class Ledger {
 
   /** A row that could not be read: recorded as failed (config) under a key of its line, so the report and status show it. */
   rowError(line: number, message: string): void {
-    const key = `line ${line}`
+    const key = rowErrorKey(line)
     this.db.prepare(`INSERT INTO mailbox (key, line, source, target, state, error_kind, error, updated_at) VALUES (?, ?, '', '', 'failed', 'config', ?, ?)
       ON CONFLICT (key) DO UPDATE SET state = 'failed', error_kind = 'config', error = excluded.error, updated_at = excluded.updated_at`).run(key, line, message, Date.now())
   }

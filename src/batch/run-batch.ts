@@ -13,11 +13,11 @@ import { accountRepositories } from '../jobs/account-repositories.js'
 import { runJob, type JobResult } from '../jobs/run-job.js'
 import type { BatchRow } from './batch-file.js'
 import type { ConnectionBudget } from './connection-budget.js'
-import type { Ledger, LedgerEntry, MailboxOutcome } from './ledger.js'
+import { failedOutcome, isRowErrorKey, type Ledger, type LedgerEntry, type MailboxOutcome } from './ledger.js'
 import { rowAccount } from './row-account.js'
 
 export type BatchEvent =
-  | { type: 'batch-start'; total: number; toRun: number; alreadyDone: number }
+  | { type: 'batch-start'; total: number; alreadyDone: number }
   | { type: 'mailbox-start'; key: string; source: string; target: string }
   | { type: 'mailbox-progress'; key: string; messages: number; bytes: number }
   | { type: 'mailbox-done'; key: string; source: string; target: string; outcome: MailboxOutcome }
@@ -38,9 +38,12 @@ export interface BatchRequest {
   emit(e: BatchEvent): void
 }
 
-/** Each mailbox's share: N connections per server among M mailboxes in flight, at most 4, at least 1. */
+/**
+ * Each mailbox's connections on each side: N per server shared among M mailboxes in flight, at
+ * most 4, at most half of N (both sides may be one server), at least 1.
+ */
 export function connectionsPerMailbox(perServer: number, parallelMailboxes: number): number {
-  return Math.max(1, Math.min(4, Math.floor(perServer / parallelMailboxes)))
+  return Math.max(1, Math.min(4, Math.floor(perServer / parallelMailboxes), Math.floor(perServer / 2)))
 }
 
 /** Who runs a mailbox, as the ledger keeps it: pid@host. */
@@ -67,13 +70,13 @@ export async function runBatch(req: BatchRequest): Promise<{ exitCode: number; e
   const me = runnerId()
   const queue = new PQueue({ concurrency: Math.max(1, req.parallelMailboxes) })
   const before = new Map(ledger.entries().map((e) => [e.key, e]))
-  req.emit({ type: 'batch-start', total: req.rows.length, toRun: req.rows.length, alreadyDone: req.rows.filter((r) => before.get(r.key)?.state === 'done').length })
+  req.emit({ type: 'batch-start', total: req.rows.length, alreadyDone: req.rows.filter((r) => before.get(r.key)?.state === 'done').length })
   await Promise.all(req.rows.map((row) => queue.add(async () => {
     if (req.stop?.aborted) return
     await runMailbox(req, row, me)
   })))
   const keys = new Set(req.rows.map((r) => r.key))
-  const entries = ledger.entries().filter((e) => keys.has(e.key) || e.key.startsWith('line '))
+  const entries = ledger.entries().filter((e) => keys.has(e.key) || isRowErrorKey(e.key))
   const exitCode = batchExitCode(entries, req.stop?.aborted === true)
   req.emit({ type: 'batch-done', entries, exitCode, ms: Date.now() - started })
   return { exitCode, entries }
@@ -92,10 +95,6 @@ async function runMailbox(req: BatchRequest, row: BatchRow, me: string): Promise
   const { ledger } = req
   let source = ''
   let target = ''
-  const fail = (e: unknown): MailboxOutcome => {
-    const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e))
-    return { state: 'failed', errorKind: err.kind, error: err.message, copied: 0, adopted: 0, failedMessages: 0, bytes: 0, ms: Date.now() - t0, verified: 0 }
-  }
   let outcome: MailboxOutcome
   try {
     const made = rowAccount(req.config, row, req.connectionsPerMailbox)
@@ -110,8 +109,8 @@ async function runMailbox(req: BatchRequest, row: BatchRow, me: string): Promise
       await giveBack()
     }
   } catch (e) {
-    outcome = fail(e)
-    if (!ledger.get(row.key)) return
+    const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e))
+    outcome = failedOutcome(err.kind, err.message, Date.now() - t0)
   }
   if (req.stop?.aborted && outcome.state !== 'done') outcome = { ...outcome, state: 'needs-rerun', error: outcome.error ?? 'stopped before it finished' }
   ledger.finish(row.key, outcome)

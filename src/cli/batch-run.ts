@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/index.js'
 import { MailsyncError } from '../errors.js'
 import { readBatchFile } from '../batch/batch-file.js'
 import { LocalBudget } from '../batch/connection-budget.js'
-import { Ledger, ledgerPathFor } from '../batch/ledger.js'
+import { Ledger, failedOutcome, ledgerPathFor, rowErrorKey } from '../batch/ledger.js'
 import { connectionsPerMailbox, runBatch, type BatchEvent } from '../batch/run-batch.js'
 import { batchEventLine, renderBatchTable } from './render-batch.js'
 import { stopOnSignals } from './stop-on-signals.js'
@@ -48,7 +48,7 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
       if (line) process.stderr.write(`${line}\n`)
     }
     if (!o.json && !o.quiet) process.stderr.write(`ledger: ${ledgerFile}\n`)
-    for (const e of batch.errors) show({ type: 'mailbox-done', key: `line ${e.line}`, source: `line ${e.line}`, target: '', outcome: { state: 'failed', errorKind: 'config', error: e.message, copied: 0, adopted: 0, failedMessages: 0, bytes: 0, ms: 0, verified: 0 } })
+    for (const e of batch.errors) show({ type: 'mailbox-done', key: rowErrorKey(e.line), source: rowErrorKey(e.line), target: '', outcome: failedOutcome('config', e.message) })
     const stop = stopOnSignals()
     let result
     try {
@@ -56,7 +56,7 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
         config: o.config, rows, ledger,
         budget: new LocalBudget(o.maxConnectionsPerServer),
         parallelMailboxes: o.parallelMailboxes,
-        connectionsPerMailbox: perMailbox(o.maxConnectionsPerServer, o.parallelMailboxes),
+        connectionsPerMailbox: connectionsPerMailbox(o.maxConnectionsPerServer, o.parallelMailboxes),
         stateDir: o.stateDir, dryRun: o.dryRun, verify: o.verify, stop: stop.signal, emit: show,
       })
     } finally {
@@ -68,11 +68,6 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
   } finally {
     ledger.close()
   }
-}
-
-/** A mailbox's connections on each side: its share of the per-server budget (both sides may be one server). */
-function perMailbox(perServer: number, parallel: number): number {
-  return Math.max(1, Math.min(connectionsPerMailbox(perServer, parallel), Math.floor(perServer / 2)))
 }
 
 function sideText(s: { host: string; port?: number; user: string }): string {
