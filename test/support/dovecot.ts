@@ -1,7 +1,7 @@
 // A private Dovecot for tests and benchmarks: loopback only, temporary mail root, no root
 // daemon and no system config touched. Start as many as you like; each stops what it started.
 import { spawn, spawnSync, execFileSync } from 'node:child_process'
-import { openSync, closeSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync, chmodSync, mkdirSync, chownSync } from 'node:fs'
+import { openSync, closeSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync, chmodSync, mkdirSync, chownSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:net'
@@ -77,7 +77,42 @@ function installExitHook(): void {
   }
 }
 
+/**
+ * A free loopback port that no other test process of this machine was given: the kernel picks
+ * it, and a claim file (O_EXCL) in the shared claims directory makes it ours. Without the claim,
+ * two test files running at once could both be given a port before either server binds it
+ * (a Dovecot taking the port a Cyrus was about to listen on). Claims older than a day are removed.
+ */
 export async function freePort(): Promise<number> {
+  const claims = join(tmpdir(), 'mailsync-test-ports')
+  mkdirSync(claims, { recursive: true, mode: 0o1777 })
+  pruneClaims(claims)
+  for (;;) {
+    const port = await kernelPort()
+    try {
+      closeSync(openSync(join(claims, String(port)), 'wx'))
+      return port
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    }
+  }
+}
+
+let pruned = false
+function pruneClaims(dir: string): void {
+  if (pruned) return
+  pruned = true
+  const old = Date.now() - 24 * 3600_000
+  for (const name of readdirSync(dir)) {
+    try {
+      if (statSync(join(dir, name)).mtimeMs < old) rmSync(join(dir, name), { force: true })
+    } catch {
+      // another process pruned it
+    }
+  }
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer()
     srv.unref()
