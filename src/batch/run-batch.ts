@@ -7,14 +7,11 @@
 import { hostname } from 'node:os'
 import PQueue from 'p-queue'
 import type { LoadedConfig } from '../config/index.js'
-import type { EngineEvent } from '../engine/events.js'
-import { MailsyncError, EXIT } from '../errors.js'
-import { accountRepositories } from '../jobs/account-repositories.js'
-import { runJob, type JobResult } from '../jobs/run-job.js'
+import { EXIT } from '../errors.js'
 import type { BatchRow } from './batch-file.js'
 import type { ConnectionBudget } from './connection-budget.js'
-import { failedOutcome, isRowErrorKey, type Ledger, type LedgerEntry, type MailboxOutcome } from './ledger.js'
-import { rowAccount } from './row-account.js'
+import { isRowErrorKey, type Ledger, type LedgerEntry, type MailboxOutcome } from './ledger.js'
+import { migrateMailbox } from './migrate-mailbox.js'
 
 export type BatchEvent =
   | { type: 'batch-start'; total: number; alreadyDone: number }
@@ -91,72 +88,13 @@ export function batchExitCode(entries: readonly LedgerEntry[], stopped: boolean)
 }
 
 async function runMailbox(req: BatchRequest, row: BatchRow, me: string): Promise<void> {
-  const t0 = Date.now()
   const { ledger } = req
-  let source = ''
-  let target = ''
-  let outcome: MailboxOutcome
-  try {
-    const made = rowAccount(req.config, row, req.connectionsPerMailbox)
-    source = made.source
-    target = made.target
-    ledger.start(row.key, me)
-    req.emit({ type: 'mailbox-start', key: row.key, source, target })
-    const giveBack = await req.budget.acquire(made.demand, req.stop)
-    try {
-      outcome = await migrateOne(req, row, made.account, t0)
-    } finally {
-      await giveBack()
-    }
-  } catch (e) {
-    const err = e instanceof MailsyncError ? e : new MailsyncError('internal', e instanceof Error ? e.message : String(e))
-    outcome = failedOutcome(err.kind, err.message, Date.now() - t0)
-  }
-  if (req.stop?.aborted && outcome.state !== 'done') outcome = { ...outcome, state: 'needs-rerun', error: outcome.error ?? 'stopped before it finished' }
+  ledger.start(row.key, me)
+  const { source, target, outcome } = await migrateMailbox({
+    ...req,
+    onStart: (sides) => req.emit({ type: 'mailbox-start', key: row.key, ...sides }),
+    onProgress: (p) => req.emit({ type: 'mailbox-progress', key: row.key, ...p }),
+  }, row)
   ledger.finish(row.key, outcome)
   req.emit({ type: 'mailbox-done', key: row.key, source, target, outcome })
-}
-
-async function migrateOne(req: BatchRequest, row: BatchRow, account: ReturnType<typeof rowAccount>['account'], t0: number): Promise<MailboxOutcome> {
-  let messages = 0
-  let bytes = 0
-  const emit = (e: EngineEvent) => {
-    if (e.type === 'message-copied') {
-      messages++
-      bytes += e.size
-      req.emit({ type: 'mailbox-progress', key: row.key, messages, bytes })
-    }
-  }
-  // the repositories are made here, not by runJob, so that their sockets are known closed
-  // (drained) before the budget is given back
-  const { repoA, repoB } = accountRepositories({ config: req.config, policy: 'migrate', stateDir: req.stateDir }, account, emit)
-  let result: JobResult
-  try {
-    result = await runJob({
-      policy: 'migrate', config: req.config, accounts: [account], dryRun: req.dryRun, verify: req.verify, automap: true,
-      folders: row.folders, stateDir: req.stateDir, stop: req.stop,
-      heldRepositories: () => ({ repoA, repoB }),
-    }, emit)
-  } finally {
-    await Promise.allSettled([repoA.close(), repoB.close()])
-    await Promise.allSettled([repoA.drained?.(), repoB.drained?.()])
-  }
-  return outcomeOf(result, Date.now() - t0)
-}
-
-function outcomeOf(r: JobResult, ms: number): MailboxOutcome {
-  const mismatch = r.folders.some((f) => f.problems.some((p) => p.verification))
-  const firstError = r.errors[0]
-  const state = r.exitCode === EXIT.ok ? 'done' : r.exitCode === EXIT.partial && !mismatch ? 'needs-rerun' : 'failed'
-  return {
-    state,
-    ...(state === 'done' ? {} : { errorKind: firstError?.kind ?? (mismatch ? 'data' : 'partial'), error: firstError ? `${firstError.folder ? `${firstError.folder}: ` : ''}${firstError.message}` : mismatch ? 'a copy did not match its original' : `exit ${r.exitCode}` }),
-    copied: r.counts.copiedAtoB,
-    adopted: r.counts.adopted,
-    failedMessages: r.counts.failed,
-    bytes: r.counts.bytes,
-    ms,
-    verified: r.counts.verified,
-    ...(r.counts.verified > 0 || mismatch ? { verification: mismatch ? 'mismatch' : 'ok' } : {}),
-  }
 }

@@ -10,6 +10,7 @@ import MigrateCommand from '../../../commands/migrate.js'
 import RestoreCommand from '../../../commands/restore.js'
 import ScheduleCommand from '../../../commands/schedule.js'
 import SyncCommand from '../../../commands/sync.js'
+import WorkerCommand from '../../../commands/worker.js'
 
 export { describeFailure } from '../failure.js'
 
@@ -23,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, Command.Class>> = {
   restore: RestoreCommand,
   schedule: ScheduleCommand,
   sync: SyncCommand,
+  worker: WorkerCommand,
 }
 
 /**

@@ -2,7 +2,7 @@
 // Start-up of a real command used to be mostly module loading: ~100 of our ESM files, oclif, and
 // imapflow's CommonJS build (which eagerly loads pino, libmime, iconv-lite, ...). esbuild puts the
 // compiled commands (dist/, so the bundle runs exactly what tsc emitted), oclif, imapflow, p-queue
-// and cli-progress into ONE minified CommonJS file; better-sqlite3 stays outside (native addon), and so does typescript;
+// and cli-progress into ONE minified CommonJS file; better-sqlite3 stays outside (native addon), and so do typescript and the fleet's bullmq/ioredis (loaded only by `batch enqueue`, `batch status --redis` and `worker`);
 // pino is replaced by a silent stub (pino-stub.ts says why that is safe). CommonJS, because V8's
 // code cache is only reachable for scripts (vm.Script cachedData) on Node 20. The first line names
 // the contents (`// mailsync-bundle <sha256 prefix>`), which is what a code-cache file must match.
@@ -52,7 +52,7 @@ const result = await build({
   keepNames: true,
   // typescript: oclif requires it only to read a tsconfig when developing plugins in TypeScript,
   // never on mailsync's paths; left outside it is still found in node_modules if ever asked for
-  external: ['better-sqlite3', 'typescript', 'ts-node'],
+  external: ['better-sqlite3', 'typescript', 'ts-node', 'bullmq', 'ioredis'],
   alias: { pino: join(here, 'pino-stub.js') },
   plugins: [requireThroughCreateRequire],
   logLevel: 'warning',

@@ -1,0 +1,124 @@
+// The fleet commands' work, kept out of the oclif classes: `batch enqueue FILE --redis URL`,
+// `batch status --redis URL`, and `mailsync worker --redis URL`. BullMQ and ioredis are loaded
+// only here, so no other command pays for them at start-up.
+import type { LoadedConfig } from '../config/index.js'
+import { MailsyncError } from '../errors.js'
+import { readBatchFile, type BatchRow } from '../batch/batch-file.js'
+import { connectionsPerMailbox, batchExitCode, type BatchEvent } from '../batch/run-batch.js'
+import { batchEventLine, renderBatchTable } from './render-batch.js'
+import { stopOnSignals } from './stop-on-signals.js'
+
+export interface Output {
+  json: boolean
+  quiet: boolean
+}
+
+export interface EnqueueOptions extends Output {
+  file: string
+  redis: string
+  queue: string
+  maxConnectionsPerServer: number
+  attempts: number
+  backoffSeconds: number
+  verify: boolean
+}
+
+export async function enqueueFromFile(o: EnqueueOptions): Promise<number> {
+  const [{ Queue }, { openRedis, redisDisplay }, { enqueueBatch, checkQueueName, QUEUE_PREFIX }] = await Promise.all([
+    import('bullmq'), import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
+  ])
+  checkQueueName(o.queue)
+  const batch = readBatchFile(o.file)
+  const redis = await openRedis(o.redis)
+  const queue = new Queue(o.queue, { connection: redis, prefix: QUEUE_PREFIX })
+  try {
+    const r = await enqueueBatch(queue, redis, batch.rows, batch.errors, {
+      perServer: o.maxConnectionsPerServer,
+      connectionsPerMailbox: connectionsPerMailbox(o.maxConnectionsPerServer, 4),
+      verify: o.verify, attempts: o.attempts, backoffMs: o.backoffSeconds * 1000, batchFile: o.file,
+    })
+    const summary = { queue: o.queue, redis: redisDisplay(o.redis), ...r, rowErrors: batch.errors.length, passwordsLeftOut: batch.hasPasswords }
+    if (o.json) {
+      process.stdout.write(JSON.stringify(summary) + '\n')
+    } else if (!o.quiet) {
+      process.stderr.write(`queue ${o.queue} on ${summary.redis}: ${r.added} mailboxes added, ${r.requeued} queued again (they had ended), ${r.alreadyQueued} still queued or running\n`)
+      for (const e of batch.errors) process.stderr.write(`not queued: ${e.message}\n`)
+      if (batch.hasPasswords) process.stderr.write('passwords in the batch file were not queued: each worker takes them from its own config or environment, or from `mailsync worker --passwords FILE` (a copy of this file on its machine)\n')
+    }
+    return batch.errors.length ? 75 : 0
+  } finally {
+    await queue.close()
+    redis.disconnect()
+  }
+}
+
+export async function statusFromRedis(o: Output & { redis: string; queue: string }): Promise<number> {
+  const [{ Queue }, { openRedis, redisDisplay }, { queueEntries, checkQueueName, QUEUE_PREFIX }] = await Promise.all([
+    import('bullmq'), import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
+  ])
+  checkQueueName(o.queue)
+  const redis = await openRedis(o.redis)
+  const queue = new Queue(o.queue, { connection: redis, prefix: QUEUE_PREFIX })
+  try {
+    const entries = await queueEntries(queue, redis)
+    if (entries.length === 0) throw new MailsyncError('usage', `nothing was queued on ${o.queue} at ${redisDisplay(o.redis)}`, { hint: 'mailsync batch enqueue FILE --redis URL' })
+    if (o.json) process.stdout.write(JSON.stringify({ queue: o.queue, redis: redisDisplay(o.redis), mailboxes: entries }) + '\n')
+    else process.stdout.write(`${renderBatchTable(entries)}\n`)
+    return batchExitCode(entries, false)
+  } finally {
+    await queue.close()
+    redis.disconnect()
+  }
+}
+
+export interface WorkerOptions extends Output {
+  config: LoadedConfig
+  redis: string
+  queue: string
+  concurrency: number
+  stateDir: string
+  lockSeconds: number
+  untilEmpty: boolean
+  passwords?: string
+}
+
+export async function workerFromRedis(o: WorkerOptions): Promise<number> {
+  const [{ openRedis, redisDisplay }, { runWorker }, { checkQueueName }] = await Promise.all([
+    import('../batch/redis-connection.js'), import('../batch/worker.js'), import('../batch/fleet-queue.js'),
+  ])
+  checkQueueName(o.queue)
+  const passwords = o.passwords ? passwordsOf(o.passwords) : undefined
+  const redis = await openRedis(o.redis, { longLived: true })
+  let done = 0
+  const show = (e: BatchEvent) => {
+    if (e.type === 'mailbox-done') done++
+    if (o.json) {
+      if (e.type !== 'mailbox-progress' || e.messages % 100 === 0) process.stdout.write(JSON.stringify(e) + '\n')
+      return
+    }
+    if (o.quiet) return
+    const line = batchEventLine(e, { done, total: done })
+    if (line) process.stderr.write(`${line}\n`)
+  }
+  if (!o.json && !o.quiet) process.stderr.write(`worker ${process.pid}: queue ${o.queue} on ${redisDisplay(o.redis)}, ${o.concurrency} mailboxes at a time${o.untilEmpty ? ', until the queue is empty' : ''}\n`)
+  const stop = stopOnSignals()
+  try {
+    const s = await runWorker({
+      config: o.config, redis, queue: o.queue, concurrency: o.concurrency, stateDir: o.stateDir,
+      lockMs: o.lockSeconds * 1000, untilEmpty: o.untilEmpty, passwords, stop: stop.signal, emit: show,
+    })
+    if (o.json) process.stdout.write(JSON.stringify({ type: 'worker-done', ...s }) + '\n')
+    else if (!o.quiet) process.stderr.write(`worker ${process.pid}: ${s.done} mailboxes done, ${s.notDone} tries not done (retried or failed on the queue)\n`)
+    return stop.signal.aborted ? 75 : 0
+  } finally {
+    stop.dispose()
+    redis.disconnect()
+  }
+}
+
+/** Passwords by row key from a local batch file (mode 0600 when it holds any: readBatchFile checks). */
+function passwordsOf(file: string): Map<string, Pick<BatchRow, 'source' | 'target'>> {
+  const batch = readBatchFile(file)
+  if (!batch.hasPasswords) throw new MailsyncError('usage', `--passwords ${file}: the file holds no passwords`)
+  return new Map(batch.rows.map((r) => [r.key, { source: r.source, target: r.target }]))
+}
