@@ -35,8 +35,9 @@ export const TARGETS = {
   // zsh and groff (the completion script and the man page are checked with them), systemd's
   // tools (systemd-analyze checks the units of `mailsync schedule`; systemd-notify is the
   // watchdog's sender), and the libraries of Cyrus IMAP (test/support/cyrus.ts: its own packages
-  // are only unpacked, never installed: they would remove dovecot-imapd)
-  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base', 'systemd', ...CYRUS_LIBRARIES] },
+  // are only unpacked, never installed: they would remove dovecot-imapd), and redis-server (the
+  // fleet's queue: test/support/redis.ts runs a private one; Debian's own service is not used)
+  test: { command: 'npm test', packages: ['dovecot-imapd', 'openssl', 'offlineimap3', 'isync', 'python3', 'zsh', 'groff-base', 'systemd', 'redis-server', ...CYRUS_LIBRARIES] },
   // `npm pack` (its prepack script builds): node_modules only
   pack: { command: 'npm pack', packages: [] },
 }
@@ -50,6 +51,7 @@ const PACKAGE_FILES = {
   'offlineimap3': [['/usr/bin/offlineimap']],
   'isync': [['/usr/bin/mbsync']],
   'systemd': [['/usr/bin/systemd-analyze', '/usr/bin/systemd-notify']],
+  'redis-server': [['/usr/bin/redis-server'], ['/usr/local/bin/redis-server']],
 }
 /** Packages seen through a program of theirs on PATH. */
 const PACKAGE_PROGRAMS = { openssl: 'openssl', python3: 'python3', make: 'make', 'g++': 'g++', zsh: 'zsh', 'groff-base': 'groff' }

@@ -7,7 +7,7 @@
 // (done or failed) is queued again, which re-checks a done one as a cheap delta.
 // This file also reads the queue back as ledger entries for `mailsync batch status --redis`.
 import { createHash } from 'node:crypto'
-import type { Job, Queue } from 'bullmq'
+import { Queue, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { MailsyncError } from '../errors.js'
 import type { BatchRow, BatchRowError, BatchSide } from './batch-file.js'
@@ -62,6 +62,12 @@ export function queuedRow(row: BatchRow): QueuedRow {
 /** A job id from the row key (BullMQ ids may not hold ':'). */
 export function jobIdOf(key: string): string {
   return `mb-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`
+}
+
+/** The queue `name` on `redis` (close it when done). */
+export function openQueue(name: string, redis: Redis): Queue {
+  checkQueueName(name)
+  return new Queue(name, { connection: redis, prefix: QUEUE_PREFIX })
 }
 
 export function checkQueueName(name: string): void {

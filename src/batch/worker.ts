@@ -11,11 +11,11 @@
 //   on the queue at once (not counted as a try).
 // - Passwords come from this machine: the config's per-host templates, the environment, or
 //   `passwords` (rows of a local copy of the batch file, by row key).
-import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq'
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { LoadedConfig } from '../config/index.js'
 import type { BatchRow, BatchSide } from './batch-file.js'
-import { QUEUE_PREFIX, JOB_NAME, unfinished, type FleetJobData, type FleetJobProgress } from './fleet-queue.js'
+import { QUEUE_PREFIX, JOB_NAME, openQueue, unfinished, type FleetJobData, type FleetJobProgress } from './fleet-queue.js'
 import { failedOutcome } from './ledger.js'
 import { migrateMailbox, type MailboxResult } from './migrate-mailbox.js'
 import { RedisBudget } from './redis-budget.js'
@@ -133,7 +133,7 @@ export async function runWorker(req: WorkerRequest): Promise<WorkerSummary> {
   })
   worker.on('error', () => { /* connection trouble: ioredis reconnects, BullMQ goes on */ })
   const running = worker.run()
-  const queue = new Queue(req.queue, { connection: req.redis, prefix: QUEUE_PREFIX })
+  const queue = openQueue(req.queue, req.redis)
   try {
     await new Promise<void>((resolve) => {
       const finish = () => { clearInterval(poll); resolve() }

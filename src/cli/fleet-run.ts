@@ -1,6 +1,6 @@
 // The fleet commands' work, kept out of the oclif classes: `batch enqueue FILE --redis URL`,
 // `batch status --redis URL`, and `mailsync worker --redis URL`. BullMQ and ioredis are loaded
-// only here, so no other command pays for them at start-up.
+// only from here (through dynamic imports of our own modules), so no other command pays for them.
 import type { LoadedConfig } from '../config/index.js'
 import { MailsyncError } from '../errors.js'
 import { readBatchFile, type BatchRow } from '../batch/batch-file.js'
@@ -24,13 +24,13 @@ export interface EnqueueOptions extends Output {
 }
 
 export async function enqueueFromFile(o: EnqueueOptions): Promise<number> {
-  const [{ Queue }, { openRedis, redisDisplay }, { enqueueBatch, checkQueueName, QUEUE_PREFIX }] = await Promise.all([
-    import('bullmq'), import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
+  const [{ openRedis, redisDisplay }, { enqueueBatch, checkQueueName, openQueue }] = await Promise.all([
+    import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
   ])
   checkQueueName(o.queue)
   const batch = readBatchFile(o.file)
   const redis = await openRedis(o.redis)
-  const queue = new Queue(o.queue, { connection: redis, prefix: QUEUE_PREFIX })
+  const queue = openQueue(o.queue, redis)
   try {
     const r = await enqueueBatch(queue, redis, batch.rows, batch.errors, {
       perServer: o.maxConnectionsPerServer,
@@ -53,12 +53,12 @@ export async function enqueueFromFile(o: EnqueueOptions): Promise<number> {
 }
 
 export async function statusFromRedis(o: Output & { redis: string; queue: string }): Promise<number> {
-  const [{ Queue }, { openRedis, redisDisplay }, { queueEntries, checkQueueName, QUEUE_PREFIX }] = await Promise.all([
-    import('bullmq'), import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
+  const [{ openRedis, redisDisplay }, { queueEntries, checkQueueName, openQueue }] = await Promise.all([
+    import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
   ])
   checkQueueName(o.queue)
   const redis = await openRedis(o.redis)
-  const queue = new Queue(o.queue, { connection: redis, prefix: QUEUE_PREFIX })
+  const queue = openQueue(o.queue, redis)
   try {
     const entries = await queueEntries(queue, redis)
     if (entries.length === 0) throw new MailsyncError('usage', `nothing was queued on ${o.queue} at ${redisDisplay(o.redis)}`, { hint: 'mailsync batch enqueue FILE --redis URL' })

@@ -6,110 +6,32 @@
 // again ends exact, nothing lost or doubled.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, chmodSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, chmodSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
-import { withImapClient } from '../support/imap-client.js'
 import { startCli } from '../support/cli-process.js'
+import { ADMIN, peakSessions, startFleetWorld, type FleetWorld } from '../support/fleet-world.js'
 
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'run.js')
 const N = 50
 const PER_SERVER = 4
-const UNKNOWN = 'nobody-knows-this'
-const ADMIN = 'admin-secret-7'
-const users = Array.from({ length: N }, (_, i) => `m${String(i + 1).padStart(2, '0')}`)
+let w: FleetWorld
 let s1: DovecotInstance, s2: DovecotInstance, t1: DovecotInstance, t2: DovecotInstance
 let dir: string
-
-/** Mailbox i: source S1 for the first half (password known), S2 for the rest (admin only); target alternates. */
-const sourceOf = (i: number) => (i < N / 2 ? s1 : s2)
-const targetOf = (i: number) => (i % 2 ? t1 : t2)
-const sourcePassword = (i: number) => (i < N / 2 ? TEST_PASSWORD : UNKNOWN)
+let config: string
 
 before(async () => {
-  ;[s1, s2, t1, t2] = await Promise.all([
-    startDovecot({ users }),
-    startDovecot({ users: users.map((u) => `${u}:${UNKNOWN}`), masterUsers: [`admin:${ADMIN}`] }),
-    startDovecot({ users }),
-    startDovecot({ users }),
-  ])
-  // a few mailboxes at a time: the suite's other servers (Cyrus) run beside this file
-  const seed = (u: string, i: number) => withImapClient(sourceOf(i).port, u, async (c) => {
-    await c.mailboxCreate('Work')
-    for (let k = 0; k < 3; k++) await c.append('INBOX', Buffer.from(`Message-ID: <${u}.${k}@batch>\r\nSubject: ${u} ${k}\r\n\r\nmail ${k} of ${u}\r\n`), k ? ['\\Seen'] : [])
-    await c.append('Work', Buffer.from(`Message-ID: <${u}.w@batch>\r\nSubject: work\r\n\r\nwork of ${u}\r\n`))
-  }, sourcePassword(i))
-  for (let i = 0; i < N; i += 5) await Promise.all(users.slice(i, i + 5).map((u, k) => seed(u, i + k)))
-  dir = mkdtempSync(join(tmpdir(), 'mailsync-batch-'))
-  // the admin login of S2, as a per-host template: its rows leave password1 empty
-  writeFileSync(join(dir, 'config'), `[general]\nmetadata = ${join(dir, 'state')}\n\n[Repository OldAdmin]\ntype = IMAP\nremotehost = 127.0.0.1\nremoteport = ${s2.port}\nssl = no\nstarttls = no\nauthuser = admin\nremotepass = ${ADMIN}\n`, { mode: 0o600 })
+  w = await startFleetWorld(N, 'mailsync-batch-')
+  ;({ s1, s2, t1, t2, dir } = w)
+  config = w.config()
 })
-after(async () => {
-  await Promise.all([s1, s2, t1, t2].map((d) => d?.stop()))
-  if (dir) rmSync(dir, { recursive: true, force: true })
-})
+after(async () => { await w?.stop() })
 
-function batchFile(name: string, extra: string[] = [], targets?: [DovecotInstance, DovecotInstance]): string {
-  const target = (i: number) => (targets ? targets[i % 2]! : targetOf(i))
-  const lines = ['host1;user1;password1;port1;tls1;host2;user2;password2;port2;tls2']
-  users.forEach((u, i) => lines.push(`127.0.0.1;${u};${i < N / 2 ? TEST_PASSWORD : ''};${sourceOf(i).port};none;127.0.0.1;${u};${TEST_PASSWORD};${target(i).port};none`))
-  lines.push(...extra)
-  const file = join(dir, name)
-  writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 })
-  return file
-}
-
-const run = (file: string, more: string[] = []) => spawnSync(process.execPath, [BIN, 'migrate', '--batch', file, '-c', join(dir, 'config'), '--max-connections-per-server', String(PER_SERVER), '--parallel-mailboxes', '6', '--json', ...more], { encoding: 'utf8', timeout: 300_000 })
+const batchFile = (name: string, extra: string[] = [], targets?: [DovecotInstance, DovecotInstance]) => w.batchFile(name, extra, targets)
+const assertAllExact = (what: string, targets?: [DovecotInstance, DovecotInstance]) => w.assertAllExact(what, targets)
+const run = (file: string, more: string[] = []) => spawnSync(process.execPath, [BIN, 'migrate', '--batch', file, '-c', config, '--max-connections-per-server', String(PER_SERVER), '--parallel-mailboxes', '6', '--json', ...more], { encoding: 'utf8', timeout: 300_000 })
 const events = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>)
-
-/** sha256 of every message per folder, sorted: what "byte-identical" compares. */
-async function contents(port: number, user: string, password: string): Promise<Record<string, string[]>> {
-  return withImapClient(port, user, async (c) => {
-    const out: Record<string, string[]> = {}
-    for (const f of ['INBOX', 'Work']) {
-      const lock = await c.getMailboxLock(f)
-      try {
-        const hashes: string[] = []
-        for await (const m of c.fetch('1:*', { source: true }, { uid: true })) hashes.push(createHash('sha256').update(m.source!).digest('hex'))
-        out[f] = hashes.sort()
-      } catch {
-        out[f] = []
-      } finally {
-        lock.release()
-      }
-    }
-    return out
-  }, password)
-}
-
-async function assertAllExact(what: string, targets?: [DovecotInstance, DovecotInstance]): Promise<void> {
-  for (let i = 0; i < N; i++) {
-    const src = await contents(sourceOf(i).port, users[i]!, sourcePassword(i))
-    const dst = await contents((targets ? targets[i % 2]! : targetOf(i)).port, users[i]!, TEST_PASSWORD)
-    assert.equal(src.INBOX!.length, 3)
-    assert.deepEqual(dst, src, `${what}: ${users[i]} byte-identical, nothing lost or doubled`)
-  }
-}
-
-/** The most sessions of `users` logged in at once, in the order the server logged logins and ends. */
-function peakSessions(d: DovecotInstance, from: number, to: number): number {
-  const open = new Set<string>()
-  let peak = 0
-  for (const line of d.log().slice(from, to).split('\n')) {
-    const login = /imap-login: Info: Login: user=<(m\d\d)>.*session=<([^>]+)>/.exec(line)
-    if (login) {
-      open.add(login[2]!)
-      peak = Math.max(peak, open.size)
-      continue
-    }
-    const end = /imap\(m\d\d\)<\d+><([^>]+)>: Info: Disconnected/.exec(line)
-    if (end) open.delete(end[1]!)
-  }
-  return peak
-}
 
 test('a batch of 50 mailboxes across 2+2 servers: exact, bad rows fail alone, the per-server budget holds, a re-run copies nothing', async () => {
   const file = batchFile('fleet.csv', [
@@ -148,7 +70,7 @@ test('a batch of 50 mailboxes across 2+2 servers: exact, bad rows fail alone, th
   assert.ok(redone.every((e) => e.outcome.state === 'done' && e.outcome.copied === 0), 'nothing copied twice')
   await assertAllExact('re-run')
 
-  const status = spawnSync(process.execPath, [BIN, 'batch', 'status', file, '-c', join(dir, 'config')], { encoding: 'utf8' })
+  const status = spawnSync(process.execPath, [BIN, 'batch', 'status', file, '-c', config], { encoding: 'utf8' })
   assert.equal(status.status, 0, status.stdout + status.stderr)
   assert.match(status.stdout, new RegExp(`\\n${N} done of ${N} mailboxes`), 'the file is the batch: rows it no longer lists are dropped')
 })
@@ -165,10 +87,10 @@ test('a CSV with passwords that others can read is refused, and nothing is migra
 
 test('a batch killed half-way (SIGKILL) and run again ends exact', async () => {
   // new, empty targets and a ledger and status caches of their own
-  const [k1, k2] = await Promise.all([startDovecot({ users }), startDovecot({ users })])
+  const [k1, k2] = await Promise.all([startDovecot({ users: w.users }), startDovecot({ users: w.users })])
   try {
     const file = batchFile('killed.csv', [], [k1, k2])
-    const child = startCli(['migrate', '--batch', file, '-c', join(dir, 'config'), '--max-connections-per-server', String(PER_SERVER), '--parallel-mailboxes', '6', '--json'])
+    const child = startCli(['migrate', '--batch', file, '-c', config, '--max-connections-per-server', String(PER_SERVER), '--parallel-mailboxes', '6', '--json'])
     await child.waitForEvent((e) => e.type === 'mailbox-done' && e.outcome.copied > 0, 'a first mailbox done')
     child.child.kill('SIGKILL')
     const end = await child.ended
