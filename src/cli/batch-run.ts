@@ -37,6 +37,10 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
     for (const e of batch.errors) ledger.rowError(e.line, e.message)
     const total = rows.length + new Set(batch.errors.map((e) => e.line)).size
     let done = 0
+    // on a terminal: bars, with the lines logged above them
+    const bars = !o.json && !o.quiet && process.stderr.isTTY
+      ? new (await import('../ui/batch-progress-bars.js')).BatchProgressBars({ stream: process.stderr, total })
+      : undefined
     const show = (e: BatchEvent) => {
       if (e.type === 'mailbox-done') done++
       if (o.json) {
@@ -44,8 +48,12 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
         return
       }
       if (o.quiet) return
-      const line = batchEventLine(e, { done, total })
-      if (line) process.stderr.write(`${line}\n`)
+      bars?.handle(e)
+      const line = e.type === 'mailbox-start' && bars ? undefined : batchEventLine(e, { done, total })
+      if (line) {
+        if (bars) bars.log(line)
+        else process.stderr.write(`${line}\n`)
+      }
     }
     if (!o.json && !o.quiet) process.stderr.write(`ledger: ${ledgerFile}\n`)
     for (const e of batch.errors) show({ type: 'mailbox-done', key: rowErrorKey(e.line), source: rowErrorKey(e.line), target: '', outcome: failedOutcome('config', e.message) })
@@ -61,6 +69,7 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
       })
     } finally {
       stop.dispose()
+      bars?.stop()
     }
     if (!o.json && !o.quiet) process.stdout.write(`\n${renderBatchTable(result.entries)}\n`)
     if (o.report) await writeReport(o.report, { batch: o.file, ledger: ledgerFile, dryRun: o.dryRun, exitCode: result.exitCode, mailboxes: result.entries })
