@@ -100,18 +100,20 @@ async function contents(port: number, user: string, password: string): Promise<R
   }, password)
 }
 
-/** The most sessions of the mNN users logged in at once, in the order the server logged logins and ends. */
-export function peakSessions(d: DovecotInstance, from: number, to: number): number {
+/** The most sessions of users matching `user` (default the mNN users) logged in at once, in the order the server logged logins and ends. */
+export function peakSessions(d: DovecotInstance, from: number, to: number, user = 'm\\d\\d'): number {
   const open = new Set<string>()
   let peak = 0
+  const loginRe = new RegExp(`imap-login: Info: Login: user=<(${user})>.*session=<([^>]+)>`)
+  const endRe = new RegExp(`imap\\(${user}\\)<\\d+><([^>]+)>: Info: Disconnected`)
   for (const line of d.log().slice(from, to).split('\n')) {
-    const login = /imap-login: Info: Login: user=<(m\d\d)>.*session=<([^>]+)>/.exec(line)
+    const login = loginRe.exec(line)
     if (login) {
       open.add(login[2]!)
       peak = Math.max(peak, open.size)
       continue
     }
-    const end = /imap\(m\d\d\)<\d+><([^>]+)>: Info: Disconnected/.exec(line)
+    const end = endRe.exec(line)
     if (end) open.delete(end[1]!)
   }
   return peak
