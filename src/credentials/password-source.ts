@@ -28,7 +28,7 @@ export function passwordSource(repo: RepositoryConfig, env: Record<string, strin
   const file = repo.get<string | undefined>('remotepassfile')
   if (file) return { describe: `remotepassfile ${file}`, get: async () => readSecretFile(file, 'password file', where('remotepassfile'), { checkMode: true }) }
   const cmd = repo.get<string | undefined>('remotepasscmd')
-  if (cmd) return { describe: `remotepasscmd \`${cmd}\``, get: () => runSecretCommand(cmd, 'password', where('remotepasscmd')) }
+  if (cmd) return { describe: `remotepasscmd \`${cmd}\``, get: () => runSecretCommand(cmd, 'password', where('remotepasscmd'), commandEnv(repo)) }
   const netrc = netrcSource(repo, env)
   if (netrc) return netrc
   const name = envVarName(repo.name)
@@ -108,4 +108,20 @@ export function missingPassword(repo: RepositoryConfig): MailsyncError {
   return new MailsyncError('config', `repository ${repo.name}: no password is configured`, {
     hint: `set remotepasscmd (e.g. \`pass Mail/${repo.name}\`), remotepassfile, a ~/.netrc entry for ${repo.get<string>('remotehost')}, or the environment variable ${envVarName(repo.name)}`,
   })
+}
+
+/**
+ * What a password command is told about the login it serves, so that one command (a per-host
+ * template's, in a batch) can look up each user's password: MAILSYNC_USER, MAILSYNC_HOST,
+ * MAILSYNC_PORT, MAILSYNC_REPOSITORY. Environment variables, never text put into the command.
+ */
+export function commandEnv(repo: RepositoryConfig): Record<string, string> {
+  const env: Record<string, string> = { MAILSYNC_REPOSITORY: repo.name }
+  const user = repo.get<string | undefined>('remoteuser')
+  if (user) env.MAILSYNC_USER = user
+  const host = repo.get<string | undefined>('remotehost')
+  if (host) env.MAILSYNC_HOST = host
+  const port = repo.get<number | undefined>('remoteport')
+  if (port !== undefined) env.MAILSYNC_PORT = String(port)
+  return env
 }

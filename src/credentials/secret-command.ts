@@ -28,9 +28,9 @@ function empty(cmd: string, what: SecretWhat, where: ConfigLocation): ConfigErro
 }
 
 /** The first output line of `sh -c cmd`. Stdin stays the terminal, so gpg/pass can ask for a passphrase. */
-export function runSecretCommand(cmd: string, what: SecretWhat, where: ConfigLocation): Promise<string> {
+export function runSecretCommand(cmd: string, what: SecretWhat, where: ConfigLocation, env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('/bin/sh', ['-c', cmd], { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' }, (err, stdout) => {
+    const child = execFile('/bin/sh', ['-c', cmd], { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8', ...(env ? { env: { ...process.env, ...env } } : {}) }, (err, stdout) => {
       if (err) return reject(failure(cmd, what, where, err))
       const line = firstLine(stdout)
       if (!line) reject(empty(cmd, what, where))

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { loadConfig } from '../../src/config/index.js'
 import { parseBatchFile } from '../../src/batch/batch-file.js'
 import { rowAccount } from '../../src/batch/row-account.js'
+import { passwordSource } from '../../src/credentials/password-source.js'
 import { tempRoots } from '../support/temp-roots.js'
 
 const roots = tempRoots('mailsync-row-account-')
@@ -50,4 +51,17 @@ test('a template is not used for another port; both sides on one server count tw
 test('a row with a prefix is refused with a clear reason', async () => {
   const { config, rows } = await setup('host1,user1,host2,user2,prefix\na.example,u,b.example,u,Archive/\n')
   assert.throws(() => rowAccount(config, rows[0]!, 1), /prefix column is not supported yet/)
+})
+
+test('one password command in a template serves every user of a batch: it is told the user, host and port', async () => {
+  const root = await roots.fresh()
+  const file = join(root, 'config')
+  writeFileSync(file, '[general]\nmetadata = /tmp/unused\n\n[Repository New]\ntype = IMAP\nremotehost = new.example.net\nremotepasscmd = echo "$MAILSYNC_USER@$MAILSYNC_HOST:$MAILSYNC_PORT in $MAILSYNC_REPOSITORY"\n', { mode: 0o600 })
+  const config = await loadConfig({ path: file })
+  const rows = parseBatchFile('host1;user1;password1;host2;user2;password2\nold.example.org;alice;pw;new.example.net;alice;\nold.example.org;bob;pw;new.example.net;bob.smith;\n', 'b.csv').rows
+  const passwords = await Promise.all(rows.map((row) => {
+    const target = rowAccount(config, row, 2).account.local
+    return passwordSource(target, {}, { interactive: false })!.get()
+  }))
+  assert.deepEqual(passwords, ['alice@new.example.net:993 in New', 'bob.smith@new.example.net:993 in New'])
 })
