@@ -73,7 +73,9 @@ async function migrateAccount(run: MailboxRun, row: BatchRow, account: ReturnTyp
   let result: JobResult
   try {
     result = await runJob({
-      policy: 'migrate', config: run.config, accounts: [account], dryRun: run.dryRun, verify: run.verify, automap: true,
+      policy: 'migrate', config: run.config, accounts: [account], dryRun: run.dryRun, verify: run.verify,
+      // under a prefix the target's own Sent, Trash... are not this mailbox's: folders go by name
+      automap: row.prefix === undefined,
       folders: row.folders, stateDir: run.stateDir, stop: run.stop,
       heldRepositories: () => ({ repoA, repoB }),
     }, emit)

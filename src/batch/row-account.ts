@@ -22,13 +22,11 @@ export interface RowAccount {
 
 /** `maxConnections`: the most connections one mailbox opens on each side. */
 export function rowAccount(config: LoadedConfig, row: BatchRow, maxConnections: number): RowAccount {
-  if (row.prefix !== undefined) {
-    throw new ConfigError(`line ${row.line}: the prefix column is not supported yet`, { section: `line ${row.line}` }, { hint: 'leave prefix empty, or migrate this mailbox alone with a nametrans in a [Repository] section' })
-  }
   const source = sideRepository(config, row.source, row, maxConnections, 'source')
   const target = sideRepository(config, row.target, row, maxConnections, 'target')
   const name = adHocAccountName(source.display, target.display)
-  const account = accountFor(config, name, target.repo, source.repo)
+  const [sourceRepo, targetRepo] = row.prefix === undefined ? [source.repo, target.repo] : underPrefix(row.prefix, row, source.repo, target.repo)
+  const account = accountFor(config, name, targetRepo, sourceRepo)
   const demand = addDemand(addDemand(new Map(), source.server, maxConnections), target.server, maxConnections)
   return { account, demand, source: source.display, target: target.display }
 }
@@ -69,4 +67,27 @@ function templateFor(config: LoadedConfig, side: BatchSide): RepositoryConfig | 
     return repo
   }
   return undefined
+}
+
+/**
+ * The row's `prefix`: every source folder goes under that folder on the target (levels written
+ * with '/', in the target's own separator there), INBOX too (`Old/INBOX`), and only the target's
+ * folders under it take part. Each repository's folder functions are given its own hierarchy
+ * separator by the pairing, so this works whatever separators the two servers use; a template's
+ * own folderfilter and nametrans still apply first.
+ */
+function underPrefix(prefix: string, row: BatchRow, source: RepositoryConfig, target: RepositoryConfig): [RepositoryConfig, RepositoryConfig] {
+  const levels = prefix.replace(/^\/+|\/+$/g, '').split('/').map((l) => l.trim())
+  if (levels.some((l) => l === '')) {
+    throw new ConfigError(`line ${row.line}: the prefix ${JSON.stringify(prefix)} has an empty level`, { section: `line ${row.line}` }, { hint: 'write the target folder\'s levels with "/", e.g. Archive/Old' })
+  }
+  const head = (sep: string) => levels.join(sep)
+  const sourceWithPrefix = source.withOverrides({
+    nametrans: (name: string, sep = '/') => `${head(sep)}${sep}${source.nametrans(name, sep)}`,
+  })
+  const targetUnderPrefix = target.withOverrides({
+    folderfilter: (name: string, sep = '/') => name.startsWith(head(sep) + sep) && target.folderfilter(name, sep),
+    nametrans: (name: string, sep = '/') => target.nametrans(name.startsWith(head(sep) + sep) ? name.slice(head(sep).length + sep.length) : name, sep),
+  })
+  return [sourceWithPrefix, targetUnderPrefix]
 }

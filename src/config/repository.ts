@@ -33,12 +33,12 @@ class ResolvedRepository extends SettingsBag<RepositoryValues> implements Reposi
     this.location = parts.location
   }
 
-  folderfilter(folder: string): boolean {
-    return (this.get('folderfilter') as (f: string) => boolean)(folder)
+  folderfilter(folder: string, separator?: string): boolean {
+    return (this.get('folderfilter') as (f: string, sep?: string) => boolean)(folder, separator)
   }
 
-  nametrans(folder: string): string {
-    return (this.get('nametrans') as (f: string) => string)(folder)
+  nametrans(folder: string, separator?: string): string {
+    return (this.get('nametrans') as (f: string, sep?: string) => string)(folder, separator)
   }
 
   get folderincludes(): string[] {

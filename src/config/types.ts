@@ -31,8 +31,8 @@ export interface SettingsView<V> {
   isSet(option: string): boolean
 }
 
-/** Values for `withOverrides`: typed values, or text parsed as the config file would be. */
-export type OverrideValues = Record<string, string | number | boolean | string[] | undefined>
+/** Values for `withOverrides`: typed values (a folder function as a function), or text parsed as the config file would be. */
+export type OverrideValues = Record<string, string | number | boolean | string[] | ((...args: string[]) => string | boolean) | undefined>
 
 export interface RepositoryConfig extends SettingsView<RepositoryValues> {
   /** Section name (`[Repository NAME]`), or the URL for a repository given as a URL. */
@@ -44,9 +44,9 @@ export interface RepositoryConfig extends SettingsView<RepositoryValues> {
   /** Where the section starts (absent for URL repositories). */
   readonly location: ConfigLocation
   /** The configured filter (default: every folder). Throws ConfigError if the user's function fails. */
-  folderfilter(folder: string): boolean
+  folderfilter(folder: string, separator?: string): boolean
   /** The configured name translation (default: identity). Throws ConfigError if it fails. */
-  nametrans(folder: string): string
+  nametrans(folder: string, separator?: string): string
   readonly folderincludes: string[]
   /** A copy with some settings replaced (e.g. from command-line flags), validated by the schema. */
   withOverrides(values: OverrideValues, source?: SettingSource): RepositoryConfig

@@ -15,8 +15,9 @@ import { isStatusDbDamage } from '../state/sqlite-errors.js'
 
 export interface SideConfig {
   repo: Repository
-  folderfilter: (name: string) => boolean
-  nametrans: (name: string) => string
+  /** `separator`: the repository's hierarchy separator (given by the pairing, which knows it). */
+  folderfilter: (name: string, separator?: string) => boolean
+  nametrans: (name: string, separator?: string) => string
   includes?: readonly string[]
 }
 
@@ -74,8 +75,8 @@ export async function pairAccountFolders(o: Pick<AccountSyncOptions, 'a' | 'b' |
   // after the listing: its connection knows the namespace, so asking opens no second one
   const [prefixA, prefixB] = await Promise.all([o.a.repo.personalPrefix?.(), o.b.repo.personalPrefix?.()])
   return pairFolders(
-    { folders: fa, separator: sepA, folderfilter: o.a.folderfilter, nametrans: o.a.nametrans, includes: o.a.includes, prefix: prefixA },
-    { folders: fb, separator: sepB, folderfilter: o.b.folderfilter, nametrans: o.b.nametrans, includes: o.b.includes, prefix: prefixB },
+    { folders: fa, separator: sepA, folderfilter: (n) => o.a.folderfilter(n, sepA), nametrans: (n) => o.a.nametrans(n, sepA), includes: o.a.includes, prefix: prefixA },
+    { folders: fb, separator: sepB, folderfilter: (n) => o.b.folderfilter(n, sepB), nametrans: (n) => o.b.nametrans(n, sepB), includes: o.b.includes, prefix: prefixB },
     { createOnA: o.policy.createOnA, createOnB: o.policy.createOnB, automap: o.automap, only: o.only, checkRoundTrip: o.policy.createOnA && o.policy.createOnB },
   )
 }

@@ -6,11 +6,13 @@
 // again ends exact, nothing lost or doubled.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, chmodSync } from 'node:fs'
+import { readFileSync, chmodSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { startDovecot, TEST_PASSWORD, type DovecotInstance } from '../support/dovecot.js'
 import { startCli } from '../support/cli-process.js'
+import { withImapClient } from '../support/imap-client.js'
 import { ADMIN, peakSessions, startFleetWorld, type FleetWorld } from '../support/fleet-world.js'
 
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'run.js')
@@ -102,4 +104,35 @@ test('a batch killed half-way (SIGKILL) and run again ends exact', async () => {
   } finally {
     await Promise.all([k1.stop(), k2.stop()])
   }
+})
+
+test('a row with a prefix: the mailbox lands under that folder on the target, the target\'s own folders untouched, and a re-run copies nothing', async () => {
+  // m01 goes to t2 in the other tests; here to its (empty) mailbox on t1, under Old/Home
+  await withImapClient(t1.port, 'm01', async (c) => {
+    await c.append('INBOX', Buffer.from('Message-ID: <own@t1>\r\nSubject: own\r\n\r\nthe target\'s own mail\r\n'))
+  })
+  const file = join(dir, 'prefix.csv')
+  writeFileSync(file, `host1;user1;password1;port1;tls1;host2;user2;password2;port2;tls2;prefix\n127.0.0.1;m01;${TEST_PASSWORD};${s1.port};none;127.0.0.1;m01;${TEST_PASSWORD};${t1.port};none;Old/Home\n`, { mode: 0o600 })
+  const first = run(file)
+  assert.equal(first.status, 0, first.stderr.slice(-2000))
+  const folders = await withImapClient(t1.port, 'm01', async (c) => (await c.list()).map((f) => f.path).sort())
+  const sourceFolders = await withImapClient(s1.port, 'm01', async (c) => (await c.list()).map((f) => f.path))
+  assert.ok(sourceFolders.includes('Sent') && sourceFolders.includes('Work'))
+  assert.deepEqual(folders.filter((f) => f.startsWith('Old')), ['Old', 'Old/Home', ...sourceFolders.map((f) => `Old/Home/${f}`)].sort(), 'every source folder under the prefix, the special ones too (by name, not into the target\'s own)')
+  const hashes = (port: number, folder: string) => withImapClient(port, 'm01', async (c) => {
+    const lock = await c.getMailboxLock(folder)
+    try {
+      const out: string[] = []
+      for await (const m of c.fetch('1:*', { source: true }, { uid: true })) out.push(createHash('sha256').update(m.source!).digest('hex'))
+      return out.sort()
+    } finally {
+      lock.release()
+    }
+  })
+  assert.deepEqual(await hashes(t1.port, 'Old/Home/INBOX'), await hashes(s1.port, 'INBOX'), 'byte-identical under the prefix')
+  assert.deepEqual(await hashes(t1.port, 'Old/Home/Work'), await hashes(s1.port, 'Work'))
+  assert.equal((await hashes(t1.port, 'INBOX')).length, 1, 'the target\'s own INBOX keeps its one message, and gets none')
+  const again = run(file)
+  assert.equal(again.status, 0)
+  assert.ok(events(again.stdout).filter((e) => e.type === 'mailbox-done').every((e) => e.outcome.copied === 0), 'nothing copied twice')
 })

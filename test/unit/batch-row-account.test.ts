@@ -1,6 +1,6 @@
 // A batch row as an account: the per-host [Repository] template (matched by host and port) gives
 // TLS, the admin login and the password source; the row's user, port, tls and password win; the
-// demand counts the mailbox's connections per server; a prefix is refused, not ignored.
+// demand counts the mailbox's connections per server; a prefix puts the folders under it.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
@@ -48,9 +48,16 @@ test('a template is not used for another port; both sides on one server count tw
   assert.deepEqual([...r.demand], [['old.example.org:143', 6]])
 })
 
-test('a row with a prefix is refused with a clear reason', async () => {
-  const { config, rows } = await setup('host1,user1,host2,user2,prefix\na.example,u,b.example,u,Archive/\n')
-  assert.throws(() => rowAccount(config, rows[0]!, 1), /prefix column is not supported yet/)
+test('a row with a prefix: every source folder goes under it on the target, in each side\'s own separator; only the target\'s folders under it take part', async () => {
+  const { config, rows } = await setup('host1,user1,host2,user2,prefix\na.example,u,b.example,u,/Archive/Old/\na.example,v,b.example,v,Archive//Old\n')
+  const { account } = rowAccount(config, rows[0]!, 1)
+  assert.equal(account.remote.nametrans('INBOX', '.'), 'Archive.Old.INBOX', 'a source with "." as its separator')
+  assert.equal(account.remote.nametrans('Work/2024', '/'), 'Archive/Old/Work/2024')
+  assert.equal(account.local.folderfilter('Archive/Old/Work', '/'), true)
+  assert.equal(account.local.folderfilter('Work', '/'), false, 'the target\'s own folders are not this mailbox\'s')
+  assert.equal(account.local.folderfilter('Archive/Older', '/'), false)
+  assert.equal(account.local.nametrans('Archive.Old.Work', '.'), 'Work')
+  assert.throws(() => rowAccount(config, rows[1]!, 1), /line 3: the prefix "Archive\/\/Old" has an empty level/)
 })
 
 test('one password command in a template serves every user of a batch: it is told the user, host and port', async () => {
