@@ -84,7 +84,7 @@ function bashComplete(...words: string[]): string[] {
 
 test('bash: `mailsync ba` completes to backup and batch; commands, flags, flag values and argument choices', () => {
   assert.deepEqual(bashComplete('mailsync', 'ba'), ['backup', 'batch'])
-  assert.deepEqual(bashComplete('mailsync', 'batch', ''), ['enqueue', 'status'])
+  assert.deepEqual(bashComplete('mailsync', 'batch', ''), ['status', 'enqueue'])
   assert.deepEqual(bashComplete('mailsync', ''), [...visibleCommands(manifest).map((c) => c.id), 'help'])
   assert.deepEqual(bashComplete('mailsync', 'help', 're'), ['restore'])
   assert.deepEqual(bashComplete('mailsync', 'backup', '--mi'), ['--mirror'])
