@@ -97,7 +97,7 @@ export async function workerFromRedis(o: WorkerOptions): Promise<number> {
       return
     }
     if (o.quiet) return
-    const line = batchEventLine(e, { done, total: done })
+    const line = batchEventLine(e, { done })
     if (line) process.stderr.write(`${line}\n`)
   }
   if (!o.json && !o.quiet) process.stderr.write(`worker ${process.pid}: queue ${o.queue} on ${redisDisplay(o.redis)}, ${o.concurrency} mailboxes at a time${o.untilEmpty ? ', until the queue is empty' : ''}\n`)

@@ -6,7 +6,8 @@ import { MAILBOX_STATES, type LedgerEntry } from '../batch/ledger.js'
 import { formatBytes, formatMs, formatTable } from './format.js'
 
 /** One line per mailbox start and end, and an overall count; undefined for events not shown as lines. */
-export function batchEventLine(e: BatchEvent, progress: { done: number; total: number }): string | undefined {
+/** `progress.total` undefined: not known here (a worker sees only the mailboxes it takes). */
+export function batchEventLine(e: BatchEvent, progress: { done: number; total?: number }): string | undefined {
   switch (e.type) {
     case 'batch-start':
       return `batch: ${e.total} mailboxes${e.alreadyDone ? ` (${e.alreadyDone} done before: checked again as a delta)` : ''}`
@@ -16,7 +17,7 @@ export function batchEventLine(e: BatchEvent, progress: { done: number; total: n
       const o = e.outcome
       const figures = `copied ${o.copied}, adopted ${o.adopted}, ${formatBytes(o.bytes)}, ${formatMs(o.ms)}${o.verification ? `, verified ${o.verified}${o.verification === 'mismatch' ? ' (MISMATCH)' : ''}` : ''}`
       const why = o.error ? `: ${o.errorKind ? `[${o.errorKind}] ` : ''}${o.error}` : ''
-      return `${o.state.padEnd(11)} [${progress.done}/${progress.total}] ${e.target ? `${e.source} -> ${e.target}  ${figures}` : e.source || e.key}${why}`
+      return `${o.state.padEnd(11)} [${progress.total === undefined ? progress.done : `${progress.done}/${progress.total}`}] ${e.target ? `${e.source} -> ${e.target}  ${figures}` : e.source || e.key}${why}`
     }
     default:
       return undefined

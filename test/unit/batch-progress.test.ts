@@ -6,6 +6,7 @@ import { applyBatchEvent, batchOverallLine, BatchProgressBars, newBatchProgress 
 import type { BatchEvent } from '../../src/batch/run-batch.js'
 import type { MailboxOutcome } from '../../src/batch/ledger.js'
 import { Screen } from '../support/terminal-screen.js'
+import { batchEventLine } from '../../src/cli/render-batch.js'
 
 const outcome = (state: MailboxOutcome['state'], copied: number): MailboxOutcome => ({ state, copied, adopted: 0, failedMessages: 0, bytes: copied * 1024, ms: 10, verified: 0 })
 const start = (key: string): BatchEvent => ({ type: 'mailbox-start', key, source: `imap://${key}@old:143`, target: `imap://${key}@new:143` })
@@ -49,4 +50,12 @@ test('on a terminal: the overall bar and one line per mailbox in flight; outcome
   } finally {
     bars.stop()
   }
+})
+
+test('outcome lines: the count of the whole batch where it is known, a worker\'s own count where not; the reason of a failure', () => {
+  const failed: BatchEvent = { type: 'mailbox-done', key: 'k', source: 'imap://bob@old:143', target: 'imap://bob@new:143', outcome: { ...outcome('failed', 0), errorKind: 'auth', error: 'login refused' } }
+  assert.match(batchEventLine(failed, { done: 3, total: 50 })!, /^failed {6}\[3\/50\] imap:\/\/bob@old:143 -> imap:\/\/bob@new:143 {2}copied 0, .*: \[auth\] login refused$/)
+  assert.match(batchEventLine(done('a'), { done: 7 })!, /^done {8}\[7\] a -> a/)
+  assert.equal(batchEventLine(start('a'), { done: 0 }), 'start  imap://a@old:143 -> imap://a@new:143')
+  assert.equal(batchEventLine(progress('a', 1), { done: 0 }), undefined, 'progress is for the bars and --json')
 })
