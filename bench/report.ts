@@ -91,6 +91,8 @@ const BARS: Bar[] = [
     },
   },
   wallBar('nochange', 'mailsync', 350, 'no-change sync <= 0.35 s (10k corpus, incl. process start)'),
+  ratioBar('nochange', 2.0, 'no-change re-run <= 2x mbsync (10k corpus)'),
+  ratioBar('firstrerun', 2.0, 'first re-run straight after the pull <= 2x mbsync (10k corpus)'),
   ratioBar('nochange100k', 0.5, 'no-change sync on the 100,000-message corpus <= 0.5x mbsync'),
   wallBar('delta', 'mailsync', 600, 'sync after 100 new + 100 flag changes <= 0.6 s'),
   ratioBar('migrate', 1.0, 'migrate <= 1.0x mbsync IMAP -> IMAP'),
