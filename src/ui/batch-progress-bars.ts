@@ -3,11 +3,12 @@
 // one line per mailbox in flight with what it has copied so far. Fed the batch's events; lines
 // logged meanwhile (a mailbox's outcome) go above the bars; stop() clears them. The text of each
 // line is made by the pure functions below at each redraw.
-import cliProgress from 'cli-progress'
+import type cliProgress from 'cli-progress'
 import { formatBytes } from '../cli/format.js'
 import type { BatchEvent } from '../batch/run-batch.js'
 import { bar, formatEta } from './progress-format.js'
 import type { ProgressStream } from './progress-bars.js'
+import { LineBars, type Payload } from './text-bars.js'
 
 export interface BatchProgress {
   total: number
@@ -66,34 +67,20 @@ export function batchMailboxLine(m: { label: string; messages: number; bytes: nu
   return fit(`  ${m.label}  ${m.messages} msgs  ${formatBytes(m.bytes)}`, columns)
 }
 
-type Payload = { line: () => string }
 
-export class BatchProgressBars {
+export class BatchProgressBars extends LineBars {
   readonly progress: BatchProgress
-  private readonly multibar: cliProgress.MultiBar
   private readonly lines = new Map<string, cliProgress.SingleBar>()
   private readonly now: () => number
   private readonly started: number
   private readonly columns: () => number
-  private stopped = false
 
   constructor(o: { stream: ProgressStream; total: number; now?: () => number; fps?: number }) {
+    super(o.stream, o.fps)
     this.progress = newBatchProgress(o.total)
     this.now = o.now ?? Date.now
     this.started = this.now()
     const columns = () => Math.max(20, (o.stream.columns || 80) - 1)
-    this.multibar = new cliProgress.MultiBar({
-      stream: o.stream,
-      format: (_opts, _params, payload: Payload) => payload.line(),
-      fps: o.fps ?? 4,
-      forceRedraw: true,
-      hideCursor: true,
-      clearOnComplete: true,
-      linewrap: false,
-      autopadding: false,
-      gracefulExit: true,
-      noTTYOutput: false,
-    })
     this.multibar.create(1, 0, { line: () => batchOverallLine(this.progress, this.now(), this.started, columns()) } satisfies Payload)
     this.columns = columns
   }
@@ -112,20 +99,5 @@ export class BatchProgressBars {
       if (b) this.multibar.remove(b)
       this.lines.delete(e.key)
     }
-  }
-
-  log(line: string): void {
-    if (!this.stopped) this.multibar.log(line.endsWith('\n') ? line : line + '\n')
-  }
-
-  redraw(): void {
-    if (!this.stopped) this.multibar.update()
-  }
-
-  stop(): void {
-    if (this.stopped) return
-    this.multibar.update()
-    this.stopped = true
-    this.multibar.stop()
   }
 }

@@ -5,10 +5,11 @@
 // is needed because a logged line moves the bars down a row, and cli-progress would otherwise skip
 // the bars whose text did not change, leaving their rows empty. Lines logged meanwhile (finished folders, warnings) go above the bars, and
 // stop() clears the bars so the summary follows the logged lines.
-import cliProgress from 'cli-progress'
+import type cliProgress from 'cli-progress'
 import type { EngineEvent } from '../engine/events.js'
 import { folderKey, ProgressState } from './progress-state.js'
 import { folderLine, overallLine } from './progress-format.js'
+import { LineBars, type Payload } from './text-bars.js'
 
 export interface ProgressStream extends NodeJS.WritableStream {
   isTTY?: boolean
@@ -24,34 +25,19 @@ export interface ProgressBarsOptions {
   fps?: number
 }
 
-type Payload = { line: () => string }
-
-export class ProgressBars {
+export class ProgressBars extends LineBars {
   readonly state: ProgressState
-  private readonly multibar: cliProgress.MultiBar
   private readonly folders = new Map<string, cliProgress.SingleBar>()
   private readonly now: () => number
   private readonly started: number
   private readonly columns: () => number
-  private stopped = false
 
   constructor(o: ProgressBarsOptions) {
+    super(o.stream, o.fps)
     this.state = new ProgressState({ multiAccount: o.multiAccount })
     this.now = o.now ?? Date.now
     this.started = this.now()
     this.columns = () => Math.max(20, (o.stream.columns || 80) - 1)
-    this.multibar = new cliProgress.MultiBar({
-      stream: o.stream,
-      format: (_opts, _params, payload: Payload) => payload.line(),
-      fps: o.fps ?? 4,
-      forceRedraw: true,
-      hideCursor: true,
-      clearOnComplete: true,
-      linewrap: false,
-      autopadding: false,
-      gracefulExit: true,
-      noTTYOutput: false,
-    })
     const overall: Payload = { line: () => overallLine(this.state, this.now(), this.started, this.columns()) }
     this.multibar.create(1, 0, overall)
   }
@@ -72,24 +58,5 @@ export class ProgressBars {
       if (bar) this.multibar.remove(bar)
       this.folders.delete(key)
     }
-  }
-
-  /** A line above the bars (shown at the next redraw). */
-  log(line: string): void {
-    if (this.stopped) return
-    this.multibar.log(line.endsWith('\n') ? line : line + '\n')
-  }
-
-  /** Redraw now (tests; cli-progress also redraws on its own timer). */
-  redraw(): void {
-    if (!this.stopped) this.multibar.update()
-  }
-
-  /** Flush logged lines, then clear the bars for good. */
-  stop(): void {
-    if (this.stopped) return
-    this.multibar.update()
-    this.stopped = true
-    this.multibar.stop()
   }
 }
