@@ -22,6 +22,11 @@ export interface BatchSide {
   tls?: BatchTls
 }
 
+/** A side as shown (and kept in the ledger): `user@host[:port]`, an IPv6 host in brackets; never its password. */
+export function sideLabel(s: Pick<BatchSide, 'host' | 'port' | 'user'>): string {
+  return `${s.user}@${s.host.includes(':') ? `[${s.host}]` : s.host}${s.port ? `:${s.port}` : ''}`
+}
+
 /** One mailbox pair to migrate. */
 export interface BatchRow {
   /** 1-based line number in the file. */

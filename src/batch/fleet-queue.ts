@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto'
 import { Queue, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { MailsyncError } from '../errors.js'
-import type { BatchRow, BatchRowError, BatchSide } from './batch-file.js'
+import { sideLabel, type BatchRow, type BatchRowError, type BatchSide } from './batch-file.js'
 import { rowErrorKey, type LedgerEntry, type MailboxOutcome, type MailboxState } from './ledger.js'
 import type { MailboxResult } from './migrate-mailbox.js'
 
@@ -85,26 +85,36 @@ export interface EnqueueResult {
   alreadyQueued: number
 }
 
+/** Mailboxes looked up and added per round (each round's commands go out together, not one per mailbox). */
+const ENQUEUE_CHUNK = 500
+
 export async function enqueueBatch(queue: Queue, redis: Redis, rows: readonly BatchRow[], errors: readonly BatchRowError[], s: EnqueueSettings): Promise<EnqueueResult> {
   const result: EnqueueResult = { added: 0, requeued: 0, alreadyQueued: 0 }
-  for (const row of rows) {
-    const jobId = jobIdOf(row.key)
-    const old = await queue.getJob(jobId)
-    let before: FleetJobData['before']
-    if (old) {
-      const state = await old.getState()
-      if (state !== 'completed' && state !== 'failed') {
+  const opts = { attempts: s.attempts, backoff: { type: 'exponential', delay: s.backoffMs }, removeOnComplete: false, removeOnFail: false }
+  for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK) {
+    const chunk = rows.slice(i, i + ENQUEUE_CHUNK)
+    const olds = await Promise.all(chunk.map((row) => queue.getJob(jobIdOf(row.key))))
+    const states = await Promise.all(olds.map((old) => old?.getState()))
+    const ended: Job[] = []
+    const jobs = chunk.flatMap((row, k) => {
+      const old = olds[k]
+      if (old && states[k] !== 'completed' && states[k] !== 'failed') {
         result.alreadyQueued++
-        continue
+        return []
       }
-      before = (old.progress as FleetJobProgress | undefined)?.sum ?? old.data.before
-      await old.remove()
-      result.requeued++
-    } else {
-      result.added++
-    }
-    const data: FleetJobData = { row: queuedRow(row), perServer: s.perServer, connectionsPerMailbox: s.connectionsPerMailbox, verify: s.verify, batchFile: s.batchFile, ...(before ? { before } : {}) }
-    await queue.add(JOB_NAME, data, { jobId, attempts: s.attempts, backoff: { type: 'exponential', delay: s.backoffMs }, removeOnComplete: false, removeOnFail: false })
+      let before: FleetJobData['before']
+      if (old) {
+        before = (old.progress as FleetJobProgress | undefined)?.sum ?? old.data.before
+        ended.push(old)
+        result.requeued++
+      } else {
+        result.added++
+      }
+      const data: FleetJobData = { row: queuedRow(row), perServer: s.perServer, connectionsPerMailbox: s.connectionsPerMailbox, verify: s.verify, batchFile: s.batchFile, ...(before ? { before } : {}) }
+      return [{ name: JOB_NAME, data, opts: { ...opts, jobId: jobIdOf(row.key) } }]
+    })
+    await Promise.all(ended.map((old) => old.remove()))
+    if (jobs.length) await queue.addBulk(jobs)
   }
   const key = rowErrorsKey(queue.name)
   await redis.del(key)
@@ -137,8 +147,8 @@ function entryOf(job: Job, state: (typeof ALL_STATES)[number]): LedgerEntry {
   return {
     key: data.row.key,
     line: data.row.line,
-    source: p.source ?? sideText(data.row.source),
-    target: p.target ?? sideText(data.row.target),
+    source: p.source ?? sideLabel(data.row.source),
+    target: p.target ?? sideLabel(data.row.target),
     state: mine,
     errorKind: mine === 'done' || mine === 'running' || mine === 'pending' ? null : last?.errorKind ?? null,
     error: mine === 'failed' ? job.failedReason ?? last?.error ?? null : mine === 'needs-rerun' ? last?.error ?? job.failedReason ?? null : null,
@@ -155,9 +165,6 @@ function entryOf(job: Job, state: (typeof ALL_STATES)[number]): LedgerEntry {
   }
 }
 
-function sideText(s: QueuedSide): string {
-  return `${s.user}@${s.host.includes(':') ? `[${s.host}]` : s.host}${s.port ? `:${s.port}` : ''}`
-}
 
 /** Mailboxes not yet ended (queued, waiting for a retry, or running). */
 export async function unfinished(queue: Queue): Promise<number> {

@@ -37,7 +37,6 @@ export async function openRedis(url: string, opts: { longLived?: boolean } = {})
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: opts.longLived ? null : 2,
-    enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(200 * 2 ** times, 5000),
   })
   let lastError: Error | undefined

@@ -6,12 +6,10 @@
 // makes a mailbox that was cut off half-way safe to run again.
 import { hostname } from 'node:os'
 import PQueue from 'p-queue'
-import type { LoadedConfig } from '../config/index.js'
 import { EXIT } from '../errors.js'
 import type { BatchRow } from './batch-file.js'
-import type { ConnectionBudget } from './connection-budget.js'
 import { isRowErrorKey, type Ledger, type LedgerEntry, type MailboxOutcome } from './ledger.js'
-import { migrateMailbox } from './migrate-mailbox.js'
+import { migrateMailbox, type MailboxRun } from './migrate-mailbox.js'
 
 export type BatchEvent =
   | { type: 'batch-start'; total: number; alreadyDone: number }
@@ -20,18 +18,11 @@ export type BatchEvent =
   | { type: 'mailbox-done'; key: string; source: string; target: string; outcome: MailboxOutcome }
   | { type: 'batch-done'; entries: LedgerEntry[]; exitCode: number; ms: number }
 
-export interface BatchRequest {
-  config: LoadedConfig
+/** What every mailbox runs with (MailboxRun; connectionsPerMailbox: see below), and the batch around them. */
+export interface BatchRequest extends Omit<MailboxRun, 'onStart' | 'onProgress'> {
   rows: readonly BatchRow[]
   ledger: Ledger
-  budget: ConnectionBudget
   parallelMailboxes: number
-  /** Connections one mailbox opens on each side (set from the budget: see connectionsPerMailbox). */
-  connectionsPerMailbox: number
-  stateDir: string
-  dryRun: boolean
-  verify: boolean
-  stop?: AbortSignal
   emit(e: BatchEvent): void
 }
 

@@ -19,8 +19,7 @@ import { QUEUE_PREFIX, JOB_NAME, openQueue, unfinished, type FleetJobData, type 
 import { failedOutcome } from './ledger.js'
 import { migrateMailbox, type MailboxResult } from './migrate-mailbox.js'
 import { RedisBudget } from './redis-budget.js'
-import type { BatchEvent } from './run-batch.js'
-import { runnerId } from './run-batch.js'
+import { runnerId, type BatchEvent } from './run-batch.js'
 
 /** Error kinds that another try cannot mend. */
 const FINAL_KINDS = new Set(['auth', 'config', 'usage'])

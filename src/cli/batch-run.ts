@@ -4,11 +4,11 @@
 import { writeFile } from 'node:fs/promises'
 import type { LoadedConfig } from '../config/index.js'
 import { MailsyncError } from '../errors.js'
-import { readBatchFile } from '../batch/batch-file.js'
+import { readBatchFile, sideLabel } from '../batch/batch-file.js'
 import { LocalBudget } from '../batch/connection-budget.js'
 import { Ledger, failedOutcome, ledgerPathFor, rowErrorKey } from '../batch/ledger.js'
 import { connectionsPerMailbox, runBatch, type BatchEvent } from '../batch/run-batch.js'
-import { batchEventLine, renderBatchTable } from './render-batch.js'
+import { batchEventJson, batchEventLine, renderBatchTable } from './render-batch.js'
 import { stopOnSignals } from './stop-on-signals.js'
 
 export interface BatchRunOptions {
@@ -33,7 +33,7 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
   try {
     ledger.clearRowErrors()
     const rows = o.folders ? batch.rows.map((r) => ({ ...r, folders: r.folders ?? o.folders })) : batch.rows
-    ledger.plan(rows.map((r) => ({ key: r.key, line: r.line, source: sideText(r.source), target: sideText(r.target) })), o.file)
+    ledger.plan(rows.map((r) => ({ key: r.key, line: r.line, source: sideLabel(r.source), target: sideLabel(r.target) })), o.file)
     for (const e of batch.errors) ledger.rowError(e.line, e.message)
     const total = rows.length + new Set(batch.errors.map((e) => e.line)).size
     let done = 0
@@ -44,7 +44,8 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
     const show = (e: BatchEvent) => {
       if (e.type === 'mailbox-done') done++
       if (o.json) {
-        if (e.type !== 'mailbox-progress' || e.messages % 100 === 0) process.stdout.write(JSON.stringify(e.type === 'batch-done' ? { ...e, entries: undefined, mailboxes: e.entries.length } : e) + '\n')
+        const json = batchEventJson(e)
+        if (json) process.stdout.write(json + '\n')
         return
       }
       if (o.quiet) return
@@ -79,9 +80,6 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
   }
 }
 
-function sideText(s: { host: string; port?: number; user: string }): string {
-  return `${s.user}@${s.host.includes(':') ? `[${s.host}]` : s.host}${s.port ? `:${s.port}` : ''}`
-}
 
 async function writeReport(file: string, report: object): Promise<void> {
   try {

@@ -1,11 +1,12 @@
 // The fleet commands' work, kept out of the oclif classes: `batch enqueue FILE --redis URL`,
 // `batch status --redis URL`, and `mailsync worker --redis URL`. BullMQ and ioredis are loaded
 // only from here (through dynamic imports of our own modules), so no other command pays for them.
+import type { Redis } from 'ioredis'
 import type { LoadedConfig } from '../config/index.js'
 import { MailsyncError } from '../errors.js'
 import { readBatchFile, type BatchRow } from '../batch/batch-file.js'
 import { connectionsPerMailbox, batchExitCode, type BatchEvent } from '../batch/run-batch.js'
-import { batchEventLine, renderBatchTable } from './render-batch.js'
+import { batchEventJson, batchEventLine, renderBatchTable } from './render-batch.js'
 import { stopOnSignals } from './stop-on-signals.js'
 
 export interface Output {
@@ -24,14 +25,8 @@ export interface EnqueueOptions extends Output {
 }
 
 export async function enqueueFromFile(o: EnqueueOptions): Promise<number> {
-  const [{ openRedis, redisDisplay }, { enqueueBatch, checkQueueName, openQueue }] = await Promise.all([
-    import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
-  ])
-  checkQueueName(o.queue)
   const batch = readBatchFile(o.file)
-  const redis = await openRedis(o.redis)
-  const queue = openQueue(o.queue, redis)
-  try {
+  return withQueue(o.redis, o.queue, async (queue, redis, { enqueueBatch }, redisDisplay) => {
     const r = await enqueueBatch(queue, redis, batch.rows, batch.errors, {
       perServer: o.maxConnectionsPerServer,
       connectionsPerMailbox: connectionsPerMailbox(o.maxConnectionsPerServer, 4),
@@ -46,25 +41,29 @@ export async function enqueueFromFile(o: EnqueueOptions): Promise<number> {
       if (batch.hasPasswords) process.stderr.write('passwords in the batch file were not queued: each worker takes them from its own config or environment, or from `mailsync worker --passwords FILE` (a copy of this file on its machine)\n')
     }
     return batch.errors.length ? 75 : 0
-  } finally {
-    await queue.close()
-    redis.disconnect()
-  }
+  })
 }
 
 export async function statusFromRedis(o: Output & { redis: string; queue: string }): Promise<number> {
-  const [{ openRedis, redisDisplay }, { queueEntries, checkQueueName, openQueue }] = await Promise.all([
-    import('../batch/redis-connection.js'), import('../batch/fleet-queue.js'),
-  ])
-  checkQueueName(o.queue)
-  const redis = await openRedis(o.redis)
-  const queue = openQueue(o.queue, redis)
-  try {
+  return withQueue(o.redis, o.queue, async (queue, redis, { queueEntries }, redisDisplay) => {
     const entries = await queueEntries(queue, redis)
     if (entries.length === 0) throw new MailsyncError('usage', `nothing was queued on ${o.queue} at ${redisDisplay(o.redis)}`, { hint: 'mailsync batch enqueue FILE --redis URL' })
     if (o.json) process.stdout.write(JSON.stringify({ queue: o.queue, redis: redisDisplay(o.redis), mailboxes: entries }) + '\n')
     else process.stdout.write(`${renderBatchTable(entries)}\n`)
     return batchExitCode(entries, false)
+  })
+}
+
+type FleetQueueModule = typeof import('../batch/fleet-queue.js')
+
+/** The queue `name` at `url` for `fn` (the name checked before connecting), closed after. */
+async function withQueue<T>(url: string, name: string, fn: (queue: ReturnType<FleetQueueModule['openQueue']>, redis: Redis, fleet: FleetQueueModule, redisDisplay: (url: string) => string) => Promise<T>): Promise<T> {
+  const [{ openRedis, redisDisplay }, fleet] = await Promise.all([import('../batch/redis-connection.js'), import('../batch/fleet-queue.js')])
+  fleet.checkQueueName(name)
+  const redis = await openRedis(url)
+  const queue = fleet.openQueue(name, redis)
+  try {
+    return await fn(queue, redis, fleet, redisDisplay)
   } finally {
     await queue.close()
     redis.disconnect()
@@ -93,7 +92,8 @@ export async function workerFromRedis(o: WorkerOptions): Promise<number> {
   const show = (e: BatchEvent) => {
     if (e.type === 'mailbox-done') done++
     if (o.json) {
-      if (e.type !== 'mailbox-progress' || e.messages % 100 === 0) process.stdout.write(JSON.stringify(e) + '\n')
+      const json = batchEventJson(e)
+      if (json) process.stdout.write(json + '\n')
       return
     }
     if (o.quiet) return

@@ -5,6 +5,12 @@ import type { BatchEvent } from '../batch/run-batch.js'
 import { MAILBOX_STATES, type LedgerEntry } from '../batch/ledger.js'
 import { formatBytes, formatMs, formatTable } from './format.js'
 
+/** The --json line of an event: progress only every 100 messages, a batch's end without its entries; undefined when not written. */
+export function batchEventJson(e: BatchEvent): string | undefined {
+  if (e.type === 'mailbox-progress' && e.messages % 100 !== 0) return undefined
+  return JSON.stringify(e.type === 'batch-done' ? { ...e, entries: undefined, mailboxes: e.entries.length } : e)
+}
+
 /** One line per mailbox start and end, and an overall count; undefined for events not shown as lines. */
 /** `progress.total` undefined: not known here (a worker sees only the mailboxes it takes). */
 export function batchEventLine(e: BatchEvent, progress: { done: number; total?: number }): string | undefined {

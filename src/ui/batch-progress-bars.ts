@@ -6,7 +6,7 @@
 import type cliProgress from 'cli-progress'
 import { formatBytes } from '../cli/format.js'
 import type { BatchEvent } from '../batch/run-batch.js'
-import { bar, formatEta } from './progress-format.js'
+import { bar, fit, formatEta } from './progress-format.js'
 import type { ProgressStream } from './progress-bars.js'
 import { LineBars, type Payload } from './text-bars.js'
 
@@ -50,10 +50,6 @@ export function applyBatchEvent(p: BatchProgress, e: BatchEvent): boolean {
     default:
       return false
   }
-}
-
-function fit(text: string, columns: number): string {
-  return text.length <= columns ? text : text.slice(0, Math.max(0, columns - 1)) + '…'
 }
 
 export function batchOverallLine(p: BatchProgress, nowMs: number, startedMs: number, columns: number): string {

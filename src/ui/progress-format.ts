@@ -16,7 +16,8 @@ export function formatEta(seconds: number | undefined): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
 }
 
-function fit(text: string, columns: number): string {
+/** `text` cut to `columns` characters, an ellipsis marking the cut. */
+export function fit(text: string, columns: number): string {
   return text.length <= columns ? text : text.slice(0, Math.max(0, columns - 1)) + '…'
 }
 
