@@ -7,8 +7,8 @@ import { MailsyncError } from '../errors.js'
 import { readBatchFile, sideLabel } from '../batch/batch-file.js'
 import { LocalBudget } from '../batch/connection-budget.js'
 import { Ledger, failedOutcome, ledgerPathFor, rowErrorKey } from '../batch/ledger.js'
-import { connectionsPerMailbox, runBatch, type BatchEvent } from '../batch/run-batch.js'
-import { batchEventJson, batchEventLine, renderBatchTable } from './render-batch.js'
+import { connectionsPerMailbox, runBatch } from '../batch/run-batch.js'
+import { batchEventWriter, renderBatchTable } from './render-batch.js'
 import { stopOnSignals } from './stop-on-signals.js'
 
 export interface BatchRunOptions {
@@ -36,26 +36,11 @@ export async function runBatchFromFile(o: BatchRunOptions): Promise<number> {
     ledger.plan(rows.map((r) => ({ key: r.key, line: r.line, source: sideLabel(r.source), target: sideLabel(r.target) })), o.file)
     for (const e of batch.errors) ledger.rowError(e.line, e.message)
     const total = rows.length + new Set(batch.errors.map((e) => e.line)).size
-    let done = 0
     // on a terminal: bars, with the lines logged above them
     const bars = !o.json && !o.quiet && process.stderr.isTTY
       ? new (await import('../ui/batch-progress-bars.js')).BatchProgressBars({ stream: process.stderr, total })
       : undefined
-    const show = (e: BatchEvent) => {
-      if (e.type === 'mailbox-done') done++
-      if (o.json) {
-        const json = batchEventJson(e)
-        if (json) process.stdout.write(json + '\n')
-        return
-      }
-      if (o.quiet) return
-      bars?.handle(e)
-      const line = e.type === 'mailbox-start' && bars ? undefined : batchEventLine(e, { done, total })
-      if (line) {
-        if (bars) bars.log(line)
-        else process.stderr.write(`${line}\n`)
-      }
-    }
+    const show = batchEventWriter({ json: o.json, quiet: o.quiet, total, bars })
     if (!o.json && !o.quiet) process.stderr.write(`ledger: ${ledgerFile}\n`)
     for (const e of batch.errors) show({ type: 'mailbox-done', key: rowErrorKey(e.line), source: rowErrorKey(e.line), target: '', outcome: failedOutcome('config', e.message) })
     const stop = stopOnSignals()

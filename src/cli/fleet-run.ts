@@ -5,8 +5,8 @@ import type { Redis } from 'ioredis'
 import type { LoadedConfig } from '../config/index.js'
 import { MailsyncError } from '../errors.js'
 import { readBatchFile, type BatchRow } from '../batch/batch-file.js'
-import { connectionsPerMailbox, batchExitCode, type BatchEvent } from '../batch/run-batch.js'
-import { batchEventJson, batchEventLine, renderBatchTable } from './render-batch.js'
+import { connectionsPerMailbox, batchExitCode } from '../batch/run-batch.js'
+import { batchEventWriter, renderBatchTable } from './render-batch.js'
 import { stopOnSignals } from './stop-on-signals.js'
 
 export interface Output {
@@ -88,18 +88,7 @@ export async function workerFromRedis(o: WorkerOptions): Promise<number> {
   checkQueueName(o.queue)
   const passwords = o.passwords ? passwordsOf(o.passwords) : undefined
   const redis = await openRedis(o.redis, { longLived: true })
-  let done = 0
-  const show = (e: BatchEvent) => {
-    if (e.type === 'mailbox-done') done++
-    if (o.json) {
-      const json = batchEventJson(e)
-      if (json) process.stdout.write(json + '\n')
-      return
-    }
-    if (o.quiet) return
-    const line = batchEventLine(e, { done })
-    if (line) process.stderr.write(`${line}\n`)
-  }
+  const show = batchEventWriter(o)
   if (!o.json && !o.quiet) process.stderr.write(`worker ${process.pid}: queue ${o.queue} on ${redisDisplay(o.redis)}, ${o.concurrency} mailboxes at a time${o.untilEmpty ? ', until the queue is empty' : ''}\n`)
   const stop = stopOnSignals()
   try {

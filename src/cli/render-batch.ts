@@ -11,6 +11,29 @@ export function batchEventJson(e: BatchEvent): string | undefined {
   return JSON.stringify(e.type === 'batch-done' ? { ...e, entries: undefined, mailboxes: e.entries.length } : e)
 }
 
+/**
+ * Shows a batch's events as they come: --json lines on stdout, else (unless quiet) lines on
+ * stderr, above the bars when there are bars (which then show starts themselves). `total`:
+ * undefined where the whole batch is not known (a worker).
+ */
+export function batchEventWriter(o: { json: boolean; quiet: boolean; total?: number; bars?: { handle(e: BatchEvent): void; log(line: string): void } }): (e: BatchEvent) => void {
+  let done = 0
+  return (e) => {
+    if (e.type === 'mailbox-done') done++
+    if (o.json) {
+      const json = batchEventJson(e)
+      if (json) process.stdout.write(json + '\n')
+      return
+    }
+    if (o.quiet) return
+    o.bars?.handle(e)
+    const line = e.type === 'mailbox-start' && o.bars ? undefined : batchEventLine(e, { done, total: o.total })
+    if (!line) return
+    if (o.bars) o.bars.log(line)
+    else process.stderr.write(`${line}\n`)
+  }
+}
+
 /** One line per mailbox start and end, and an overall count; undefined for events not shown as lines. */
 /** `progress.total` undefined: not known here (a worker sees only the mailboxes it takes). */
 export function batchEventLine(e: BatchEvent, progress: { done: number; total?: number }): string | undefined {
