@@ -15,6 +15,28 @@ const roots = tempRoots('mailsync-le-')
 
 const crlf = Buffer.from('From: a@example.org\r\nSubject: hi\r\n\r\nline one\r\nline two\r\n')
 
+test('crlfToLf removes exactly the CRs and lfToCrlf puts one before every LF, for any bytes (seeded cases)', () => {
+  // references: the plain byte-by-byte meaning the fast versions must keep
+  const dropCr = (b: Buffer): Buffer => Buffer.from([...b].filter((x) => x !== 0x0d))
+  const addCr = (b: Buffer): Buffer => Buffer.from([...b].flatMap((x) => (x === 0x0a ? [0x0d, 0x0a] : [x])))
+  let seed = 7
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31
+    return seed % n
+  }
+  const alphabet = [0x0d, 0x0a, 0x41, 0x20, 0x0d, 0x0a]
+  for (let k = 0; k < 400; k++) {
+    const b = Buffer.from(Array.from({ length: next(40) }, () => alphabet[next(alphabet.length)]!))
+    assert.deepEqual(crlfToLf(b), dropCr(b), `crlfToLf of ${JSON.stringify(b.toString('latin1'))}`)
+    assert.deepEqual(lfToCrlf(b), addCr(b), `lfToCrlf of ${JSON.stringify(b.toString('latin1'))}`)
+  }
+  const input = Buffer.from('a\r\nb\r\n')
+  const copy = Buffer.from(input)
+  crlfToLf(input)
+  lfToCrlf(input)
+  assert.deepEqual(input, copy, 'the input is left as it was')
+})
+
 test('a message whose every line ends in CRLF converts; anything else is kept as it came', () => {
   assert.equal(isCrlfMessage(crlf), true)
   assert.deepEqual(crlfToLf(crlf), Buffer.from('From: a@example.org\nSubject: hi\n\nline one\nline two\n'))
