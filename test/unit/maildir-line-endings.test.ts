@@ -5,11 +5,12 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { CrlfWatch, crlfToLf, isCrlfMessage, lfToCrlf, servedLength } from '../../src/repository/maildir/line-endings.js'
+import { CrlfWatch, crlfToLf, isCrlfMessage, lfFormIfCrlf, lfToCrlf, servedLength } from '../../src/repository/maildir/line-endings.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { STREAM_THRESHOLD } from '../../src/repository/maildir/maildir-folder.js'
 import { bodyBytes } from '../support/message-body.js'
 import { tempRoots } from '../support/temp-roots.js'
+import { SeededRandom } from '../support/seeded-random.js'
 
 const roots = tempRoots('mailsync-le-')
 
@@ -19,11 +20,8 @@ test('crlfToLf removes exactly the CRs and lfToCrlf puts one before every LF, fo
   // references: the plain byte-by-byte meaning the fast versions must keep
   const dropCr = (b: Buffer): Buffer => Buffer.from([...b].filter((x) => x !== 0x0d))
   const addCr = (b: Buffer): Buffer => Buffer.from([...b].flatMap((x) => (x === 0x0a ? [0x0d, 0x0a] : [x])))
-  let seed = 7
-  const next = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31
-    return seed % n
-  }
+  const rnd = new SeededRandom(7)
+  const next = (n: number): number => rnd.int(0, n - 1)
   const alphabet = [0x0d, 0x0a, 0x41, 0x20, 0x0d, 0x0a]
   for (let k = 0; k < 400; k++) {
     const b = Buffer.from(Array.from({ length: next(40) }, () => alphabet[next(alphabet.length)]!))
@@ -35,6 +33,25 @@ test('crlfToLf removes exactly the CRs and lfToCrlf puts one before every LF, fo
   crlfToLf(input)
   lfToCrlf(input)
   assert.deepEqual(input, copy, 'the input is left as it was')
+})
+
+test('lfFormIfCrlf gives the LF form exactly when isCrlfMessage accepts, for any bytes (seeded cases)', () => {
+  const rnd = new SeededRandom(11)
+  const next = (n: number): number => rnd.int(0, n - 1)
+  const pieces = ['\r\n', '\r\n', 'ab', ' ', '\r', '\n', '\0', 'x\r\n']
+  let accepted = 0
+  for (let k = 0; k < 2000; k++) {
+    let text = Array.from({ length: next(12) }, () => pieces[next(pieces.length)]!).join('')
+    if (k % 3 === 0) text = text.replace(/\r?\n|\r|\0/g, '\r\n')
+    const b = Buffer.from(text, 'latin1')
+    const expected = isCrlfMessage(b) ? crlfToLf(b) : undefined
+    const got = lfFormIfCrlf(b)
+    assert.deepEqual(got && Buffer.from(got), expected, `lfFormIfCrlf of ${JSON.stringify(text)}`)
+    if (expected) accepted++
+  }
+  assert.ok(accepted > 300 && accepted < 1700, `both kinds were tried (${accepted} of 2000 accepted)`)
+  const big = Buffer.from('Subject: big\r\n\r\n' + 'line of text\r\n'.repeat(120_000))
+  assert.deepEqual(lfFormIfCrlf(big), crlfToLf(big), 'a message over the reused buffer size')
 })
 
 test('a message whose every line ends in CRLF converts; anything else is kept as it came', () => {

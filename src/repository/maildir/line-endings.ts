@@ -57,6 +57,45 @@ export function crlfToLf(buf: Buffer): Buffer {
   return out.subarray(0, w)
 }
 
+/** Messages up to this size are converted in one reused buffer (larger ones get their own). */
+const SCRATCH_LIMIT = 1024 * 1024
+let scratch = Buffer.alloc(0)
+
+/**
+ * A message's LF form when it is a CRLF message (see isCrlfMessage), else undefined: checked and
+ * converted in one pass over its line ends. The LF form of a message up to 1 MiB is in a buffer
+ * that the next call reuses, so write it out first. A pull stores thousands of messages this way,
+ * and a new buffer for each was as much memory outside the heap as the bodies themselves, waiting
+ * for a GC.
+ */
+export function lfFormIfCrlf(buf: Buffer): Buffer | undefined {
+  if (buf.indexOf(0) >= 0) return undefined
+  let out: Buffer
+  if (buf.length > SCRATCH_LIMIT) out = Buffer.allocUnsafe(buf.length)
+  else {
+    if (scratch.length < buf.length) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_LIMIT, Math.max(buf.length, 2 * scratch.length, 64 * 1024)))
+    out = scratch
+  }
+  buf.copy(out)
+  let w = 0
+  let from = 0
+  let scan = 0
+  let lines = 0
+  for (let i = buf.indexOf(CR); i >= 0; i = buf.indexOf(CR, from)) {
+    // an LF after every CR, and none between the last line end and this one
+    if (buf[i + 1] !== LF || buf.indexOf(LF, scan) !== i + 1) return undefined
+    if (w !== from) out.copyWithin(w, from, i)
+    w += i - from
+    from = i + 1
+    scan = i + 2
+    lines++
+  }
+  if (lines === 0 || buf.indexOf(LF, scan) >= 0) return undefined
+  if (w !== from) out.copyWithin(w, from, buf.length)
+  w += buf.length - from
+  return out.subarray(0, w)
+}
+
 /**
  * The bytes with LF -> CRLF (for a file in LF form): the whole file copied once to the end of the
  * output, then each line moved down to its place (in place, as in crlfToLf) with its CR after it.

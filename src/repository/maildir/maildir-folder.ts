@@ -32,7 +32,7 @@ import { abandonUnsynced, storeDelivery, syncFiles, writeDelivery, writeUnsynced
 import { statePoint } from '../../crash-point.js'
 import { folderTimes, holdsExactly, tokenDirTimes } from './change-token.js'
 import { diskError, errnoCode, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
-import { type LineEndings, LineScan, crlfToLf, hasCr, isCrlfMessage, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
+import { type LineEndings, LineScan, hasCr, lfFormIfCrlf, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
 
 /** Bodies below this size are returned as one Buffer, bigger ones as a file stream. */
 export const STREAM_THRESHOLD = 1024 * 1024
@@ -442,9 +442,12 @@ function uidFilter(uids: ListOptions['uids']): (uid: number) => boolean {
   return (uid) => uid >= uids.from
 }
 
-/** What a message in memory is stored as: LF where it round-trips (see line-endings.ts). */
+/**
+ * What a message in memory is stored as: LF where it round-trips (see line-endings.ts). The LF form
+ * is valid until the next call: it is written out at once.
+ */
 function storedBytes(content: Buffer, lf: boolean): Buffer {
-  return lf && isCrlfMessage(content) ? crlfToLf(content) : content
+  return (lf && lfFormIfCrlf(content)) || content
 }
 
 /** What mbsync's X-TUID line (in `head`) would add to the served size of its file. */
