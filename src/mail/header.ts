@@ -17,20 +17,29 @@ export function headerPart(message: Buffer): Buffer {
  * Undefined when there is no such field.
  */
 export function headerField(header: Buffer | string, name: string): string | undefined {
-  const text = typeof header === 'string' ? header : headerPart(header).toString('latin1')
-  const want = name.toLowerCase()
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
-    if (line === '') break
-    const colon = line.indexOf(':')
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') continue
-    if (line.slice(0, colon).trim().toLowerCase() !== want) continue
-    let value = line.slice(colon + 1)
-    while (i + 1 < lines.length && /^[ \t]/.test(lines[i + 1]!)) value += lines[++i]
-    return Buffer.from(value.trim(), 'latin1').toString('utf8')
+  const text = typeof header === 'string' ? headerText(header) : headerPart(header).toString('latin1')
+  // a line starting with the name (a line starting with a blank continues the one before), and its continuation lines
+  const m = fieldPattern(name).exec(text)
+  if (!m) return undefined
+  return Buffer.from(m[1]!.replace(/\r?\n/g, '').trim(), 'latin1').toString('utf8')
+}
+
+const fieldPatterns = new Map<string, RegExp>()
+function fieldPattern(name: string): RegExp {
+  let re = fieldPatterns.get(name)
+  if (!re) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')
+    re = new RegExp(`(?:^|\\n)${escaped}[ \\t]*:([^\\n]*(?:\\n[ \\t][^\\n]*)*)`, 'i')
+    fieldPatterns.set(name, re)
   }
-  return undefined
+  return re
+}
+
+/** A header given as text: up to the first empty line (it may run on into the body). */
+function headerText(text: string): string {
+  if (text.startsWith('\n') || text.startsWith('\r\n')) return ''
+  const end = /\n\r?\n/.exec(text)
+  return end ? text.slice(0, end.index + 1) : text
 }
 
 /** The Message-ID: the first `<...>` of the field, else its trimmed text; undefined when empty or missing. */
