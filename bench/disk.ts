@@ -20,10 +20,24 @@ export function prepareDisk(kind: 'tmpfs' | 'ext4', base: string): BenchDisk {
     root,
     kind,
     release: () => {
-      if (kind === 'tmpfs') {
-        try { execFileSync('umount', [root]) } catch { /* still busy: leave it */ }
+      if (kind === 'tmpfs' && !unmount(root)) {
+        process.stderr.write(`[bench] ${root} is still busy: left mounted (umount it by hand)\n`)
+        return
       }
       rmSync(root, { recursive: true, force: true })
     },
   }
+}
+
+/** umount, retried for a few seconds: a stopped Dovecot's last processes can hold the store a moment longer. */
+function unmount(root: string): boolean {
+  for (let i = 0; i < 20; i++) {
+    try {
+      execFileSync('umount', [root], { stdio: 'ignore' })
+      return true
+    } catch {
+      execFileSync('sleep', ['0.25'])
+    }
+  }
+  return false
 }

@@ -6,6 +6,11 @@ export interface ImapEndpoint {
   port: number
   user: string
   password: string
+  /**
+   * A server not on this machine (reached through bench/link-proxy.ts): mailsync is told
+   * `compression = yes`, what its default (auto) does for any server that is not loopback.
+   */
+  remote?: boolean
 }
 
 const HOST = '127.0.0.1'
@@ -64,7 +69,7 @@ function maildirRepository(maildir: string): string {
 }
 
 function mailsyncImap(name: string, e: ImapEndpoint, maxConnections: number): string {
-  return imapRepository(name, e, `maxconnections = ${maxConnections}`)
+  return imapRepository(name, e, `maxconnections = ${maxConnections}${e.remote ? '\ncompression = yes' : ''}`)
 }
 
 /** offlineimap3 IMAP <-> Maildir; `readonly` for the initial one-way pull. */

@@ -17,7 +17,7 @@ import { Results, rotation } from './stats.js'
 import { COMMANDS, MAILSYNC, REPO_ROOT, resetDirs, runMaildirTool, runMigrateTool, toolDirs } from './tools.js'
 import { BENCH_NOTES } from './notes.js'
 import { LINKS } from './link-proxy.js'
-import { linkWorkloads } from './link-workloads.js'
+import { linkWorkloads, OFFER_COMPRESS } from './link-workloads.js'
 
 const log = (s: string): void => { process.stderr.write(`[bench] ${s}\n`) }
 const SEED = 20_260_501
@@ -123,7 +123,17 @@ async function runAll(args: BenchArgs, root: string, results: Results, info: Rec
   if (w.has('migrate')) await migrate(args, root, source, results, info, servers, tools)
   if (w.has('bigmessage')) await bigMessage(args, root, src, results, info, servers, tools)
   if (w.has('nochange100k')) await largeNoChange(args, root, src, results, info, tools)
-  if (w.has('link')) await linkWorkloads({ args, root, source, results, info, servers, tools, log }, LINKS.filter((l) => args.links.includes(l.key)))
+  if (w.has('link')) {
+    // the same corpus on a server that offers COMPRESS=DEFLATE, as servers on the Internet often
+    // do (the loopback server above does not: mbsync would compress on loopback too)
+    const far = await startDovecot({ users: ['alice'], maxUserIpConnections: 200, extraConfig: OFFER_COMPRESS })
+    servers.push(far)
+    t0 = Date.now()
+    await fillDovecotMaildir(corpus, far, 'alice')
+    log(`corpus copied to the server behind the link in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    const farSource: ImapEndpoint = { port: far.port, user: 'alice', password: TEST_PASSWORD }
+    await linkWorkloads({ args, root, source: farSource, results, info, servers, tools, log }, LINKS.filter((l) => args.links.includes(l.key)))
+  }
 }
 
 /** No-change re-run on a much larger account (same generator, more folders): scales with folders? */
