@@ -172,6 +172,36 @@ describe('mailsync auth', () => {
     assertNoSecrets(end)
   })
 
+  it('--json: the device code and the outcome as events, the token in none of them', async () => {
+    provider.deviceScript = ['grant']
+    const w = world()
+    const end = await startCli(['auth', 'work', '-c', w.config, '--device', '--json', '-d', 'all'], w.env).ended
+    assert.equal(end.code, 0, end.stderr)
+    const events = end.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    assert.deepEqual(events.map((e) => e.type), ['auth-device', 'auth-done'])
+    assert.equal(events[0]!.user_code, 'WDJB-MJHT')
+    assert.deepEqual(events[1], { type: 'auth-done', repository: 'work-remote', provider: 'custom', file: w.tokenFile })
+    assert.equal(readFileSync(w.tokenFile, 'utf8'), `${provider.issuedRefresh.at(-1)!}\n`)
+    assertNoSecrets(end)
+  })
+
+  it('no browser coming back within --timeout (77), or a --port in use (69): one line, the stored token untouched', async () => {
+    const w = world()
+    const good = storeGoodToken(w)
+    const late = await startCli(['auth', 'work', '-c', w.config, '--no-browser', '--timeout', '1'], w.env).ended
+    assertRefused(late, 77, /no sign-in came back from the browser within 1 s; nothing was stored/, w, good)
+    const { createServer } = await import('node:net')
+    const taken = createServer()
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r))
+    try {
+      const port = String((taken.address() as { port: number }).port)
+      const busy = await startCli(['auth', 'work', '-c', w.config, '--no-browser', '--port', port], w.env).ended
+      assertRefused(busy, 69, new RegExp(`cannot listen for the sign-in redirect on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`), w, good)
+    } finally {
+      taken.close()
+    }
+  })
+
   it('oauth2_refresh_token_store_cmd gets the token on stdin, and the refresh reads it back with oauth2_refresh_token_cmd', async () => {
     provider.consent = 'grant'
     const kept = join(root, `kept-${n + 1}`)
