@@ -131,3 +131,53 @@ test('the refresh uses the stored token when none is configured, keeps a rotated
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('device flow: the interval as given, 5 s more after slow_down for good, Google\'s verification_url, and the code\'s own expiry', async () => {
+  let script: string[] = []
+  let polls = 0
+  const srv = createServer(async (req, res) => {
+    const form = Object.fromEntries(new URLSearchParams(await read(req)))
+    const json = (status: number, o: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(o))
+    if (req.url === '/device') return json(200, { device_code: 'dc', user_code: 'ABCD-EFGH', verification_url: 'https://example.org/device', expires_in: 60, interval: 2 })
+    assert.equal(form.grant_type, 'urn:ietf:params:oauth:grant-type:device_code')
+    const step = script[Math.min(polls++, script.length - 1)]!
+    return step === 'grant' ? json(200, { access_token: 'at', refresh_token: 'rt' }) : json(400, { error: step })
+  })
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
+  const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`
+  const { deviceFlow } = await import('../../src/credentials/oauth2-device.js')
+  let now = 0
+  const waits: number[] = []
+  const run = () => {
+    polls = 0
+    waits.length = 0
+    const shown: string[] = []
+    return {
+      shown,
+      done: deviceFlow({
+        repository: 'Mail', deviceUrl: `${base}/device`, tokenUrl: `${base}/token`, clientId: 'cid', scope: 's',
+        show: (d) => shown.push(`${d.verificationUri} ${d.userCode} ${d.expiresInS}`),
+        sleep: async (ms) => {
+          waits.push(ms)
+          now += ms
+        },
+        now: () => now,
+      }),
+    }
+  }
+  try {
+    script = ['authorization_pending', 'slow_down', 'authorization_pending', 'grant']
+    const ok = run()
+    assert.deepEqual(await ok.done, { refreshToken: 'rt', accessToken: 'at' })
+    assert.deepEqual(ok.shown, ['https://example.org/device ABCD-EFGH 60'])
+    assert.deepEqual(waits, [2000, 2000, 7000, 7000])
+    // never granted: the code's 60 s run out on our side even if the endpoint keeps saying pending
+    script = ['authorization_pending']
+    await assert.rejects(run().done, /the device code expired before the sign-in was completed/)
+    assert.ok(waits.reduce((a, b) => a + b, 0) >= 60_000)
+    script = ['authorization_pending', 'invalid_client']
+    await assert.rejects(run().done, /refused to complete the device sign-in \(HTTP 400 invalid_client\); nothing was stored/)
+  } finally {
+    srv.close()
+  }
+})
