@@ -29,6 +29,8 @@ function world(extra = ''): World {
   const env = { PATH: process.env.PATH, HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_STATE_HOME: join(dir, 'xdg-state') }
   const mail = join(dir, 'mail')
   const config = join(dir, 'config')
+  // in a file, so that the command that prints it (shown by `info`) does not contain it
+  writeFileSync(join(dir, 'client-secret'), `${CLIENT_SECRET}\n`, { mode: 0o600 })
   writeFileSync(config, `[general]
 accounts = work
 
@@ -49,7 +51,7 @@ oauth2_request_url = ${provider.tokenUrl}
 oauth2_device_url = ${provider.deviceUrl}
 oauth2_scope = mail offline
 oauth2_client_id = ${CLIENT_ID}
-oauth2_client_secret_cmd = echo ${CLIENT_SECRET}
+oauth2_client_secret_cmd = cat ${join(dir, 'client-secret')}
 ${extra}
 [Repository work-local]
 type = Maildir
@@ -126,6 +128,11 @@ describe('mailsync auth', () => {
     const asked = provider.authorizeRequests.at(-1)!
     assert.equal(asked.get('scope'), 'mail offline')
     assert.equal(asked.get('login_hint'), 'alice')
+
+    const info = await startCli(['info', 'work-remote', '--offline', '-c', w.config], w.env).ended
+    assert.equal(info.code, 0, info.stderr)
+    assert.ok(info.stdout.includes(`OAuth2 refresh at ${provider.tokenUrl} (refresh token from \`mailsync auth\`: ${w.tokenFile})`), info.stdout)
+    assertNoSecrets(info)
 
     const backup = await startCli(['backup', 'work', '-c', w.config, '-d', 'imap'], w.env).ended
     assert.equal(backup.code, 0, backup.stderr)
