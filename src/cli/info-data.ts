@@ -48,7 +48,7 @@ export function collectInfo(config: LoadedConfig, version: string, target?: stri
   const short = (list: SettingDescription[]) => list.map((s) => shortOrigin(config.file, s))
   const credentials = (name: string): CredentialDescription | undefined => {
     const cfg = config.repositories.get(name) ?? (looksLikeRepositoryUrl(name) ? resolveRepository(config, name) : undefined)
-    return cfg?.type === 'IMAP' ? describeCredentials(cfg, config.env) : undefined
+    return cfg?.type === 'IMAP' ? describeCredentials(cfg, config.env, { stateDir: config.general.get<string>('metadata') }) : undefined
   }
   const repoInfo = (r: RepositoryDescription): InfoRepository => ({ ...r, settings: short(r.settings), credentials: credentials(r.name) })
   const base = { version, config: { file: config.file, searched: config.searched }, warnings: all.warnings }

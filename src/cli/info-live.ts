@@ -88,7 +88,7 @@ async function probeRepository(config: LoadedConfig, cfg: RepositoryConfig, offl
   const { createRepository } = await import('../repository/factory.js')
   let repo
   try {
-    repo = createRepository(cfg, { env: config.env, createRoot: false, socketTimeoutSeconds: config.general.get<number | undefined>('socktimeout') })
+    repo = createRepository(cfg, { env: config.env, createRoot: false, stateDir: config.general.get<string>('metadata'), socketTimeoutSeconds: config.general.get<number | undefined>('socktimeout') })
     if (cfg.type === 'IMAP' && base.tls !== 'none') {
       const { serverCertificateFingerprint } = await import('../repository/imap/certificate-fingerprint.js')
       base.certificateSha256 = await withTimeout(serverCertificateFingerprint({ host: base.host!, port: base.port, mode: base.tls!, timeoutMs: PROBE_TIMEOUT_MS }), `${cfg.name}: certificate`)

@@ -12,7 +12,7 @@ export interface CredentialDescription {
   secret?: string
 }
 
-export function describeCredentials(repo: RepositoryConfig, env: Record<string, string | undefined>, opts: { interactive?: boolean } = {}): CredentialDescription {
+export function describeCredentials(repo: RepositoryConfig, env: Record<string, string | undefined>, opts: { interactive?: boolean; stateDir?: string } = {}): CredentialDescription {
   if (repo.type !== 'IMAP') return {}
   const safe = <T>(f: () => T): T | undefined => {
     try {
@@ -21,7 +21,7 @@ export function describeCredentials(repo: RepositoryConfig, env: Record<string, 
       return undefined
     }
   }
-  const oauth = safe(() => accessTokenSource(repo)?.describe)
+  const oauth = safe(() => accessTokenSource(repo, { stateDir: opts.stateDir })?.describe)
   return {
     user: safe(() => userSource(repo, env)?.describe),
     secret: oauth ?? safe(() => passwordSource(repo, env, opts)?.describe),

@@ -24,6 +24,7 @@ export function accountRepositories(req: AccountRepositoryRequest, account: Acco
     socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
     onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }),
     heldConnections: req.heldConnections,
+    stateDir: req.stateDir,
   }
   const remote = account.remote
   const local = account.local

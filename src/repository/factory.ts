@@ -38,6 +38,8 @@ export interface FactoryContext {
   socketTimeoutSeconds?: number
   /** Connections a watcher holds open per repository name (push): this repository's runs use that many fewer, at least one. */
   heldConnections?: Readonly<Record<string, number>>
+  /** The state directory ([general] metadata): where `mailsync auth` stored refresh tokens. */
+  stateDir?: string
 }
 
 /** Network timeout when neither `timeout` nor `socktimeout` is set: no wait on a stalled connection lasts longer. */
@@ -70,7 +72,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       hint: `set remoteuser (or remoteuserfile / remoteusercmd), or add a ~/.netrc entry for ${cfg.get<string>('remotehost')}`,
     })
   }
-  const token = accessTokenSource(cfg)
+  const token = accessTokenSource(cfg, { stateDir: ctx.stateDir })
   const auth = authOptions(cfg, token)
   const source = auth.accessToken ? undefined : passwordSource(cfg, ctx.env, { interactive: ctx.interactive })
   const timeout = cfg.get<number | undefined>('timeout') ?? ctx.socketTimeoutSeconds ?? DEFAULT_SOCKET_TIMEOUT_S

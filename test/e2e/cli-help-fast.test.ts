@@ -13,9 +13,9 @@ const fast = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { e
 
 test('pre-rendered help equals oclif\'s own rendering, for the root and every command', () => {
   const pages = JSON.parse(readFileSync(join(ROOT, 'dist', 'help.json'), 'utf8')).pages as Record<string, string>
-  assert.deepEqual(Object.keys(pages).sort(), ['', 'backup', 'batch', 'completion', 'info', 'migrate', 'restore', 'schedule', 'sync', 'worker'])
+  assert.deepEqual(Object.keys(pages).sort(), ['', 'auth', 'backup', 'batch', 'completion', 'info', 'migrate', 'restore', 'schedule', 'sync', 'worker'])
   assert.equal(fast(['--help']).stdout, live(['--help']))
-  for (const id of ['sync', 'backup', 'restore', 'migrate', 'info', 'schedule']) {
+  for (const id of ['sync', 'backup', 'restore', 'migrate', 'info', 'schedule', 'auth']) {
     const r = fast([id, '--help'])
     assert.equal(r.status, 0)
     assert.equal(r.stdout, live([id, '--help']), `help of ${id}`)

@@ -109,7 +109,7 @@ test('zsh: the script parses, registers itself when sourced, and hands _argument
   const first = run("mailsync ''")
   assert.equal(first.status, 0, first.stderr)
   assert.match(first.stdout, /^compdef _mailsync mailsync$/m)
-  assert.match(first.stdout, /describe: backup:One-way backup/)
+  assert.match(first.stdout, /^describe: auth:Sign in with OAuth2 .* backup:One-way backup/m)
   const backup = run("mailsync backup ''")
   assert.equal(backup.status, 0, backup.stderr)
   for (const f of Object.values(manifest.commands.backup!.flags)) assert.match(backup.stdout, new RegExp(`--${f.name}\\[`), f.name)

@@ -2,6 +2,7 @@
 // command class by id, so a run never makes oclif look for and import command files, and oclif's
 // own `run` does the rest (flags, help, hooks, errors, exit codes) exactly as on the unbundled path.
 import { Plugin, flush, run, type Command } from '@oclif/core'
+import AuthCommand from '../../../commands/auth.js'
 import BackupCommand from '../../../commands/backup.js'
 import BatchCommand from '../../../commands/batch.js'
 import CompletionCommand from '../../../commands/completion.js'
@@ -16,6 +17,7 @@ export { describeFailure } from '../failure.js'
 
 /** Every command, by the id oclif gives it (its file name under commands/). */
 export const COMMANDS: Readonly<Record<string, Command.Class>> = {
+  auth: AuthCommand,
   backup: BackupCommand,
   batch: BatchCommand,
   completion: CompletionCommand,
