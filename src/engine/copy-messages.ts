@@ -82,7 +82,8 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
         uidB: r.direction === 'A->B' ? out.uid : m.body.uid,
         flags: m.meta.flags, size: m.body.size, internalDate: m.meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
       })
-      written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: fp.subject, size: m.body.size })
+      // kept for the check after the copy only (thousands of these outlived every young-generation GC)
+      if (r.verify) written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: m.tap.subject(), size: m.body.size })
     }
     // Without a new UID nothing is recorded: the next run pairs the copy by fingerprint.
     res.copied++
@@ -94,7 +95,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
     const reason = e instanceof Error ? e.message : String(e)
     const fp = m.tap.result()
-    res.failed.push({ uid: m.body.uid, messageId: fp.messageId ?? m.meta.messageId, subject: fp.subject, reason })
+    res.failed.push({ uid: m.body.uid, messageId: fp.messageId ?? m.meta.messageId, subject: m.tap.subject(), reason })
     r.emit({ type: 'error', account: r.account, folder: r.folder, kind: e instanceof MailsyncError ? e.kind : 'server', message: `message UID ${m.body.uid}: ${reason}`, uid: m.body.uid })
   }
   // Where the target stores many messages in one operation (IMAP MULTIAPPEND), messages in

@@ -11,7 +11,6 @@ const HEADER_SCAN_LIMIT = 256 * 1024
 export interface Fingerprint {
   sha256: string
   messageId?: string
-  subject?: string
   size: number
 }
 
@@ -84,10 +83,17 @@ export class FingerprintTap {
     const whole = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head)
     const header = headerPart(whole.subarray(0, HEADER_SCAN_LIMIT)).toString('latin1')
     this.head = []
-    this.done = { sha256: digest, messageId: messageIdFromHeader(header), subject: headerField(header, 'subject'), size: this.size }
+    this.header = header
+    this.done = { sha256: digest, messageId: messageIdFromHeader(header), size: this.size }
     return this.done
   }
+
+  /** The Subject (after result()), read only when a report needs it: most copies never do. */
+  subject(): string | undefined {
+    return this.header === undefined ? undefined : headerField(this.header, 'subject')
+  }
   private done?: Fingerprint
+  private header?: string
 }
 
 /** SHA-256 of a whole body's canonical form (consumes a stream). */

@@ -134,3 +134,31 @@ test('copyMessages stops at a connection failure returned by appendMany, recordi
   await from.close()
   db.close()
 })
+
+test('a message the target refuses, and a copy that fails its check, are reported with their Subject and Message-ID', async (t) => {
+  const { from, messages, db, pair, inner } = await setup(t, 6)
+  const refusedUid = messages[2]!.uid
+  const to: FolderSession = Object.assign(Object.create(inner) as FolderSession, {
+    append: async (m: Parameters<FolderSession['append']>[0]) => {
+      const bytes = m.content as Buffer
+      if (bytes.includes('Subject: copy 2\r\n')) throw new Error('refused by the test')
+      // message 4's copy is stored with a changed byte: its check must fail
+      if (bytes.includes('Subject: copy 4\r\n')) return inner.append({ ...m, content: Buffer.from(bytes.toString('latin1').replace('body 4', 'body X'), 'latin1') })
+      return inner.append(m)
+    },
+    flush: () => inner.flush!(),
+    fetch: (...a: Parameters<FolderSession['fetch']>) => inner.fetch(...a),
+  })
+  const res = await copyMessages({
+    db, folderPairId: pair.id, from, to, direction: 'A->B', messages, emit: () => undefined, account: 'a', folder: 'INBOX', verify: 'bytes',
+  })
+  const refused = res.failed.find((f) => !f.verification)
+  assert.deepEqual(refused && { uid: refused.uid, subject: refused.subject, messageId: refused.messageId }, { uid: refusedUid, subject: 'copy 2', messageId: '<m2@copy.test>' })
+  const changed = res.failed.find((f) => f.verification)
+  assert.deepEqual(changed && { subject: changed.subject, messageId: changed.messageId }, { subject: 'copy 4', messageId: '<m4@copy.test>' })
+  assert.match(changed!.reason, /differs from the source/)
+  assert.equal(res.verified, 4)
+  await inner.close()
+  await from.close()
+  db.close()
+})
