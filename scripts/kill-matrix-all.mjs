@@ -8,31 +8,35 @@
 // Needs `npm run build` first.
 //   node scripts/kill-matrix-all.mjs                  # every scenario
 //   ONLY=backup,migrate node scripts/kill-matrix-all.mjs
+//   SERVER=cyrus node scripts/kill-matrix-all.mjs     # against Cyrus (its alternative namespace) instead of Dovecot
 // Prints per scenario: distinct points, occurrences, kills, failures (and what failed); exit 1 on any failure.
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'test', 'support')
 const { startDovecot } = await import(join(dist, 'dovecot.js'))
+const { startCyrus } = await import(join(dist, 'cyrus.js'))
 const { killUsers, useDovecot, SCENARIOS, state } = await import(join(dist, 'kill-worlds.js'))
 const { runKillMatrix } = await import(join(dist, 'kill-matrix.js'))
 
 const env = process.env
 const only = env.ONLY ? new Set(env.ONLY.split(',')) : undefined
 const scenarios = SCENARIOS.filter((s) => !only || only.has(s.name))
-// every kill takes a fresh world (one or two users): plenty for the largest scenario
-const worldsPerScenario = Number(env.WORLDS ?? 400)
+// every kill takes a fresh world (one or two users): killUsers(100) is 200 users, enough for the largest scenario (91 worlds)
+const worldsPerScenario = Number(env.WORLDS ?? 100)
+const server = env.SERVER ?? 'dovecot'
+const start = (users) => (server === 'cyrus' ? startCyrus({ users, altNamespace: true }) : startDovecot({ users }))
 
 const results = []
 let failed = false
 for (const s of scenarios) {
-  const d = await startDovecot({ users: killUsers(worldsPerScenario) })
+  const d = await start(killUsers(worldsPerScenario))
   useDovecot(d)
   const t0 = Date.now()
   try {
     const r = await runKillMatrix(s.policy, s.make, state, { all: true, keepGoing: true, log: (l) => console.error(l) })
     const occurrences = Object.values(r.points).reduce((n, k) => n + k, 0)
-    results.push({ scenario: s.name, policy: s.policy, distinctPoints: Object.keys(r.points).length, occurrences, kills: r.kills.length, failures: r.failures.length, points: r.points, failed: r.failures, seconds: Math.round((Date.now() - t0) / 1000) })
+    results.push({ server, scenario: s.name, policy: s.policy, distinctPoints: Object.keys(r.points).length, occurrences, kills: r.kills.length, failures: r.failures.length, points: r.points, failed: r.failures, seconds: Math.round((Date.now() - t0) / 1000) })
     if (r.failures.length) failed = true
   } catch (e) {
     failed = true
