@@ -6,9 +6,12 @@
 // needed for that, see test/integration/kill-intents.test.ts). Grouping the commits keeps the
 // status cache from costing more than the copies themselves. A target that can store many messages in one
 // operation (appendMany: IMAP MULTIAPPEND) gets the in-memory messages of a group together.
+// With verification (migrate), each copy is recorded as owing its check in the same commit as its
+// pair, and the check's outcome is committed after it (see copy-checks.ts for what later runs do
+// with a check still owed, or failed).
 import type { Readable } from 'node:stream'
 import type { AppendInput, AppendResult, FolderSession, MessageBody, MessageMeta } from '../repository/types.js'
-import type { MessagePairRow, StatusDb } from '../state/status-db.js'
+import type { CopyCheckRow, MessagePairRow, StatusDb } from '../state/status-db.js'
 import type { Direction, EventSink } from './events.js'
 import { FingerprintTap, sha256Of } from './message-fingerprint.js'
 import { memoryKeeper } from './memory-keeper.js'
@@ -55,6 +58,8 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const written: Written[] = []
   /** Records of stored messages, committed together once the target made them durable. */
   const pending: MessagePairRow[] = []
+  /** With verification: the checks those copies owe, recorded with them. */
+  const owed: CopyCheckRow[] = []
   /** Messages started since the last commit: a group ends at GROUP. */
   let inGroup = 0
   const commit = async (): Promise<void> => {
@@ -64,8 +69,10 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     await r.to.flush?.()
     r.db.transaction(() => {
       for (const row of pending) r.db.upsertMessagePair(row)
+      for (const c of owed) r.db.putCopyCheck(c)
     }, 'pair-commit')
     pending.length = 0
+    owed.length = 0
   }
   /** A message whose body is read, to be appended. */
   interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; messageId: string | undefined }
@@ -83,7 +90,11 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
         flags: m.meta.flags, size: m.body.size, internalDate: m.meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
       })
       // kept for the check after the copy only (thousands of these outlived every young-generation GC)
-      if (r.verify) written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject: m.tap.subject(), size: m.body.size })
+      if (r.verify) {
+        const subject = m.tap.subject()
+        written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject, size: m.body.size })
+        owed.push({ folderPairId: r.folderPairId, side: targetSide, uid: out.uid, sourceUid: m.body.uid, messageId: fp.messageId ?? null, subject: subject ?? null, failure: null })
+      }
     }
     // Without a new UID nothing is recorded: the next run pairs the copy by fingerprint.
     res.copied++
@@ -156,35 +167,49 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   for (const m of r.messages) {
     if (!seen.has(m.uid) && !res.stopped) res.failed.push({ uid: m.uid, messageId: m.messageId, reason: 'vanished from the source before it could be copied' })
   }
-  if (r.verify === 'bytes' && written.length) await verifyCopies(r, written, res)
-  if (r.verify === 'size' && written.length) await verifySizes(r, written, res)
+  if (r.verify && written.length) {
+    const outcome = new Map<Written, string | null>()
+    const settle = (w: Written, failure: string | null): void => {
+      outcome.set(w, failure)
+      if (failure === null) res.verified++
+      else res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: failure, verification: true })
+    }
+    await (r.verify === 'bytes' ? verifyCopies(r.to, written, settle) : verifySizes(r.to, written, settle))
+    // a failed check stays recorded, so that every later run says so too (copy-checks.ts)
+    r.db.transaction(() => {
+      for (const [w, failure] of outcome) {
+        if (failure === null) r.db.deleteCopyCheck(r.folderPairId, targetSide, w.newUid)
+        else r.db.putCopyCheck({ folderPairId: r.folderPairId, side: targetSide, uid: w.newUid, sourceUid: w.uid, messageId: w.messageId ?? null, subject: w.subject ?? null, failure })
+      }
+    }, 'verify-commit')
+  }
   return res
 }
 
-/** Fetches what the target stores and compares it with what was sent. */
-interface Written { uid: number; newUid: number; sha256: string; messageId?: string; subject?: string; size: number }
+/** A copy made: the source's uid, the copy's, and what the copy must be. */
+export interface Written { uid: number; newUid: number; sha256: string; messageId?: string; subject?: string; size: number }
+
+/** A copy's check: `failure` null when it passed, else how the copy differs. */
+type Settle = (w: Written, failure: string | null) => void
 
 /** Without fetching back: the target must list each copy with the size that was sent. */
-async function verifySizes(r: CopyRequest, written: Written[], res: CopyResult): Promise<void> {
-  const listed = new Map((await r.to.list({ uids: written.map((w) => w.newUid) })).messages.map((m) => [m.uid, m.size]))
+export async function verifySizes(to: FolderSession, written: readonly Written[], settle: Settle): Promise<void> {
+  const listed = new Map((await to.list({ uids: written.map((w) => w.newUid) })).messages.map((m) => [m.uid, m.size]))
   for (const w of written) {
     const size = listed.get(w.newUid)
-    if (size === w.size) res.verified++
-    else res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: size === undefined ? `copy (UID ${w.newUid}) not found on the target` : `copy (UID ${w.newUid}) has ${size} bytes, the source ${w.size}`, verification: true })
+    settle(w, size === w.size ? null : size === undefined ? `copy (UID ${w.newUid}) not found on the target` : `copy (UID ${w.newUid}) has ${size} bytes, the source ${w.size}`)
   }
 }
 
-async function verifyCopies(r: CopyRequest, written: Written[], res: CopyResult): Promise<void> {
+/** Fetches each copy back from the target and compares its SHA-256 with the source's. */
+export async function verifyCopies(to: FolderSession, written: readonly Written[], settle: Settle): Promise<void> {
   const expected = new Map(written.map((w) => [w.newUid, w]))
   const found = new Set<number>()
-  for await (const body of r.to.fetch([...expected.keys()].sort((x, y) => x - y))) {
+  for await (const body of to.fetch([...expected.keys()].sort((x, y) => x - y))) {
     const w = expected.get(body.uid)
-    if (!w) continue
+    if (!w || found.has(body.uid)) continue
     found.add(body.uid)
-    if ((await sha256Of(body.content)) === w.sha256) res.verified++
-    else res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: `copy (UID ${body.uid}) differs from the source`, verification: true })
+    settle(w, (await sha256Of(body.content)) === w.sha256 ? null : `copy (UID ${body.uid}) differs from the source`)
   }
-  for (const w of written) {
-    if (!found.has(w.newUid)) res.failed.push({ uid: w.uid, messageId: w.messageId, subject: w.subject, reason: `copy (UID ${w.newUid}) not found on the target`, verification: true })
-  }
+  for (const w of written) if (!found.has(w.newUid)) settle(w, `copy (UID ${w.newUid}) not found on the target`)
 }

@@ -13,6 +13,7 @@ import { planFolderSync, type FolderPlan, type KnownPair } from './plan-folder.j
 import { matchCandidates, type Candidate } from './adopt.js'
 import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
 import { copyMessages, type CopyResult } from './copy-messages.js'
+import { settleCopyChecks } from './copy-checks.js'
 import { applyFlagChanges } from './apply-flags.js'
 import { statePoint } from '../crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
@@ -74,7 +75,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick)) {
+  if (row && stA && stB && sameStores && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick) && !db.hasCopyChecks(row.id)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -94,6 +95,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     const hash = hashLookup(sA, sB)
 
     if (row) known = await repairChangedSides(o, row, { A: sA, B: sB }, { A: listA, B: listB }, known, hash)
+    // copies an earlier run did not check, or that failed their check (migrate's verification)
+    if (row) known = await settleCopyChecks({ db, row, sessions: { A: sA, B: sB }, listings: { A: listA, B: listB }, known, verify: o.verify, dryRun: o.dryRun, counts, problems, emit, account, folder })
     const held = reportPassedOver(o, { A: sA, B: sB }, counts)
     if (held.A.size || held.B.size) {
       // A record whose message a side passed over is left as it is: its message is neither

@@ -103,6 +103,24 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('DROP INDEX IF EXISTS intent_folder; DROP TABLE IF EXISTS intent')
     },
   },
+  {
+    version: 7,
+    description: 'copies still to be checked, or that failed their check (migrate --verify), so every later run reports them until they are resolved',
+    up(db) {
+      db.exec(`
+        CREATE TABLE copy_check (
+          folder_pair_id INTEGER NOT NULL REFERENCES folder_pair(id) ON DELETE CASCADE,
+          side TEXT NOT NULL CHECK (side IN ('A', 'B')),
+          uid INTEGER NOT NULL,
+          source_uid INTEGER NOT NULL,
+          message_id TEXT,
+          subject TEXT,
+          failure TEXT,
+          PRIMARY KEY (folder_pair_id, side, uid)
+        );
+      `)
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

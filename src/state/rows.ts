@@ -63,6 +63,22 @@ export interface MessagePairRow {
 
 export type Side = 'A' | 'B'
 
+/**
+ * A copy that migrate's verification still owes a check (failure null: a run stopped between
+ * recording the copy and checking it), or whose check failed (failure says how the copy differs).
+ */
+export interface CopyCheckRow {
+  folderPairId: number
+  /** The side holding the copy, and its uid there. */
+  side: Side
+  uid: number
+  /** The message it is a copy of, on the other side. */
+  sourceUid: number
+  messageId: string | null
+  subject: string | null
+  failure: string | null
+}
+
 export interface FolderPairSql {
   id: number
   name_a: string

@@ -21,11 +21,12 @@ import {
   type FolderPairPatch,
   type FolderPairRow,
   type FolderPairSql,
+  type CopyCheckRow,
   type MessagePairRow,
   type Side,
 } from './rows.js'
 
-export type { FolderPairPatch, FolderPairRow, MessagePairRow, Side } from './rows.js'
+export type { CopyCheckRow, FolderPairPatch, FolderPairRow, MessagePairRow, Side } from './rows.js'
 
 type Db = BetterSqlite3.Database
 type Stmt = BetterSqlite3.Statement
@@ -218,13 +219,19 @@ export class StatusDb {
       uidA !== null
         ? 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a = ? AND uid_b IS ?'
         : 'DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_b = ? AND uid_a IS ?'
-    return this.written(this.guard(() => this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes))
+    return this.written(this.guard(() => {
+      this.stmt(`DELETE FROM copy_check WHERE folder_pair_id = ? AND ((side = 'A' AND uid IS ?) OR (side = 'B' AND uid IS ?))`).run(folderPairId, uidA, uidB)
+      return this.stmt(sql).run(folderPairId, uidA ?? uidB, uidA !== null ? uidB : uidA).changes
+    }))
   }
 
   /** After a UIDVALIDITY change on one side: forget that side's uids, keep the rows for re-pairing by fingerprint. */
   clearUids(folderPairId: number, side: Side): void {
     const col = side === 'A' ? 'uid_a' : 'uid_b'
-    this.written(this.guard(() => this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId)))
+    this.written(this.guard(() => {
+      this.stmt('DELETE FROM copy_check WHERE folder_pair_id = ? AND side = ?').run(folderPairId, side)
+      return this.stmt(`UPDATE message_pair SET ${col} = NULL WHERE folder_pair_id = ? AND ${col} IS NOT NULL`).run(folderPairId)
+    }))
   }
 
   /** Remove rows left with no uid on either side (after re-pairing by fingerprint). Returns how many. */
@@ -236,6 +243,32 @@ export class StatusDb {
 
   countMessagePairs(folderPairId: number): number {
     return (this.stmt('SELECT count(*) AS n FROM message_pair WHERE folder_pair_id = ?').get(folderPairId) as { n: number }).n
+  }
+
+  // ---- copy checks (migrate's verification, see CopyCheckRow) ----
+
+  /** Copies still to be checked, and copies that failed their check, of a folder pair. */
+  listCopyChecks(folderPairId: number): CopyCheckRow[] {
+    const rows = this.stmt('SELECT folder_pair_id, side, uid, source_uid, message_id, subject, failure FROM copy_check WHERE folder_pair_id = ? ORDER BY side, uid')
+      .all(folderPairId) as { folder_pair_id: number; side: Side; uid: number; source_uid: number; message_id: string | null; subject: string | null; failure: string | null }[]
+    return rows.map((r) => ({ folderPairId: r.folder_pair_id, side: r.side, uid: r.uid, sourceUid: r.source_uid, messageId: r.message_id, subject: r.subject, failure: r.failure }))
+  }
+
+  hasCopyChecks(folderPairId: number): boolean {
+    return this.stmt('SELECT 1 FROM copy_check WHERE folder_pair_id = ? LIMIT 1').get(folderPairId) !== undefined
+  }
+
+  /** Record a copy's check: owed (failure null) or failed. Replaces what was recorded of that copy. */
+  putCopyCheck(row: CopyCheckRow): void {
+    this.guard(() => this.stmt(`INSERT INTO copy_check (folder_pair_id, side, uid, source_uid, message_id, subject, failure) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (folder_pair_id, side, uid) DO UPDATE SET source_uid = excluded.source_uid, message_id = excluded.message_id, subject = excluded.subject, failure = excluded.failure`)
+      .run(row.folderPairId, row.side, uint32OrNull('uid', row.uid), row.sourceUid, row.messageId, row.subject, row.failure))
+    this.written(0)
+  }
+
+  /** The copy passed its check, or is gone: nothing is owed for it any more. */
+  deleteCopyCheck(folderPairId: number, side: Side, uid: number): void {
+    this.written(this.guard(() => this.stmt('DELETE FROM copy_check WHERE folder_pair_id = ? AND side = ? AND uid = ?').run(folderPairId, side, uid)))
   }
 
   // ---- batching ----

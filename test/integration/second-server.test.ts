@@ -6,7 +6,8 @@
 // byte, so the scenarios compare bytes: backup, re-backup copies nothing, two-way sync with
 // changes on both sides, restore into an empty account twice, migrate Cyrus -> Dovecot and
 // Dovecot -> Cyrus with verify (zero lost, zero duplicated); and a migrate of raw 8-bit headers
-// into Cyrus says which copies differ (exit 65) and copies nothing twice when run again.
+// into Cyrus says which copies differ (exit 65), and so does every later run (copying nothing
+// twice) until the user removes those copies, which are then copied (and checked) again.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -79,21 +80,58 @@ test('migrate Cyrus -> Dovecot and Dovecot -> Cyrus, verified', async () => {
   await migrateScenario({ config, from: 'dovecot', to: 'back', source: () => snap(imapRepo(dovecot, 'moved')), target: async () => unprefixed(await snap(imapRepo(cyrus, 'back'))) })
 })
 
-test('migrate of raw 8-bit headers into Cyrus: the altered copies are reported (exit 65), a re-run copies nothing', async () => {
+/** The Message-IDs a migrate's report names as copies that differ from the source. */
+function namedInReport(file: string): string[] {
+  const rep = JSON.parse(readFileSync(file, 'utf8')) as { folders: { problems: { messageId?: string; reason: string; verification?: boolean }[] }[] }
+  return rep.folders.flatMap((f) => f.problems).filter((p) => p.verification && /differs from the source/.test(p.reason)).map((p) => p.messageId ?? '').sort()
+}
+
+test('migrate of raw 8-bit headers into Cyrus: the altered copies are reported (exit 65) by every run until removed, and never copied twice', async () => {
   const report = join(dir, 'raw-report.json')
   const first = cli(['migrate', '-c', config, 'raw', 'rawcopy', '--report', report])
   assert.equal(first.code, 65, 'copies that differ from the source are a data problem')
   const n = corpus.messages.length
   assert.deepEqual([first.done!.counts.copiedAtoB, first.done!.counts.verified, first.done!.counts.failed], [n, n - eightBit.length, eightBit.length])
-  const rep = JSON.parse(readFileSync(report, 'utf8')) as { folders: { problems: { messageId?: string; reason: string; verification?: boolean }[] }[] }
-  const named = rep.folders.flatMap((f) => f.problems).filter((p) => p.verification && /differs from the source/.test(p.reason)).map((p) => p.messageId ?? '').sort()
-  assert.deepEqual(named, eightBit.map((m) => m.messageId ?? '').sort(), 'each altered copy is named')
-  const again = cli(['migrate', '-c', config, 'raw', 'rawcopy'])
-  assert.equal(again.done!.counts.copiedAtoB, 0, 'no second copy of an altered message')
-  const got = contentOnly(unprefixed(await snap(imapRepo(cyrus, 'rawcopy'))))
-  assert.equal(Object.values(got).flat().length, n)
+  const altered = eightBit.map((m) => m.messageId ?? '').sort()
+  assert.deepEqual(namedInReport(report), altered, 'each altered copy is named')
+  // every later run says so again (the status cache remembers the failed checks), and copies nothing
+  for (const run of [2, 3]) {
+    const again = cli(['migrate', '-c', config, 'raw', 'rawcopy', '--report', report])
+    assert.equal(again.code, 65, `run ${run}: the altered copies are still a data problem`)
+    assert.deepEqual([again.done!.counts.copiedAtoB, again.done!.counts.failed], [0, eightBit.length], `run ${run}: no second copy of an altered message`)
+    assert.deepEqual(namedInReport(report), altered, `run ${run} names each altered copy again`)
+  }
   const want: Record<string, string[]> = {}
   for (const m of corpus.messages) (want[m.folder.startsWith('INBOX/') ? m.folder.slice(6) : m.folder] ??= []).push(hash(munged(renderMessage(m))))
   for (const v of Object.values(want)) v.sort()
-  assert.deepEqual(got, want, 'Cyrus holds each message once, as it munges it')
+  assert.deepEqual(contentOnly(unprefixed(await snap(imapRepo(cyrus, 'rawcopy')))), want, 'Cyrus holds each message once, as it munges it')
+
+  // the user removes the altered copies: the next run copies them again, Cyrus alters them again, and says so
+  const alteredHashes = new Set(eightBit.map((m) => hash(munged(renderMessage(m)))))
+  const repo = imapRepo(cyrus, 'rawcopy')
+  let removed = 0
+  try {
+    for (const f of (await repo.listFolders()).filter((x) => x.selectable !== false)) {
+      const s = await repo.openFolder(f.name)
+      try {
+        const uids: number[] = []
+        for await (const b of s.fetch((await s.list()).messages.map((m) => m.uid))) {
+          const bytes = Buffer.isBuffer(b.content) ? b.content : Buffer.concat(await b.content.toArray())
+          if (alteredHashes.has(hash(bytes))) uids.push(b.uid)
+        }
+        if (uids.length) await s.delete(uids)
+        removed += uids.length
+      } finally {
+        await s.close()
+      }
+    }
+  } finally {
+    await repo.close()
+  }
+  assert.equal(removed, eightBit.length)
+  const recopied = cli(['migrate', '-c', config, 'raw', 'rawcopy', '--report', report])
+  assert.equal(recopied.code, 65)
+  assert.deepEqual([recopied.done!.counts.copiedAtoB, recopied.done!.counts.verified, recopied.done!.counts.failed], [eightBit.length, 0, eightBit.length])
+  assert.deepEqual(namedInReport(report), altered)
+  assert.deepEqual(contentOnly(unprefixed(await snap(imapRepo(cyrus, 'rawcopy')))), want, 'still each message once')
 })

@@ -7,6 +7,8 @@
 // them for `npm test`; this helper does too when run as root).
 // Users need no creating: SASL checks no password (`sasl_pwcheck_method: alwaystrue`, tests
 // only) and the first login creates INBOX with Sent, Drafts, Trash and Junk (special-use set).
+// With `checkPasswords` it checks them for real: each user gets TEST_PASSWORD in a sasldb of its
+// own, written by saslpasswd2 from Debian's sasl2-bin (unpacked beside Cyrus's packages, not installed).
 // The namespace is Debian's: `altnamespace: no`, `unixhierarchysep: no` -> folders are
 // INBOX.Sent, INBOX.Archive..., separator '.'.
 import { createHash } from 'node:crypto'
@@ -32,13 +34,15 @@ export interface CyrusOptions {
   unixHierarchySep?: boolean
   /** Extra imapd.conf lines. */
   extraConfig?: string
+  /** Check passwords (a sasldb holding TEST_PASSWORD for each of `users`) instead of taking any. */
+  checkPasswords?: boolean
 }
 
 export interface CyrusInstance {
   host: string
   port: number
   users: string[]
-  /** Any password logs in (alwaystrue); this is the one tests use. */
+  /** Any password logs in (alwaystrue), unless checkPasswords; this is the one tests use. */
   password: string
   separator: string
   dir: string
@@ -101,6 +105,42 @@ export function ensureCyrus(): string {
   return root
 }
 
+/** The SASL realm the sasldb users are in: Cyrus looks them up in its servername. */
+const SASL_REALM = 'mailsync-test'
+
+/** saslpasswd2, from sasl2-bin's .deb fetched with `apt-get download` and unpacked into the cache. */
+function ensureSaslPasswd(): string {
+  const root = join(cyrusCacheDir(), 'sasl2-bin')
+  const tool = join(root, 'usr', 'sbin', 'saslpasswd2')
+  if (existsSync(tool)) return tool
+  const debs = join(cyrusCacheDir(), 'debs-sasl2-bin')
+  mkdirSync(debs, { recursive: true })
+  const deb = () => readdirSync(debs).find((f) => f.startsWith('sasl2-bin_') && f.endsWith('.deb'))
+  if (!deb()) {
+    const r = sh('apt-get', ['-o', 'APT::Sandbox::User=root', 'download', 'sasl2-bin'], debs)
+    if (!r.ok || !deb()) throw new Error(`cyrus: could not fetch sasl2-bin with apt-get download into ${debs}: ${r.out}`)
+  }
+  const tmp = `${root}.tmp-${process.pid}`
+  rmSync(tmp, { recursive: true, force: true })
+  const r = sh('dpkg-deb', ['-x', join(debs, deb()!), tmp])
+  if (!r.ok) throw new Error(`cyrus: dpkg-deb -x sasl2-bin failed: ${r.out}`)
+  try {
+    renameSync(tmp, root)
+  } catch {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  return tool
+}
+
+/** A sasldb at `file` in which each of `users` has TEST_PASSWORD. */
+function writeSaslDb(file: string, users: readonly string[]): void {
+  const tool = ensureSaslPasswd()
+  for (const u of users) {
+    const r = spawnSync(tool, ['-f', file, '-u', SASL_REALM, '-p', '-c', u], { input: TEST_PASSWORD, encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`cyrus: saslpasswd2 for ${u} failed: ${r.stderr}${r.error ? String(r.error) : ''}`)
+  }
+}
+
 function missingLibraries(root: string): string[] {
   const out: string[] = []
   for (const b of ['master', 'imapd', 'ctl_cyrusdb']) {
@@ -139,7 +179,7 @@ cyrus_user: ${RUN_AS.user}
 cyrus_group: ${RUN_AS.group}
 admins: cyrus
 allowplaintext: yes
-sasl_pwcheck_method: alwaystrue
+${o.opts.checkPasswords ? `servername: ${SASL_REALM}\nsasl_pwcheck_method: auxprop\nsasl_auxprop_plugin: sasldb\nsasl_sasldb_path: ${d}/conf/sasldb2` : 'sasl_pwcheck_method: alwaystrue'}
 sasl_mech_list: PLAIN LOGIN
 syslog_prefix: mailsync-cyrus-test
 altnamespace: ${o.opts.altNamespace ? 'yes' : 'no'}
@@ -213,10 +253,12 @@ export async function startCyrus(opts: CyrusOptions = {}): Promise<CyrusInstance
   const port = await freePort()
   writeFileSync(join(dir, 'imapd.conf'), configText({ dir, opts }))
   writeFileSync(join(dir, 'cyrus.conf'), cyrusConf(root, dir, port))
+  const users = opts.users ?? ['alice', 'bob']
+  if (opts.checkPasswords) writeSaslDb(join(dir, 'conf', 'sasldb2'), users)
   if (isRoot()) {
     const uid = Number(sh('id', ['-u', RUN_AS.user]).out.trim())
     const gid = Number(sh('getent', ['group', RUN_AS.group]).out.split(':')[2])
-    for (const d of ['', 'conf', 'spool', 'run', 'run/proc', 'run/lock', 'run/socket', 'imapd.conf', 'cyrus.conf']) chownSync(join(dir, d), uid, gid)
+    for (const d of ['', 'conf', 'spool', 'run', 'run/proc', 'run/lock', 'run/socket', 'imapd.conf', 'cyrus.conf', ...(opts.checkPasswords ? ['conf/sasldb2'] : [])]) chownSync(join(dir, d), uid, gid)
   }
   const logFile = join(dir, 'master.log')
   const fd = openSync(logFile, 'w')
@@ -227,7 +269,6 @@ export async function startCyrus(opts: CyrusOptions = {}): Promise<CyrusInstance
   child.unref()
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const log = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '')
-  const users = opts.users ?? ['alice', 'bob']
   const inst: CyrusInstance = {
     host: '127.0.0.1',
     port,

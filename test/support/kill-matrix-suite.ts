@@ -16,7 +16,7 @@ import { killUsers, SCENARIOS, state, useDovecot } from './kill-worlds.js'
 const MUST_REACH: Record<string, string[]> = {
   'backup': ['maildir-tmp-write', 'maildir-rename', 'maildir-flush', 'pair-commit', 'folder-create', 'maildir-uid-state'],
   'restore': ['imap-append', 'imap-multiappend', 'pair-commit', 'folder-create'],
-  'migrate': ['imap-multiappend', 'imap-append', 'pair-commit'],
+  'migrate': ['imap-multiappend', 'imap-append', 'pair-commit', 'verify-commit'],
   'sync-first': ['adopt-commit', 'imap-append', 'imap-store', 'maildir-flags-rename', 'maildir-rename', 'pair-commit'],
   'sync-changes': ['uidvalidity-repair', 'imap-store', 'imap-expunge', 'maildir-flags-rename', 'maildir-delete', 'imap-multiappend', 'maildir-rename'],
 }

@@ -20,11 +20,14 @@ import { withImapClient } from './imap-client.js'
 /** Users a Dovecot for these worlds needs (`n` worlds at most). */
 export const killUsers = (n: number) => Array.from({ length: 2 * n }, (_, i) => `k${i}`)
 
-let d: DovecotInstance
+/** What the worlds need of their IMAP server: a loopback port and users that log in with TEST_PASSWORD. */
+export type KillServer = Pick<DovecotInstance, 'port' | 'users'>
+
+let d: KillServer
 let users: readonly string[] = []
 let nextUser = 0
-/** The Dovecot (started with killUsers(n)) the worlds use. */
-export function useDovecot(server: DovecotInstance): void {
+/** The server (a Dovecot, or a Cyrus with its alternative namespace, started with killUsers(n)) the worlds use. */
+export function useDovecot(server: KillServer): void {
   d = server
   users = server.users
   nextUser = 0

@@ -55,6 +55,24 @@ test('a version-1 database is migrated to the latest version, keeping its data',
   reopened.close()
 })
 
+test('a version-6 database gets the copy checks table (7) and keeps its pairs', () => {
+  const file = join(base, 'v6.sqlite')
+  const raw = new Database(file)
+  migrate(raw, 6)
+  raw.prepare(`INSERT INTO folder_pair (id, name_a, name_b) VALUES (1, 'INBOX', 'INBOX')`).run()
+  raw.prepare(`INSERT INTO message_pair (folder_pair_id, uid_a, uid_b, flags, size, internal_date) VALUES (1, 5, 6, '', 10, 1000)`).run()
+  raw.close()
+  const db = StatusDb.open(file)
+  assert.equal(db.schemaVersion(), LATEST_SCHEMA_VERSION)
+  assert.equal(db.hasCopyChecks(1), false)
+  db.putCopyCheck({ folderPairId: 1, side: 'B', uid: 6, sourceUid: 5, messageId: '<m@x>', subject: null, failure: 'copy (UID 6) differs from the source' })
+  db.close()
+  const reopened = StatusDb.open(file)
+  assert.deepEqual(reopened.listCopyChecks(1).map((c) => [c.side, c.uid, c.sourceUid, c.failure]), [['B', 6, 5, 'copy (UID 6) differs from the source']])
+  assert.deepEqual(reopened.listMessagePairs(1).map((r) => [r.uidA, r.uidB]), [[5, 6]])
+  reopened.close()
+})
+
 test('a database from a newer mailsync is refused (kind data) and left unchanged', () => {
   const file = join(base, 'newer.sqlite')
   const raw = new Database(file)

@@ -227,3 +227,20 @@ test('a state directory that cannot be created is a disk error', () => {
     (e: unknown) => e instanceof MailsyncError && e.kind === 'disk' && e.message.includes('plain-file'),
   )
 })
+
+test('copy checks: owed, failed, settled; forgetting a pair or a side\'s uids forgets its checks', () => {
+  const db = StatusDb.openMemory()
+  const fp = db.ensureFolderPair('INBOX', 'INBOX').id
+  for (const [a, b] of [[1, 11], [2, 12], [3, 13]] as const) db.upsertMessagePair(msg(fp, a, b))
+  const check = (uid: number, failure: string | null) => ({ folderPairId: fp, side: 'B' as const, uid, sourceUid: uid - 10, messageId: null, subject: null, failure })
+  db.transaction(() => [11, 12, 13].forEach((u) => db.putCopyCheck(check(u, null))))
+  assert.equal(db.hasCopyChecks(fp), true)
+  db.putCopyCheck(check(12, 'differs'))
+  db.deleteCopyCheck(fp, 'B', 13)
+  assert.deepEqual(db.listCopyChecks(fp).map((c) => [c.uid, c.failure]), [[11, null], [12, 'differs']])
+  db.deleteMessagePair(fp, 2, 12)
+  assert.deepEqual(db.listCopyChecks(fp).map((c) => c.uid), [11])
+  db.clearUids(fp, 'B')
+  assert.equal(db.hasCopyChecks(fp), false)
+  db.close()
+})
