@@ -159,9 +159,11 @@ let openUnsynced = 0
  * microseconds each (page cache).
  */
 export function writeUnsyncedDelivery(folderDir: string, content: Buffer, mtime?: Date): UnsyncedDelivery {
-  const tmpDir = join(folderDir, 'tmp')
+  // plain concatenation: folderDir is a normalised path and the names hold no '/', so join()'s
+  // normalising (two new strings per message, and more) would give the same
+  const tmpDir = `${folderDir}/tmp`
   const unique = uniqueName()
-  const tmpPath = join(tmpDir, unique)
+  const tmpPath = `${tmpDir}/${unique}`
   let fd: number | undefined
   try {
     fd = openNew(tmpDir, tmpPath)

@@ -284,7 +284,7 @@ export class MaildirFolder implements FolderSession {
 
   /** Renames a synced file from tmp/ into cur/ under its final name and indexes it. */
   private store(uid: number, tmpPath: string, name: string): void {
-    if (!storeDelivery(tmpPath, join(this.index.dir, 'cur', name))) {
+    if (!storeDelivery(tmpPath, `${this.index.dir}/cur/${name}`)) {
       throw new MailsyncError('disk', `message file ${tmpPath} vanished before it was stored`)
     }
     this.curUnsynced = true
