@@ -12,6 +12,7 @@ import { accessTokenSource } from '../credentials/oauth2-source.js'
 import { ConfigError } from '../errors.js'
 import { authOptions, loginName } from './imap/auth-settings.js'
 import { isLoopbackHost, tlsSettings } from './imap/tls-settings.js'
+import type { ThrottleReport } from './imap/throttle-wait.js'
 
 export interface FactoryContext {
   env: Record<string, string | undefined>
@@ -34,6 +35,8 @@ export interface FactoryContext {
   priorTool?: { metadataDirs: string[]; otherRepository: string }
   /** Where a connection retry is told (default: as a warning). */
   onRetry?: (message: string) => void
+  /** Where each pause for a server that throttles is told (imap/throttle-wait.ts). */
+  onThrottle?: (r: ThrottleReport) => void
   /** [general] socktimeout: the network timeout of a repository that sets no `timeout`. */
   socketTimeoutSeconds?: number
   /** Connections a watcher holds open per repository name (push): this repository's runs use that many fewer, at least one. */
@@ -92,6 +95,8 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     logger: ctx.imapLogger,
     socketTimeoutMs: timeout * 1000,
     onRetry: ctx.onRetry ?? warn,
+    onThrottle: ctx.onThrottle,
+    throttleBudgetMs: cfg.get<number>('maxthrottlewait') * 1000,
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
 }

@@ -11,6 +11,7 @@ import { storeFlags } from './flags.js'
 import { listMessages } from './list-messages.js'
 import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
+import type { ThrottleIncident } from './throttle-wait.js'
 
 /** What a session needs from its repository. */
 export interface SessionOwner {
@@ -20,6 +21,10 @@ export interface SessionOwner {
   toError(err: unknown, action: string): MailsyncError
   /** Give the connection back to the pool. */
   release(client: ImapFlow): void
+  /** Runs `fn` again, after a pause, while the server throttles it (throttle-wait.ts). */
+  retrying<T>(action: string, fn: () => Promise<T>): Promise<T>
+  /** The pauses of one fetch the server throttles (throttle-wait.ts). */
+  throttleIncident(action: string): ThrottleIncident
 }
 
 export class ImapFolderSession implements FolderSession {
@@ -42,19 +47,37 @@ export class ImapFolderSession implements FolderSession {
     })
   }
 
+  /**
+   * A fetch the server throttles goes on after a pause with the messages not handed out yet: each
+   * one handed out was read by the caller before it asked for the next, so none comes twice and
+   * none is left out.
+   */
   async *fetch(uids: number[], opts?: FetchOptions): AsyncIterable<MessageBody> {
     this.checkOpen()
-    try {
-      yield* fetchBodies(this.client, uids, this.fetchLimits, opts?.sizes)
-    } catch (err) {
-      throw this.owner.toError(err, `fetching messages from ${this.name}`)
+    const action = `fetching messages from ${this.name}`
+    const incident = this.owner.throttleIncident(action)
+    let left = uids
+    for (;;) {
+      const given = new Set<number>()
+      try {
+        for await (const body of fetchBodies(this.client, left, this.fetchLimits, opts?.sizes)) {
+          given.add(body.uid)
+          yield body
+        }
+        return
+      } catch (err) {
+        await incident.after(this.owner.toError(err, action))
+        left = left.filter((u) => !given.has(u))
+      }
     }
   }
 
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
+    // a message in memory is sent again after a throttled APPEND (which stored nothing); a stream
+    // is read once: its error goes up and the folder is resumed
     const out = await this.run('appending to', (c) =>
-      appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }))
+      appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }), Buffer.isBuffer(msg.content))
     statePoint('imap-append')
     return out
   }
@@ -108,13 +131,18 @@ export class ImapFolderSession implements FolderSession {
     this.owner.release(this.client)
   }
 
-  private async run<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  /** `fn` on this session's connection; `repeatable` ones again while the server throttles them. */
+  private async run<T>(action: string, fn: (c: ImapFlow) => Promise<T>, repeatable = true): Promise<T> {
     this.checkOpen()
-    try {
-      return await fn(this.client)
-    } catch (err) {
-      throw this.owner.toError(err, `${action} ${this.name}`)
+    const what = `${action} ${this.name}`
+    const once = async (): Promise<T> => {
+      try {
+        return await fn(this.client)
+      } catch (err) {
+        throw this.owner.toError(err, what)
+      }
     }
+    return repeatable ? this.owner.retrying(what, once) : once()
   }
 
   private checkOpen(): void {

@@ -13,6 +13,7 @@ import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
 import { folderCache, seedFolderCache, type FolderCache } from './folder-cache.js'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
+import { ThrottleWaits } from './throttle-wait.js'
 
 export type { ImapRepositoryOptions, ImapTlsOptions, TlsMode } from './options.js'
 export type { PoolStats } from './connection-pool.js'
@@ -41,6 +42,8 @@ export class ImapRepository implements Repository {
   private connectionCount = 0
   /** Connections still closing after a LOGOUT sent without waiting: a new one waits for them, so the server never sees more than maxconnections. */
   private readonly closing = new Set<Promise<void>>()
+  /** Pauses when the server throttles (throttle-wait.ts), for every command of this repository. */
+  private readonly waits: ThrottleWaits
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
   fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
 
@@ -57,6 +60,7 @@ export class ImapRepository implements Repository {
     this.identity = `imap:${opts.user}@${opts.host.toLowerCase()}:${opts.port ?? defaultPort(opts.tls.mode)}`
     this.maxConnections = max
     this.readOnly = opts.readOnly ?? false
+    this.waits = new ThrottleWaits({ repository: opts.name, budgetMs: opts.throttleBudgetMs ?? 600_000, onThrottle: opts.onThrottle })
     this.pool = new ConnectionPool<ImapFlow>(max, {
       create: () => this.connect(),
       isUsable: (c) => c.usable && !c.isClosed,
@@ -139,7 +143,12 @@ export class ImapRepository implements Repository {
     return this.withClient('listing folder status on', (c) => listFolderStatuses(c, names))
   }
 
-  async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
+  openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
+    const action = `opening folder ${name} on`
+    return this.waits.retrying(action, () => this.openFolderOnce(name, opts), (err) => this.toError(err, action))
+  }
+
+  private async openFolderOnce(name: string, opts: { readOnly?: boolean }): Promise<FolderSession> {
     const readOnly = this.readOnly || opts.readOnly === true
     const client = await this.acquire()
     try {
@@ -177,6 +186,8 @@ export class ImapRepository implements Repository {
       readOnly: this.readOnly,
       toError: (err, action) => this.toError(err, action),
       release: (client) => this.pool.release(client),
+      retrying: (action, fn) => this.waits.retrying(action, fn, (err) => this.toError(err, action)),
+      throttleIncident: (action) => this.waits.incident(action),
     }
   }
 
@@ -192,19 +203,27 @@ export class ImapRepository implements Repository {
     }
   }
 
-  private async withClient<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-    const client = await this.acquire()
-    try {
-      return await fn(client)
-    } catch (err) {
-      throw this.toError(err, action)
-    } finally {
-      this.pool.release(client)
-    }
+  /** `fn` on a pooled connection; repeated (on another one if need be) while the server throttles. */
+  private withClient<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    return this.waits.retrying(action, async () => {
+      const client = await this.acquire()
+      try {
+        return await fn(client)
+      } catch (err) {
+        throw this.toError(err, action)
+      } finally {
+        this.pool.release(client)
+      }
+    }, (err) => this.toError(err, action))
+  }
+
+  /** A new connection: one the server throttles is waited for (throttle-wait.ts), one lost for a network reason tried again. */
+  private connect(): Promise<ImapFlow> {
+    return this.waits.retrying('connecting to', () => this.connectRetryingNetwork(), (err) => this.toError(err, 'connecting to'))
   }
 
   /** A new connection; one refused or lost on the way for a network reason is tried again after a while. */
-  private async connect(): Promise<ImapFlow> {
+  private async connectRetryingNetwork(): Promise<ImapFlow> {
     const delays = this.opts.connectRetryDelaysMs ?? CONNECT_RETRY_DELAYS_MS
     for (let attempt = 0; ; attempt++) {
       try {

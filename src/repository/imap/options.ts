@@ -55,6 +55,10 @@ export interface ImapRepositoryOptions {
   connectRetryDelaysMs?: number[]
   /** Told of each retry, in one line. */
   onRetry?: (message: string) => void
+  /** The waits of one throttling incident in all before its error stands (maxthrottlewait; default 600 s). */
+  throttleBudgetMs?: number
+  /** Told of each pause for a server that throttles (throttle-wait.ts). */
+  onThrottle?: (r: import('./throttle-wait.js').ThrottleReport) => void
   /** Use COMPRESS=DEFLATE when the server offers it (default false). */
   compression?: boolean
 }
