@@ -97,6 +97,8 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     onRetry: ctx.onRetry ?? warn,
     onThrottle: ctx.onThrottle,
     throttleBudgetMs: cfg.get<number>('maxthrottlewait') * 1000,
+    maxBytesPerSecond: cfg.get<number | undefined>('maxbytespersecond'),
+    maxMessagesPerSecond: cfg.get<number | undefined>('maxmessagespersecond'),
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
 }

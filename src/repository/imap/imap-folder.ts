@@ -12,6 +12,7 @@ import { listMessages } from './list-messages.js'
 import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
 import type { ThrottleIncident } from './throttle-wait.js'
+import type { TransferRate } from './transfer-rate.js'
 
 /** What a session needs from its repository. */
 export interface SessionOwner {
@@ -25,6 +26,8 @@ export interface SessionOwner {
   retrying<T>(action: string, fn: () => Promise<T>): Promise<T>
   /** The pauses of one fetch the server throttles (throttle-wait.ts). */
   throttleIncident(action: string): ThrottleIncident
+  /** The repository's transfer limit (maxbytespersecond, maxmessagespersecond), if any. */
+  readonly rate?: TransferRate
 }
 
 export class ImapFolderSession implements FolderSession {
@@ -62,6 +65,7 @@ export class ImapFolderSession implements FolderSession {
       try {
         for await (const body of fetchBodies(this.client, left, this.fetchLimits, opts?.sizes)) {
           given.add(body.uid)
+          await this.owner.rate?.take(body.size)
           yield body
         }
         return
@@ -74,6 +78,7 @@ export class ImapFolderSession implements FolderSession {
 
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
+    await this.owner.rate?.take(msg.size)
     // a message in memory is sent again after a throttled APPEND (which stored nothing); a stream
     // is read once: its error goes up and the folder is resumed
     const out = await this.run('appending to', (c) =>
@@ -87,6 +92,7 @@ export class ImapFolderSession implements FolderSession {
     this.checkWritable()
     const buffers = msgs.flatMap((m) => (Buffer.isBuffer(m.content) ? [{ content: m.content, flags: normalizeFlags(m.flags), internalDate: m.internalDate }] : []))
     if (msgs.length > 1 && buffers.length === msgs.length) {
+      for (const b of buffers) await this.owner.rate?.take(b.content.length)
       const res = await this.run('appending to', (c) => rawMultiAppend(c, this.name, buffers))
       if (res.outcome === 'done') {
         statePoint('imap-multiappend')

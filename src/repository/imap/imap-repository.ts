@@ -14,6 +14,7 @@ import { folderCache, seedFolderCache, type FolderCache } from './folder-cache.j
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
 import { ThrottleWaits } from './throttle-wait.js'
+import { TransferRate } from './transfer-rate.js'
 
 export type { ImapRepositoryOptions, ImapTlsOptions, TlsMode } from './options.js'
 export type { PoolStats } from './connection-pool.js'
@@ -44,6 +45,8 @@ export class ImapRepository implements Repository {
   private readonly closing = new Set<Promise<void>>()
   /** Pauses when the server throttles (throttle-wait.ts), for every command of this repository. */
   private readonly waits: ThrottleWaits
+  /** maxbytespersecond / maxmessagespersecond, shared by every connection of this repository. */
+  private readonly rate: TransferRate | undefined
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
   fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
 
@@ -60,6 +63,7 @@ export class ImapRepository implements Repository {
     this.identity = `imap:${opts.user}@${opts.host.toLowerCase()}:${opts.port ?? defaultPort(opts.tls.mode)}`
     this.maxConnections = max
     this.readOnly = opts.readOnly ?? false
+    this.rate = TransferRate.of({ bytesPerSecond: opts.maxBytesPerSecond, messagesPerSecond: opts.maxMessagesPerSecond })
     this.waits = new ThrottleWaits({ repository: opts.name, budgetMs: opts.throttleBudgetMs ?? 600_000, onThrottle: opts.onThrottle })
     this.pool = new ConnectionPool<ImapFlow>(max, {
       create: () => this.connect(),
@@ -188,6 +192,7 @@ export class ImapRepository implements Repository {
       release: (client) => this.pool.release(client),
       retrying: (action, fn) => this.waits.retrying(action, fn, (err) => this.toError(err, action)),
       throttleIncident: (action) => this.waits.incident(action),
+      rate: this.rate,
     }
   }
 

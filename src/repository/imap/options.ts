@@ -55,6 +55,9 @@ export interface ImapRepositoryOptions {
   connectRetryDelaysMs?: number[]
   /** Told of each retry, in one line. */
   onRetry?: (message: string) => void
+  /** maxbytespersecond / maxmessagespersecond: message transfers (fetch and append) over all connections (transfer-rate.ts). */
+  maxBytesPerSecond?: number
+  maxMessagesPerSecond?: number
   /** The waits of one throttling incident in all before its error stands (maxthrottlewait; default 600 s). */
   throttleBudgetMs?: number
   /** Told of each pause for a server that throttles (throttle-wait.ts). */
