@@ -97,10 +97,19 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     onRetry: ctx.onRetry ?? warn,
     onThrottle: ctx.onThrottle,
     throttleBudgetMs: cfg.get<number>('maxthrottlewait') * 1000,
+    appendLimit: appendLimitSetting(cfg),
     maxBytesPerSecond: cfg.get<number | undefined>('maxbytespersecond'),
     maxMessagesPerSecond: cfg.get<number | undefined>('maxmessagespersecond'),
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
+}
+
+/** appendlimit as set, and whose figure it is (docs/presets.md). */
+function appendLimitSetting(cfg: RepositoryConfig): { bytes: number; why: string; explicit: boolean } | undefined {
+  const s = cfg.settings.appendlimit
+  if (!s || typeof s.value !== 'number') return undefined
+  if (s.source === 'preset') return { bytes: s.value, why: `the ${cfg.preset?.preset.title ?? s.preset} limit (preset ${s.preset})`, explicit: false }
+  return { bytes: s.value, why: `appendlimit = ${s.value}`, explicit: true }
 }
 
 /** `compression = auto` compresses except to a server on this machine, where it only costs CPU. */

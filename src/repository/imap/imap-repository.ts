@@ -41,6 +41,8 @@ export class ImapRepository implements Repository {
   /** The personal namespace's prefix (NAMESPACE, which imapflow asks at login), from the first connection. */
   private namespacePrefix?: string
   private connectionCount = 0
+  /** The server's APPENDLIMIT (RFC 7889), from the first connection; 0 or absent: none announced. */
+  private serverAppendLimit?: number
   /** Connections still closing after a LOGOUT sent without waiting: a new one waits for them, so the server never sees more than maxconnections. */
   private readonly closing = new Set<Promise<void>>()
   /** Pauses when the server throttles (throttle-wait.ts), for every command of this repository. */
@@ -70,6 +72,14 @@ export class ImapRepository implements Repository {
       isUsable: (c) => c.usable && !c.isClosed,
       dispose: (c) => logout(c, this.closing),
     })
+  }
+
+  /** The user's appendlimit, else the server's APPENDLIMIT, else a preset's figure. */
+  appendLimit(): { bytes: number; why: string } | undefined {
+    const set = this.opts.appendLimit
+    if (set?.explicit) return { bytes: set.bytes, why: set.why }
+    if (this.serverAppendLimit) return { bytes: this.serverAppendLimit, why: `the server's APPENDLIMIT=${this.serverAppendLimit}` }
+    return set && { bytes: set.bytes, why: set.why }
   }
 
   /** Pool counters (open now, most ever open at once, connections made, idle, waiting). */
@@ -260,6 +270,8 @@ export class ImapRepository implements Repository {
     this.serverCapabilities ??= new Set(client.capabilities.keys())
     this.namespaceSeparator ??= inboxSeparator(client)
     this.namespacePrefix ??= client.namespace?.prefix ?? ''
+    const announced = client.capabilities.get('APPENDLIMIT')
+    if (typeof announced === 'number' && announced > 0) this.serverAppendLimit ??= announced
     return client
   }
 

@@ -55,6 +55,8 @@ export interface ImapRepositoryOptions {
   connectRetryDelaysMs?: number[]
   /** Told of each retry, in one line. */
   onRetry?: (message: string) => void
+  /** appendlimit from the config (`why` says whose figure); the server's APPENDLIMIT beats a preset's, not the user's own. */
+  appendLimit?: { bytes: number; why: string; explicit: boolean }
   /** maxbytespersecond / maxmessagespersecond: message transfers (fetch and append) over all connections (transfer-rate.ts). */
   maxBytesPerSecond?: number
   maxMessagesPerSecond?: number
