@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'disk'
   | 'data'
   | 'throttled'
+  | 'quota'
   | 'internal'
 
 /** Exit codes (sysexits.h where one fits). Documented in README.md and `--help`. */
@@ -29,6 +30,8 @@ export const EXIT = {
   tls: 79,
   /** The provider kept throttling (rate limit, bandwidth or command quota) after the waits allowed: nothing is lost; try again later. */
   throttled: 80,
+  /** A provider's daily transfer limit is reached (dailydownloadlimit / dailyuploadlimit): stopped cleanly; run again after the time the message says. */
+  quota: 81,
 } as const
 
 export function exitCodeFor(kind: ErrorKind): number {

@@ -29,6 +29,7 @@ export function renderSummary(result: JobResult): string {
 function verdict(exitCode: number): string {
   if (exitCode === EXIT.ok) return 'done.'
   if (exitCode === EXIT.partial) return `finished with errors (exit ${exitCode}): run again to retry what failed.`
+  if (exitCode === EXIT.quota) return `stopped: a daily transfer limit is reached (exit ${exitCode}); what was done is recorded: run again after the time given above to go on.`
   if (exitCode === EXIT.throttled) return `stopped: the server kept throttling (exit ${exitCode}); nothing was lost and what was done is recorded: try again later.`
   return `stopped (exit ${exitCode}).`
 }

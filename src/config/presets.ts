@@ -29,7 +29,7 @@ export interface ProviderPreset {
    * everything below them, unless folderfilter is set or folderincludes names one.
    */
   notMail?: readonly string[]
-  /** Daily transfer limits over IMAP, in bytes (facts to tell the user; not enforced yet). */
+  /** Daily transfer limits over IMAP, in bytes (dailydownloadlimit, dailyuploadlimit). */
   dailyLimit?: { download: number; upload: number }
 }
 
@@ -159,6 +159,10 @@ export function presetValues(p: ProviderPreset, given: (option: string) => boole
   }
   if (p.maxconnections !== undefined) put('maxconnections', p.maxconnections)
   if (p.appendlimit !== undefined) put('appendlimit', p.appendlimit)
+  if (p.dailyLimit) {
+    put('dailydownloadlimit', p.dailyLimit.download)
+    put('dailyuploadlimit', p.dailyLimit.upload)
+  }
   if (p.notMail?.length) {
     const f = notMailFilter(p.notMail)
     put('folderfilter', f.fn, f.text)

@@ -167,7 +167,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
   // their own (at their next write). Other accounts go on: they may write to other disks.
   // So does a server that kept throttling after every wait allowed: each folder would wait as long.
   let stoppedBy: MailsyncError | undefined
-  const notStartedReason = () => (stoppedBy?.kind === 'throttled' ? 'not started: the server is throttling' : 'not started: no writes possible')
+  const notStartedReason = () => (stoppedBy?.kind === 'throttled' ? 'not started: the server is throttling' : stoppedBy?.kind === 'quota' ? 'not started: daily limit reached' : 'not started: no writes possible')
   const notStarted: FolderPair[] = []
   const run = async (pair: FolderPair): Promise<void> => {
     if (stoppedBy) {
@@ -201,7 +201,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
         if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config' || isStatusDbDamage(err)) throw err
         if (err.kind === 'disk' && fileSystemTakesNoWrites(err)) stoppedBy ??= err
         const throttled = err instanceof ThrottledError ? err : undefined
-        if (throttled?.exhausted) stoppedBy ??= err
+        if (throttled?.exhausted || err.kind === 'quota') stoppedBy ??= err
         const wait = o.retryDelaysMs ?? FOLDER_RETRY_DELAYS_MS
         if ((err.kind === 'network' || (throttled && !throttled.exhausted)) && attempt < wait.length && !o.dryRun && !o.stop?.aborted) {
           // a new connection resumes the folder: what is recorded is not redone, what was stored unrecorded is adopted

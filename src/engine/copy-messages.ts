@@ -92,7 +92,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   }
   const refused = (m: Ready, e: unknown): void => {
     // a throttled APPEND is the server's state, not the message's: the folder is resumed later
-    if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk' || e.kind === 'throttled')) throw e
+    if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk' || e.kind === 'throttled' || e.kind === 'quota')) throw e
     const reason = e instanceof Error ? e.message : String(e)
     const fp = m.tap.result()
     res.failed.push({ uid: m.body.uid, messageId: fp.messageId ?? m.meta.messageId, subject: fp.subject, reason })

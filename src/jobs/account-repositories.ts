@@ -35,6 +35,7 @@ export function accountRepositories(req: AccountRepositoryRequest, account: Acco
       message: `repository ${r.repository}: ${r.action} throttled by the server (${r.text}); waiting ${formatWait(r.waitMs)} before trying again (pause ${r.attempt})`,
     }),
     heldConnections: req.heldConnections,
+    stateDir: req.stateDir,
   }
   const remote = account.remote
   const local = account.local

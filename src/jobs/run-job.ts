@@ -137,7 +137,8 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
  * The exit code of a run (or of one account's part, for its hooks): a folder that failed on the
  * local disk (full, read-only, permissions) is not fixed by running again, so the run says 74
  * like a disk error of a whole account does; one the network cut short (after its retries) says
- * 69; one a server kept throttling (after the waits allowed) says 80, try again later. The worst
+ * 69; one a server kept throttling (after the waits allowed) says 80, try again later; a daily
+ * transfer limit reached says 81 (go on after the time it names). The worst
  * code wins; then a stop by a signal; then 65 for a failed verification, 75 for other failures.
  */
 function runExitCode(folders: readonly FolderReport[], counts: FolderCounts, worst: number, stoppedCode: number): number {
@@ -146,7 +147,8 @@ function runExitCode(folders: readonly FolderReport[], counts: FolderCounts, wor
   const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
   const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
   const throttledOut = folders.some((f) => f.error?.kind === 'throttled') ? EXIT.throttled : 0
-  return Math.max(worst, diskFailed, cutOff, throttledOut) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  const quotaOut = folders.some((f) => f.error?.kind === 'quota') ? EXIT.quota : 0
+  return Math.max(worst, diskFailed, cutOff, throttledOut, quotaOut) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
 }
 
 /**

@@ -35,6 +35,8 @@ export interface FactoryContext {
   priorTool?: { metadataDirs: string[]; otherRepository: string }
   /** Where a connection retry is told (default: as a warning). */
   onRetry?: (message: string) => void
+  /** The state directory (the daily transfer counts of imap/daily-quota.ts live there). */
+  stateDir?: string
   /** Where each pause for a server that throttles is told (imap/throttle-wait.ts). */
   onThrottle?: (r: ThrottleReport) => void
   /** [general] socktimeout: the network timeout of a repository that sets no `timeout`. */
@@ -98,10 +100,19 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     onThrottle: ctx.onThrottle,
     throttleBudgetMs: cfg.get<number>('maxthrottlewait') * 1000,
     appendLimit: appendLimitSetting(cfg),
+    dailyLimits: { download: limitSetting(cfg, 'dailydownloadlimit'), upload: limitSetting(cfg, 'dailyuploadlimit') },
+    stateDir: ctx.stateDir,
     maxBytesPerSecond: cfg.get<number | undefined>('maxbytespersecond'),
     maxMessagesPerSecond: cfg.get<number | undefined>('maxmessagespersecond'),
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
+}
+
+/** A byte limit as set, and whose figure it is. */
+function limitSetting(cfg: RepositoryConfig, option: string): { bytes: number; why: string } | undefined {
+  const s = cfg.settings[option]
+  if (!s || typeof s.value !== 'number') return undefined
+  return { bytes: s.value, why: s.source === 'preset' ? `preset ${s.preset}` : `${option} = ${s.value}` }
 }
 
 /** appendlimit as set, and whose figure it is (docs/presets.md). */

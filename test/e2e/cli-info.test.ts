@@ -91,7 +91,7 @@ remotepass = x
 `)
   const r = await runCli(['info', '--offline', '-c', file], box.env)
   assert.equal(r.code, 0, r.stderr)
-  assert.match(r.stdout, /^\s+preset: gmail \(Gmail\), because the host imap\.gmail\.com is Gmail's; it gave: remoteport, ssl, appendlimit$/m)
+  assert.match(r.stdout, /^\s+preset: gmail \(Gmail\), because the host imap\.gmail\.com is Gmail's; it gave: remoteport, ssl, appendlimit, dailydownloadlimit, dailyuploadlimit$/m)
   assert.match(r.stdout, /^\s+appendlimit\s+= 26214400\s+\(preset gmail\)$/m)
   // the config's own value beats the preset's 10
   assert.match(r.stdout, /^\s+maxconnections\s+= 3\s+\(config:6\)$/m)

@@ -13,6 +13,7 @@ import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
 import type { ThrottleIncident } from './throttle-wait.js'
 import type { TransferRate } from './transfer-rate.js'
+import type { DailyQuota } from './daily-quota.js'
 
 /** What a session needs from its repository. */
 export interface SessionOwner {
@@ -28,6 +29,8 @@ export interface SessionOwner {
   throttleIncident(action: string): ThrottleIncident
   /** The repository's transfer limit (maxbytespersecond, maxmessagespersecond), if any. */
   readonly rate?: TransferRate
+  /** The repository's daily transfer limits, if any. */
+  readonly quota?: DailyQuota
 }
 
 export class ImapFolderSession implements FolderSession {
@@ -65,6 +68,7 @@ export class ImapFolderSession implements FolderSession {
       try {
         for await (const body of fetchBodies(this.client, left, this.fetchLimits, opts?.sizes)) {
           given.add(body.uid)
+          this.owner.quota?.take('download', body.size)
           await this.owner.rate?.take(body.size)
           yield body
         }
@@ -78,6 +82,7 @@ export class ImapFolderSession implements FolderSession {
 
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
+    this.owner.quota?.take('upload', msg.size)
     await this.owner.rate?.take(msg.size)
     // a message in memory is sent again after a throttled APPEND (which stored nothing); a stream
     // is read once: its error goes up and the folder is resumed
@@ -92,6 +97,7 @@ export class ImapFolderSession implements FolderSession {
     this.checkWritable()
     const buffers = msgs.flatMap((m) => (Buffer.isBuffer(m.content) ? [{ content: m.content, flags: normalizeFlags(m.flags), internalDate: m.internalDate }] : []))
     if (msgs.length > 1 && buffers.length === msgs.length) {
+      for (const b of buffers) this.owner.quota?.take('upload', b.content.length)
       for (const b of buffers) await this.owner.rate?.take(b.content.length)
       const res = await this.run('appending to', (c) => rawMultiAppend(c, this.name, buffers))
       if (res.outcome === 'done') {

@@ -15,6 +15,7 @@ import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
 import { ThrottleWaits } from './throttle-wait.js'
 import { TransferRate } from './transfer-rate.js'
+import { DailyQuota } from './daily-quota.js'
 
 export type { ImapRepositoryOptions, ImapTlsOptions, TlsMode } from './options.js'
 export type { PoolStats } from './connection-pool.js'
@@ -49,6 +50,8 @@ export class ImapRepository implements Repository {
   private readonly waits: ThrottleWaits
   /** maxbytespersecond / maxmessagespersecond, shared by every connection of this repository. */
   private readonly rate: TransferRate | undefined
+  /** dailydownloadlimit / dailyuploadlimit, counted across runs. */
+  private readonly quota: DailyQuota | undefined
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
   fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
 
@@ -65,6 +68,7 @@ export class ImapRepository implements Repository {
     this.identity = `imap:${opts.user}@${opts.host.toLowerCase()}:${opts.port ?? defaultPort(opts.tls.mode)}`
     this.maxConnections = max
     this.readOnly = opts.readOnly ?? false
+    this.quota = DailyQuota.of({ repository: opts.name, identity: this.identity, limits: opts.dailyLimits ?? {}, stateDir: opts.stateDir })
     this.rate = TransferRate.of({ bytesPerSecond: opts.maxBytesPerSecond, messagesPerSecond: opts.maxMessagesPerSecond })
     this.waits = new ThrottleWaits({ repository: opts.name, budgetMs: opts.throttleBudgetMs ?? 600_000, onThrottle: opts.onThrottle })
     this.pool = new ConnectionPool<ImapFlow>(max, {
@@ -180,6 +184,7 @@ export class ImapRepository implements Repository {
   }
 
   async close(): Promise<void> {
+    this.quota?.save()
     await this.pool.close()
   }
 
@@ -203,6 +208,7 @@ export class ImapRepository implements Repository {
       retrying: (action, fn) => this.waits.retrying(action, fn, (err) => this.toError(err, action)),
       throttleIncident: (action) => this.waits.incident(action),
       rate: this.rate,
+      quota: this.quota,
     }
   }
 

@@ -57,6 +57,10 @@ export interface ImapRepositoryOptions {
   onRetry?: (message: string) => void
   /** appendlimit from the config (`why` says whose figure); the server's APPENDLIMIT beats a preset's, not the user's own. */
   appendLimit?: { bytes: number; why: string; explicit: boolean }
+  /** dailydownloadlimit / dailyuploadlimit, and whose figures (daily-quota.ts). */
+  dailyLimits?: { download?: { bytes: number; why: string }; upload?: { bytes: number; why: string } }
+  /** The state directory: where the daily counts are kept across runs. */
+  stateDir?: string
   /** maxbytespersecond / maxmessagespersecond: message transfers (fetch and append) over all connections (transfer-rate.ts). */
   maxBytesPerSecond?: number
   maxMessagesPerSecond?: number
