@@ -152,3 +152,34 @@ test('a server that throttles for ever: exit 80 with a clear error, nothing lost
   const workFiles = ['cur', 'new'].flatMap((d) => readdirSync(join(workDir, d)).map((f) => readFileSync(join(workDir, d, f), 'latin1'))).sort()
   assert.deepEqual(workFiles, work.map((m) => lf(m.body)).sort(), 'Work complete, each message once')
 })
+
+test('BYE [UNAVAILABLE] at the greeting and a BYE with Gmail\'s words in a session: waited for, the backup completes exactly', async () => {
+  const base = await roots.fresh()
+  mkdirSync(join(base, 'mail'))
+  let byes = 0
+  const srv = await startHostileImap({
+    folders: [{ name: 'INBOX', uidValidity: 7, messages: MESSAGES }],
+    hooks: {
+      greeting: (n) => (n <= 1 ? '* BYE [UNAVAILABLE] Server busy, try again later' : undefined),
+      command(c) {
+        if ((c.command === 'SELECT' || c.command === 'EXAMINE') && byes++ === 0) {
+          c.write('* BYE [ALERT] Account exceeded command or bandwidth limits.\r\n')
+          c.destroy()
+          return true
+        }
+        return false
+      },
+    },
+  })
+  try {
+    const r = await backup(base, srv.port, true)
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    assert.deepEqual(storedInbox(base), MESSAGES.map((m) => lf(m.body)).sort(), 'every message once, byte-exact')
+    const said = r.events.filter((e) => e.type === 'throttled' || e.type === 'warning').map((e) => String(e.message))
+    assert.ok(said.some((m) => /Server busy/.test(m)), `the greeting's BYE is told: ${said.join(' | ')}`)
+    assert.ok(said.some((m) => /Account exceeded command or bandwidth limits/.test(m)), `the session's BYE is told: ${said.join(' | ')}`)
+    assert.ok(!r.events.some((e) => e.type === 'error'), 'no error')
+  } finally {
+    await srv.close()
+  }
+})

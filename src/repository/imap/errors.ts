@@ -91,7 +91,8 @@ function responseCode(response: unknown): string | undefined {
 /** Whether `err` is the server throttling us, and what it said. */
 export function throttleSign(err: unknown): ThrottleSign | undefined {
   const e = (err ?? {}) as ErrorLike & { throttleReset?: number; throttleWaited?: number }
-  const text = serverText(err)
+  // a BYE's words are kept by imapflow as the reason of the connection error that follows
+  const text = e.reason && !e.responseText ? e.reason : serverText(err)
   const code = (e.serverResponseCode ?? responseCode(e.response))?.toUpperCase()
   if (!(e.code === 'ETHROTTLE' || (code && THROTTLE_CODES.has(code)) || THROTTLE_TEXTS.some((t) => t.test(text)))) return undefined
   const hint = /backoff time[:=\s]+(\d+)/i.exec(text)
@@ -121,7 +122,8 @@ export function toMailsyncError(err: unknown, ctx: ErrorContext): MailsyncError 
     return new MailsyncError('tls', `repository ${ctx.repository}: TLS with ${ctx.host}:${ctx.port} failed: ${e.message ?? e.code}`, { cause: err })
   }
   if (isNetworkError(err)) {
-    return new MailsyncError('network', `repository ${ctx.repository}: ${ctx.action} ${where} failed: ${e.message ?? e.code}`, {
+    const said = e.reason ? ` (the server said: ${e.reason})` : ''
+    return new MailsyncError('network', `repository ${ctx.repository}: ${ctx.action} ${where} failed: ${e.message ?? e.code}${said}`, {
       hint: 'check host, port and the network; run again to resume',
       cause: err,
     })

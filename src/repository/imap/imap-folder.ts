@@ -23,8 +23,6 @@ export interface SessionOwner {
   toError(err: unknown, action: string): MailsyncError
   /** Give the connection back to the pool. */
   release(client: ImapFlow): void
-  /** Runs `fn` again, after a pause, while the server throttles it (throttle-wait.ts). */
-  retrying<T>(action: string, fn: () => Promise<T>): Promise<T>
   /** The pauses of one fetch the server throttles (throttle-wait.ts). */
   throttleIncident(action: string): ThrottleIncident
   /** The repository's transfer limit (maxbytespersecond, maxmessagespersecond), if any. */
@@ -74,7 +72,9 @@ export class ImapFolderSession implements FolderSession {
         }
         return
       } catch (err) {
-        await incident.after(this.owner.toError(err, action))
+        const e = this.owner.toError(err, action)
+        if (!this.client.usable) throw e
+        await incident.after(e)
         left = left.filter((u) => !given.has(u))
       }
     }
@@ -154,7 +154,17 @@ export class ImapFolderSession implements FolderSession {
         throw this.owner.toError(err, what)
       }
     }
-    return repeatable ? this.owner.retrying(what, once) : once()
+    if (!repeatable) return once()
+    const incident = this.owner.throttleIncident(what)
+    for (;;) {
+      try {
+        return await once()
+      } catch (err) {
+        // a throttle that closed the connection (BYE) is not waited for here: the folder is resumed on a new one
+        if (!this.client.usable) throw err
+        await incident.after(err as MailsyncError)
+      }
+    }
   }
 
   private checkOpen(): void {

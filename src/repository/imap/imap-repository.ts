@@ -205,7 +205,6 @@ export class ImapRepository implements Repository {
       readOnly: this.readOnly,
       toError: (err, action) => this.toError(err, action),
       release: (client) => this.pool.release(client),
-      retrying: (action, fn) => this.waits.retrying(action, fn, (err) => this.toError(err, action)),
       throttleIncident: (action) => this.waits.incident(action),
       rate: this.rate,
       quota: this.quota,
