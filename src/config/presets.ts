@@ -66,7 +66,7 @@ export const PRESETS: Readonly<Record<PresetName, ProviderPreset>> = {
     // appendable message has been exceeded".
     appendlimit: 35 * MB,
     // Exchange lists its other item folders over IMAP beside the mail ones (Outlook's default folders).
-    notMail: ['Calendar', 'Contacts', 'Tasks', 'Journal', 'Notes', 'Sync Issues', 'Outbox'],
+    notMail: ['Calendar', 'Contacts', 'Tasks', 'Journal', 'Notes', 'Sync Issues'],
   },
   fastmail: {
     name: 'fastmail',
