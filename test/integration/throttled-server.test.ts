@@ -183,3 +183,19 @@ test('BYE [UNAVAILABLE] at the greeting and a BYE with Gmail\'s words in a sessi
     await srv.close()
   }
 })
+
+test('a throttled login (Gmail\'s words on a NO) is waited for and tried again, not taken for a wrong password', async () => {
+  const base = await roots.fresh()
+  mkdirSync(join(base, 'mail'))
+  const login = throttleFirst(1, (c) => c.command === 'LOGIN' || c.command === 'AUTHENTICATE', ['NO [ALERT] Account exceeded command or bandwidth limits.'])
+  const srv = await startHostileImap({ folders: [{ name: 'INBOX', uidValidity: 7, messages: MESSAGES }], hooks: { command: (c) => login.command!(c) } })
+  try {
+    const r = await backup(base, srv.port, true)
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    assert.equal(login.count(), 1)
+    assert.ok(r.events.some((e) => e.type === 'throttled' && /connecting to/.test(String(e.message))), 'the pause is told')
+    assert.deepEqual(storedInbox(base), MESSAGES.map((m) => lf(m.body)).sort())
+  } finally {
+    await srv.close()
+  }
+})
