@@ -7,7 +7,7 @@ import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
 import { IDLE_RESTART_MS, watchImap } from './imap-watch.js'
 import { partingLogout } from './raw/parting-logout.js'
-import { isNetworkError, readOnlyError, toMailsyncError } from './errors.js'
+import { readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
 import { folderCache, seedFolderCache, type FolderCache } from './folder-cache.js'
@@ -237,22 +237,26 @@ export class ImapRepository implements Repository {
     }, (err) => this.toError(err, action))
   }
 
-  /** A new connection: one the server throttles is waited for (throttle-wait.ts), one lost for a network reason tried again. */
-  private connect(): Promise<ImapFlow> {
-    return this.waits.retrying('connecting to', () => this.connectRetryingNetwork(), (err) => this.toError(err, 'connecting to'))
-  }
-
-  /** A new connection; one refused or lost on the way for a network reason is tried again after a while. */
-  private async connectRetryingNetwork(): Promise<ImapFlow> {
+  /**
+   * A new connection; one refused or lost on the way for a network reason is tried again after a
+   * while (CONNECT_RETRY_DELAYS_MS), one the server throttles (a throttled login, a BYE saying so)
+   * after the throttle pauses (throttle-wait.ts, within maxthrottlewait).
+   */
+  private async connect(): Promise<ImapFlow> {
     const delays = this.opts.connectRetryDelaysMs ?? CONNECT_RETRY_DELAYS_MS
-    for (let attempt = 0; ; attempt++) {
+    const throttled = this.waits.incident('connecting to')
+    for (let attempt = 0; ; ) {
       try {
         return await this.connectOnce()
       } catch (err) {
-        const network = err instanceof MailsyncError ? err.kind === 'network' : isNetworkError(err)
-        if (!network || attempt >= delays.length) throw err
-        const ms = delays[attempt]!
-        this.opts.onRetry?.(`${this.toError(err, 'connecting to').message}; trying again in ${ms / 1000} s (attempt ${attempt + 2} of ${delays.length + 1})`)
+        const e = this.toError(err, 'connecting to')
+        if (e.kind === 'throttled') {
+          await throttled.after(e)
+          continue
+        }
+        if (e.kind !== 'network' || attempt >= delays.length) throw err
+        const ms = delays[attempt++]!
+        this.opts.onRetry?.(`${e.message}; trying again in ${ms / 1000} s (attempt ${attempt + 1} of ${delays.length + 1})`)
         await new Promise((resolve) => setTimeout(resolve, ms))
       }
     }
