@@ -55,7 +55,7 @@ export class DailyQuota {
     return this.window().reduce((n, b) => n + b[direction], 0)
   }
 
-  /** Counts one message of `bytes`; throws (kind quota) when it would pass the limit, counting nothing. */
+  /** Counts a transfer of `bytes` (one message, or a batch); throws (kind quota) when it would pass the limit, counting nothing. */
   take(direction: Direction, bytes: number): void {
     const limit = this.o.limits[direction]
     const window = this.window()
@@ -122,7 +122,7 @@ export class DailyQuota {
     }
     const at = new Date(resume).toISOString().slice(0, 16).replace('T', ' ')
     return new MailsyncError('quota',
-      `repository ${this.o.repository}: the daily ${direction} limit of ${mb(limit.bytes)} (${limit.why}) is reached: ${mb(used)} in the last 24 hours, and the next message has ${mb(bytes)}; stopped cleanly`,
+      `repository ${this.o.repository}: the daily ${direction} limit of ${mb(limit.bytes)} (${limit.why}) is reached: ${mb(used)} in the last 24 hours, and the next transfer has ${mb(bytes)}; stopped cleanly`,
       { hint: `nothing was lost and what was done is recorded: run again after ${at} UTC to go on` })
   }
 }

@@ -82,8 +82,17 @@ export class ImapFolderSession implements FolderSession {
 
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
-    this.owner.quota?.take('upload', msg.size)
-    await this.owner.rate?.take(msg.size)
+    await this.charge([msg.size])
+    return this.appendCharged(msg)
+  }
+
+  /** The daily upload limit and the rate limits take these messages (a batch fits as a whole or not at all). */
+  private async charge(sizes: number[]): Promise<void> {
+    this.owner.quota?.take('upload', sizes.reduce((n, s) => n + s, 0))
+    for (const s of sizes) await this.owner.rate?.take(s)
+  }
+
+  private async appendCharged(msg: AppendInput): Promise<AppendResult> {
     // a message in memory is sent again after a throttled APPEND (which stored nothing); a stream
     // is read once: its error goes up and the folder is resumed
     const out = await this.run('appending to', (c) =>
@@ -96,9 +105,10 @@ export class ImapFolderSession implements FolderSession {
   async appendMany(msgs: AppendInput[]): Promise<AppendOutcome[]> {
     this.checkWritable()
     const buffers = msgs.flatMap((m) => (Buffer.isBuffer(m.content) ? [{ content: m.content, flags: normalizeFlags(m.flags), internalDate: m.internalDate }] : []))
+    let charged = false
     if (msgs.length > 1 && buffers.length === msgs.length) {
-      for (const b of buffers) this.owner.quota?.take('upload', b.content.length)
-      for (const b of buffers) await this.owner.rate?.take(b.content.length)
+      await this.charge(buffers.map((b) => b.content.length))
+      charged = true
       const res = await this.run('appending to', (c) => rawMultiAppend(c, this.name, buffers))
       if (res.outcome === 'done') {
         statePoint('imap-multiappend')
@@ -109,7 +119,8 @@ export class ImapFolderSession implements FolderSession {
     const out: AppendOutcome[] = []
     for (const m of msgs) {
       try {
-        out.push(await this.append(m))
+        // one by one after a MULTIAPPEND refused: already counted
+        out.push(charged ? await this.appendCharged(m) : await this.append(m))
       } catch (error) {
         out.push({ error })
       }
