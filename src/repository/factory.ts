@@ -111,7 +111,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
 /** A byte limit as set, and whose figure it is. */
 function limitSetting(cfg: RepositoryConfig, option: string): { bytes: number; why: string } | undefined {
   const s = cfg.settings[option]
-  if (!s || typeof s.value !== 'number') return undefined
+  if (!s || typeof s.value !== 'number' || s.value === 0) return undefined
   return { bytes: s.value, why: s.source === 'preset' ? `preset ${s.preset}` : `${option} = ${s.value}` }
 }
 

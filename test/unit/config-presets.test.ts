@@ -54,6 +54,8 @@ test('precedence: explicit > preset > default, for each setting on its own', () 
     { body: 'remotehost = imap.gmail.com\n', option: 'maxconnections', value: PRESETS.gmail.maxconnections, source: 'preset' },
     { body: 'remotehost = imap.gmail.com\n', option: 'appendlimit', value: 25 * 1024 * 1024, source: 'preset' },
     { body: 'remotehost = imap.gmail.com\n', option: 'remoteport', value: 993, source: 'preset' },
+    { body: 'remotehost = imap.gmail.com\n', option: 'dailydownloadlimit', value: 2500 * 1024 * 1024, source: 'preset' },
+    { body: 'remotehost = imap.gmail.com\ndailydownloadlimit = 0\n', option: 'dailydownloadlimit', value: 0, source: 'file' },
     // the config's own value beats it
     { body: 'remotehost = imap.gmail.com\nmaxconnections = 2\n', option: 'maxconnections', value: 2, source: 'file' },
     { body: 'remotehost = imap.gmail.com\nappendlimit = 1000\n', option: 'appendlimit', value: 1000, source: 'file' },
