@@ -199,3 +199,20 @@ test('a throttled login (Gmail\'s words on a NO) is waited for and tried again, 
     await srv.close()
   }
 })
+
+test('Microsoft\'s "Request is throttled. Suggested Backoff Time" (a BAD): the suggested wait is honoured, counted once, and the backup completes', async () => {
+  const base = await roots.fresh()
+  mkdirSync(join(base, 'mail'))
+  const select = throttleFirst(2, (c) => c.command === 'SELECT' || c.command === 'EXAMINE', ['BAD Request is throttled. Suggested Backoff Time: 700 milliseconds'])
+  const srv = await startHostileImap({ folders: [{ name: 'INBOX', uidValidity: 7, messages: MESSAGES }], hooks: { command: (c) => select.command!(c) } })
+  try {
+    const r = await backup(base, srv.port, true)
+    assert.equal(r.code, 0, r.stderr + r.stdout)
+    assert.equal(select.count(), 2)
+    assert.deepEqual(storedInbox(base), MESSAGES.map((m) => lf(m.body)).sort())
+    const waits = r.events.filter((e) => e.type === 'throttled').map((e) => e.waitMs)
+    assert.deepEqual(waits, [700, 700], 'each pause is the suggested one (imapflow waits it, mailsync counts it, neither waits twice)')
+  } finally {
+    await srv.close()
+  }
+})
