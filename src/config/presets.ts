@@ -41,7 +41,8 @@ export const PRESETS: Readonly<Record<PresetName, ProviderPreset>> = {
     hosts: ['imap.gmail.com', 'imap.googlemail.com'],
     server: { host: 'imap.gmail.com', port: 993 },
     // Gmail Help "Too many simultaneous connections" (answer 97150): at most 15 IMAP connections per
-    // account, shared by every client of it; 10 leaves room for a phone and a desktop client.
+    // account today (10 when the page was first written), shared by every client of it; 10 leaves
+    // room for a phone and a desktop client.
     maxconnections: 10,
     // Gmail Help "Attachment size limit": messages up to 25 MB; Gmail answers a larger APPEND with
     // "[ALERT] Message too large".
@@ -79,7 +80,8 @@ export const PRESETS: Readonly<Record<PresetName, ProviderPreset>> = {
   yahoo: {
     name: 'yahoo',
     title: 'Yahoo Mail',
-    // Yahoo Help "IMAP server settings for Yahoo Mail": imap.mail.yahoo.com, port 993, SSL.
+    // Yahoo Help's IMAP server settings, and Yahoo's "IMAP/SMTP Exchange using OAUTH2" developer
+    // page (senders.yahooinc.com): imap.mail.yahoo.com, port 993, SSL. No size figure published.
     hosts: ['imap.mail.yahoo.com'],
     server: { host: 'imap.mail.yahoo.com', port: 993 },
   },
