@@ -10,6 +10,8 @@ export type ErrorKind =
   | 'server'
   | 'disk'
   | 'data'
+  | 'throttled'
+  | 'quota'
   | 'internal'
 
 /** Exit codes (sysexits.h where one fits). Documented in README.md and `--help`. */
@@ -26,6 +28,10 @@ export const EXIT = {
   auth: 77,
   config: 78,
   tls: 79,
+  /** The provider kept throttling (rate limit, bandwidth or command quota) after the waits allowed: nothing is lost; try again later. */
+  throttled: 80,
+  /** A provider's daily transfer limit is reached (dailydownloadlimit / dailyuploadlimit): stopped cleanly; run again after the time the message says. */
+  quota: 81,
 } as const
 
 export function exitCodeFor(kind: ErrorKind): number {
@@ -46,6 +52,30 @@ export class MailsyncError extends Error {
 
   get exitCode(): number {
     return exitCodeFor(this.kind)
+  }
+}
+
+/**
+ * The server said it is throttling this account (NO [THROTTLED], [LIMIT], [INUSE], [UNAVAILABLE],
+ * Gmail's "Account exceeded command or bandwidth limits", Microsoft's "Request is throttled"): a
+ * temporary refusal, never a verdict on a message. `retryAfterMs`: the wait the server suggested;
+ * `exhausted`: the waits allowed (maxthrottlewait) are used up, so no caller should wait again.
+ */
+export class ThrottledError extends MailsyncError {
+  readonly retryAfterMs?: number
+  /** Already waited for it before it was thrown (a client library's own pause). */
+  readonly waitedMs: number
+  readonly exhausted: boolean
+  /** The server's words. */
+  readonly serverText: string
+
+  constructor(message: string, opts: { serverText: string; retryAfterMs?: number; waitedMs?: number; exhausted?: boolean; hint?: string; cause?: unknown }) {
+    super('throttled', message, { hint: opts.hint ?? 'the provider limits how much an account may do in a while; nothing was lost: try again later', cause: opts.cause })
+    this.name = 'ThrottledError'
+    this.retryAfterMs = opts.retryAfterMs
+    this.waitedMs = opts.waitedMs ?? 0
+    this.exhausted = opts.exhausted ?? false
+    this.serverText = opts.serverText
   }
 }
 

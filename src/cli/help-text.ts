@@ -14,6 +14,8 @@ const MEANINGS: [number, string][] = [
   [EXIT.auth, 'login failed'],
   [EXIT.config, 'configuration problem'],
   [EXIT.tls, 'TLS / certificate problem'],
+  [EXIT.throttled, 'the provider kept throttling the account: nothing lost, try again later'],
+  [EXIT.quota, 'a daily transfer limit is reached: stopped cleanly, run again after the time it says'],
   [STOP_EXIT.SIGINT!, 'stopped by SIGINT (Ctrl-C) before the end: what was done is recorded, run again for the rest'],
   [STOP_EXIT.SIGTERM!, 'stopped by SIGTERM before the end: what was done is recorded, run again for the rest'],
 ]

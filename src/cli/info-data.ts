@@ -4,6 +4,7 @@ import { basename } from 'node:path'
 import { ConfigError } from '../errors.js'
 import { describeConfig, describeRepository, resolveRepository, looksLikeRepositoryUrl, type LoadedConfig, type SettingDescription, type RepositoryDescription } from '../config/index.js'
 import { nearestName } from '../config/suggest.js'
+import { describePresetReason } from '../config/presets.js'
 import type { LiveInfo } from './info-live.js'
 import { describeCredentials, type CredentialDescription } from '../credentials/describe.js'
 
@@ -16,6 +17,8 @@ export interface InfoRepository extends Omit<RepositoryDescription, 'settings'> 
   settings: InfoSetting[]
   /** IMAP: where the login name and the password / token come from (never the secret). */
   credentials?: CredentialDescription
+  /** IMAP: the provider preset that applies and why, and the settings it gave (docs/presets.md). */
+  preset?: { name: string; why: string; settings: string[] }
 }
 
 export interface InfoAccount {
@@ -46,11 +49,13 @@ function shortOrigin(file: string | undefined, s: SettingDescription): InfoSetti
 export function collectInfo(config: LoadedConfig, version: string, target?: string): InfoData {
   const all = describeConfig(config)
   const short = (list: SettingDescription[]) => list.map((s) => shortOrigin(config.file, s))
-  const credentials = (name: string): CredentialDescription | undefined => {
-    const cfg = config.repositories.get(name) ?? (looksLikeRepositoryUrl(name) ? resolveRepository(config, name) : undefined)
-    return cfg?.type === 'IMAP' ? describeCredentials(cfg, config.env, { stateDir: config.general.get<string>('metadata') }) : undefined
+  const configOf = (name: string) => config.repositories.get(name) ?? (looksLikeRepositoryUrl(name) ? resolveRepository(config, name) : undefined)
+  const repoInfo = (r: RepositoryDescription): InfoRepository => {
+    const cfg = configOf(r.name)
+    const preset = cfg?.preset && { name: cfg.preset.preset.name, why: describePresetReason(cfg.preset), settings: r.settings.filter((s) => s.source === 'preset').map((s) => s.option) }
+    const credentials = cfg?.type === 'IMAP' ? describeCredentials(cfg, config.env, { stateDir: config.general.get<string>('metadata') }) : undefined
+    return { ...r, settings: short(r.settings), credentials, ...(preset ? { preset } : {}) }
   }
-  const repoInfo = (r: RepositoryDescription): InfoRepository => ({ ...r, settings: short(r.settings), credentials: credentials(r.name) })
   const base = { version, config: { file: config.file, searched: config.searched }, warnings: all.warnings }
   const accounts = all.accounts.map((a) => ({ ...a, settings: short(a.settings) }))
   if (target === undefined) {

@@ -25,7 +25,9 @@ export function renderInfo(data: InfoData): string {
   if (data.target.kind === 'all' && data.repositories.length === 0) out.push('', 'repositories: none')
   for (const r of data.repositories) {
     const kind = r.fromUrl ? `${r.type}, from a URL` : r.declaredType.toLowerCase() === r.type.toLowerCase() ? r.type : `${r.type}, declared ${r.declaredType}`
-    out.push('', `[Repository ${r.name}]  (${kind})`, ...settingLines(r.settings))
+    out.push('', `[Repository ${r.name}]  (${kind})`)
+    if (r.preset) out.push(`  preset: ${r.preset.why}; it gave: ${r.preset.settings.join(', ') || 'nothing (every one of its settings is set)'}`)
+    out.push(...settingLines(r.settings))
     if (r.credentials) out.push(`  login name from: ${r.credentials.user ?? 'nothing set'}`, `  password from:   ${r.credentials.secret ?? 'nothing set (you would be asked on a terminal)'}`)
     const live = data.live?.repositories.find((x) => x.name === r.name)
     if (live) out.push(...renderRepositoryLive(live, data.live!.offline))

@@ -45,6 +45,8 @@ function renderEventText(e: EngineEvent, detail: LineDetail): RenderedLine | und
   switch (e.type) {
     case 'warning':
       return { stream: 'stderr', text: `warning: ${where(e.account, e.folder)}${e.message}` }
+    case 'throttled':
+      return { stream: 'stderr', text: `warning: ${where(e.account, e.folder)}${e.message}` }
     case 'folder-done':
       return out(`${e.account} ${e.folderA} -> ${e.folderB}: ${describeCounts(e.counts)}${e.counts.bytes ? ` (${formatBytes(e.counts.bytes)})` : ''}, ${formatMs(e.ms)}`)
     case 'account-done':

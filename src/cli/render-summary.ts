@@ -18,6 +18,10 @@ export function renderSummary(result: JobResult): string {
   rows.push(['total', `${result.folders.length} folder${result.folders.length === 1 ? '' : 's'}`, ...cells(result.counts, result.ms)])
   const lines = [formatTable(HEADER, rows, 2)]
   if (result.errors.length) lines.push(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} (listed above)`)
+  if (result.throttled) {
+    const t = result.throttled
+    lines.push(`throttled by the server ${t.times} time${t.times === 1 ? '' : 's'}: waited ${formatMs(t.waitedMs)} in all before trying again (nothing failed for it)`)
+  }
   lines.push(result.stopped ? `stopped by a signal (exit ${result.exitCode}): what was done is recorded; the next run goes on with the rest.` : verdict(result.exitCode))
   return lines.join('\n')
 }
@@ -25,5 +29,7 @@ export function renderSummary(result: JobResult): string {
 function verdict(exitCode: number): string {
   if (exitCode === EXIT.ok) return 'done.'
   if (exitCode === EXIT.partial) return `finished with errors (exit ${exitCode}): run again to retry what failed.`
+  if (exitCode === EXIT.quota) return `stopped: a daily transfer limit is reached (exit ${exitCode}); what was done is recorded: run again after the time given above to go on.`
+  if (exitCode === EXIT.throttled) return `stopped: the server kept throttling (exit ${exitCode}); nothing was lost and what was done is recorded: try again later.`
   return `stopped (exit ${exitCode}).`
 }

@@ -4,7 +4,7 @@
 import { homedir } from 'node:os'
 import { ConfigError, type ConfigLocation } from '../errors.js'
 import { interpolate, lookupOption, parseIni, type IniDocument, type IniSection } from './ini.js'
-import { makeRepository, resolveRepository } from './repository.js'
+import { makeRepository, resolveRepository, resolveRepositorySettings } from './repository.js'
 import { findOption, OPTIONS, optionsFor, type OptionSpec, type RepositoryType, type SectionKind } from './schema.js'
 import { resolveSettings, SettingsBag, warn, type ResolveContext, type SectionRef, type SettingInput } from './settings.js'
 import { nearestName } from './suggest.js'
@@ -61,7 +61,7 @@ function buildConfig(doc: IniDocument | undefined, opts: ParseOptions): LoadedCo
   for (const s of sections.filter((s) => s.kind === 'repository')) {
     const { type, declaredType } = repositoryType(doc!, s.section, ctx)
     const ref: SectionRef = { kind: 'repository', section: s.section.name, file, line: s.section.line, type, declaredType }
-    const settings = resolveSettings(ref, sectionInputs(doc!, s.section, ref, ctx), ctx)
+    const { settings, preset } = resolveRepositorySettings(ref, sectionInputs(doc!, s.section, ref, ctx), ctx)
     if (declaredType !== type.toLowerCase()) {
       warn(ctx, `type ${declaredType} is treated as ${type}${type === 'IMAP' ? ' (Gmail labels are not synced; folders are)' : ''}`, {
         file,
@@ -71,7 +71,7 @@ function buildConfig(doc: IniDocument | undefined, opts: ParseOptions): LoadedCo
       })
     }
     const location = { file, line: s.section.line, section: s.section.name }
-    repositories.set(s.name, makeRepository({ name: s.name, type, declaredType, fromUrl: false, location, settings, context: ctx }))
+    repositories.set(s.name, makeRepository({ name: s.name, type, declaredType, fromUrl: false, location, settings, context: ctx, preset }))
   }
 
   const general = sectionSettings(doc, sectionOf('general'), 'general', 'general', ctx)

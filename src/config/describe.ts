@@ -10,7 +10,7 @@ export interface SettingDescription {
   /** Display text; secrets are MASK. */
   value: string
   source: Setting['source']
-  /** `file:line`, `default`, `url` or `flag`. */
+  /** `file:line`, `default`, `url`, `flag` or `preset NAME`. */
   origin: string
   secret: boolean
 }
@@ -35,7 +35,7 @@ export interface ConfigDescription {
 
 export function describeSetting(kind: SectionKind, option: string, setting: Setting): SettingDescription {
   const secret = isSecretOption(kind, option)
-  const origin = setting.source === 'file' ? `${setting.file ?? '?'}${setting.line ? `:${setting.line}` : ''}` : setting.source
+  const origin = setting.source === 'file' ? `${setting.file ?? '?'}${setting.line ? `:${setting.line}` : ''}` : setting.source === 'preset' ? `preset ${setting.preset ?? '?'}` : setting.source
   return { option, value: secret ? MASK : displayValue(setting), source: setting.source, origin, secret }
 }
 

@@ -14,6 +14,8 @@ export interface SettingInput {
   source: SettingSource
   file?: string
   line?: number
+  /** source 'preset': the preset's name. */
+  preset?: string
 }
 
 export interface ResolveContext {
@@ -83,8 +85,8 @@ function resolveInput(spec: OptionSpec, input: SettingInput, ref: SectionRef, ct
     warn(ctx, `not supported, ignored: ${spec.unsupported.hint}`, where)
     return undefined
   }
-  const base = { source: input.source, file: input.file, line: input.line }
-  if (input.value !== undefined) return { ...base, value: input.value }
+  const base = { source: input.source, file: input.file, line: input.line, ...(input.preset ? { preset: input.preset } : {}) }
+  if (input.value !== undefined) return { ...base, value: input.value, ...(input.text !== undefined ? { text: input.text } : {}) }
   const text = input.text ?? ''
   if (spec.type === 'function') {
     const compiled = compileFunction(text, spec, where)

@@ -1,11 +1,12 @@
 // The resolved configuration: what commands and the engine read. Every value carries where it
 // came from (file:line, default, URL, command-line flag) so `mailsync info` can say so.
 import type { ConfigLocation } from '../errors.js'
+import type { AppliedPreset } from './presets.js'
 import type { AccountValues, GeneralValues, MbnamesValues, RepositoryType, RepositoryValues } from './schema.js'
 
 export type { RepositoryType } from './schema.js'
 
-export type SettingSource = 'file' | 'default' | 'url' | 'flag'
+export type SettingSource = 'file' | 'default' | 'url' | 'flag' | 'preset'
 
 export interface Setting<T = unknown> {
   value: T
@@ -14,6 +15,8 @@ export interface Setting<T = unknown> {
   line?: number
   /** The text as written (for functions: the source; for translated Python lambdas: the Python). */
   text?: string
+  /** source 'preset': which provider preset gave it (src/config/presets.ts). */
+  preset?: string
 }
 
 export interface ConfigWarning {
@@ -41,6 +44,8 @@ export interface RepositoryConfig extends SettingsView<RepositoryValues> {
   /** `type` as written, lowercased (`gmailimap`, `imap`, ...); 'url' for URL repositories. */
   readonly declaredType: string
   readonly fromUrl: boolean
+  /** IMAP: the provider preset that gave some settings (source 'preset'), and why it applies. */
+  readonly preset?: AppliedPreset
   /** Where the section starts (absent for URL repositories). */
   readonly location: ConfigLocation
   /** The configured filter (default: every folder). Throws ConfigError if the user's function fails. */

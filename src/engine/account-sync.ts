@@ -4,7 +4,7 @@ import PQueue from 'p-queue'
 import type { MessageMeta, Repository } from '../repository/types.js'
 import { recordedSide } from '../state/rows.js'
 import type { StatusDb } from '../state/status-db.js'
-import { MailsyncError, fileSystemTakesNoWrites } from '../errors.js'
+import { MailsyncError, ThrottledError, fileSystemTakesNoWrites } from '../errors.js'
 import type { EventSink, FolderCounts } from './events.js'
 import { addCounts, emptyCounts } from './events.js'
 import type { Policy } from './policy.js'
@@ -43,7 +43,11 @@ export interface AccountSyncOptions {
   quick?: boolean
 }
 
-/** A folder cut short by the network is resumed on a new connection up to three times, after 1, 3 and 9 s. */
+/**
+ * A folder cut short by the network, or by a server that throttles in the middle of what cannot
+ * be repeated command by command (a FETCH half read, a streamed APPEND), is resumed on a new
+ * connection up to three times, after 1, 3 and 9 s (or the wait the server suggested, if longer).
+ */
 export const FOLDER_RETRY_DELAYS_MS: readonly number[] = [1000, 3000, 9000]
 
 export interface FolderReport {
@@ -107,6 +111,12 @@ async function refuseVanishedStore(o: AccountSyncOptions, side: 'A' | 'B', repo:
   })
 }
 
+/** Which side's repository a throttle reply came from (its message names it), for the event. */
+function throttledRepository(o: AccountSyncOptions, err: MailsyncError): string {
+  const name = [o.a.repo.name, o.b.repo.name].find((n) => err.message.startsWith(`repository ${n}:`))
+  return name ?? o.a.repo.name
+}
+
 /** Waits `ms`, or less when `stop` is aborted meanwhile. */
 function pause(ms: number, stop: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
@@ -155,12 +165,14 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
   // stops the account: the folders not started yet would fail the same way, each with its own
   // error, and each would first read its listing for nothing. Folders already running end on
   // their own (at their next write). Other accounts go on: they may write to other disks.
+  // So does a server that kept throttling after every wait allowed: each folder would wait as long.
   let stoppedBy: MailsyncError | undefined
+  const notStartedReason = () => (stoppedBy?.kind === 'throttled' ? 'not started: the server is throttling' : stoppedBy?.kind === 'quota' ? 'not started: daily limit reached' : 'not started: no writes possible')
   const notStarted: FolderPair[] = []
   const run = async (pair: FolderPair): Promise<void> => {
     if (stoppedBy) {
       notStarted.push(pair)
-      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: emptyCounts(), ms: 0, skipped: 'not started: no writes possible', problems: [] })
+      folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: emptyCounts(), ms: 0, skipped: notStartedReason(), problems: [] })
       return
     }
     if (o.stop?.aborted) {
@@ -188,11 +200,16 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
         // a damaged status cache is the account's problem, not the folder's: stop with its hint
         if (err.kind === 'auth' || err.kind === 'tls' || err.kind === 'config' || isStatusDbDamage(err)) throw err
         if (err.kind === 'disk' && fileSystemTakesNoWrites(err)) stoppedBy ??= err
+        const throttled = err instanceof ThrottledError ? err : undefined
+        if (throttled?.exhausted || err.kind === 'quota') stoppedBy ??= err
         const wait = o.retryDelaysMs ?? FOLDER_RETRY_DELAYS_MS
-        if (err.kind === 'network' && attempt < wait.length && !o.dryRun && !o.stop?.aborted) {
+        if ((err.kind === 'network' || (throttled && !throttled.exhausted)) && attempt < wait.length && !o.dryRun && !o.stop?.aborted) {
           // a new connection resumes the folder: what is recorded is not redone, what was stored unrecorded is adopted
-          o.emit({ type: 'warning', account: o.account, folder: pair.nameB, message: `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}; resuming in ${wait[attempt]! / 1000} s (retry ${attempt + 1} of ${wait.length})` })
-          await pause(wait[attempt]!, o.stop)
+          const ms = Math.max(wait[attempt]!, throttled?.retryAfterMs ?? 0)
+          const message = `folder ${pair.nameA} -> ${pair.nameB}: ${err.message}; resuming in ${ms / 1000} s (retry ${attempt + 1} of ${wait.length})`
+          if (throttled) o.emit({ type: 'throttled', account: o.account, folder: pair.nameB, repository: throttledRepository(o, throttled), message, waitMs: ms })
+          else o.emit({ type: 'warning', account: o.account, folder: pair.nameB, message })
+          await pause(ms, o.stop)
           if (o.stop?.aborted) {
             addCounts(counts, done)
             folders.push({ folderA: pair.nameA, folderB: pair.nameB, counts: done, ms: Date.now() - t0, skipped: 'stopped before its retry', problems: [], stopped: true })
@@ -214,7 +231,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
     const left = notStarted.length
     const names = notStarted.slice(0, 5).map((p) => p.nameB).join(', ') + (left > 5 ? ', ...' : '')
     o.emit({
-      type: 'error', account: o.account, kind: 'disk',
+      type: 'error', account: o.account, kind: stoppedBy.kind,
       message: `stopped: ${stoppedBy.message}; ${left ? `${left} folder${left === 1 ? '' : 's'} not started (${names})` : 'no folder was left to start'}; ${stoppedBy.hint ?? 'free some disk space and run again'}`,
     })
   }

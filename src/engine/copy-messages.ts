@@ -103,7 +103,8 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     r.emit({ type: 'message-copied', account: r.account, folder: r.folder, direction: r.direction, uid: m.body.uid, newUid: out.uid, size: m.body.size })
   }
   const refused = (m: Ready, e: unknown): void => {
-    if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk')) throw e
+    // a throttled APPEND is the server's state, not the message's: the folder is resumed later
+    if (e instanceof MailsyncError && (e.kind === 'network' || e.kind === 'auth' || e.kind === 'disk' || e.kind === 'throttled' || e.kind === 'quota')) throw e
     const reason = e instanceof Error ? e.message : String(e)
     const fp = m.tap.result()
     res.failed.push({ uid: m.body.uid, messageId: fp.messageId ?? m.meta.messageId, subject: m.tap.subject(), reason })

@@ -33,12 +33,20 @@ export type EngineEvent =
   | { type: 'message-deleted'; account: string; folder: string; side: 'A' | 'B'; uids: number[] }
   | { type: 'uidvalidity-changed'; account: string; folder: string; side: 'A' | 'B'; old: number; now: number }
   | { type: 'warning'; account?: string; folder?: string; message: string }
+  /** The server throttles the account: mailsync pauses `waitMs` and tries again (nothing lost, nothing counted as failed). */
+  | { type: 'throttled'; account?: string; folder?: string; repository: string; message: string; waitMs: number }
   | { type: 'error'; account?: string; folder?: string; kind: string; message: string; uid?: number }
   | { type: 'folder-done'; account: string; folderA: string; folderB: string; counts: FolderCounts; ms: number }
   | { type: 'account-done'; account: string; counts: FolderCounts; ms: number; error?: string }
-  | { type: 'run-done'; counts: FolderCounts; ms: number; exitCode: number; stopped?: boolean }
+  | { type: 'run-done'; counts: FolderCounts; ms: number; exitCode: number; stopped?: boolean; throttledTimes?: number; throttledMs?: number }
 
 export type EventSink = (e: EngineEvent) => void
+
+/** How often a run was throttled, and how long it paused for it in all. */
+export interface ThrottleTally {
+  times: number
+  waitedMs: number
+}
 
 export function emptyCounts(): FolderCounts {
   return { copiedAtoB: 0, copiedBtoA: 0, adopted: 0, flagsAtoB: 0, flagsBtoA: 0, deletedA: 0, deletedB: 0, skipped: 0, failed: 0, verified: 0, bytes: 0 }

@@ -1,6 +1,7 @@
 // Runs one folder pair: status check (skip what did not change), listing, repair after a
 // UIDVALIDITY change, adoption of unrecorded copies, the plan, and its execution with
 // bookkeeping in the status cache (each copy recorded once the target made it durable).
+import { holdBackOversized } from './append-limit.js'
 import type { FolderSession, FolderStatus, MessageMeta, Repository } from '../repository/types.js'
 import type { StatusDb } from '../state/status-db.js'
 import { recordedSide, type FolderPairRow, type MessagePairRow } from '../state/rows.js'
@@ -116,6 +117,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       eligible: o.eligible, maxDelete: o.maxDelete, force: o.force,
     })
     counts.skipped += plan.skipped
+    const where = { emit, account, folder: pair.nameB }
+    counts.skipped += holdBackOversized(plan.copyAtoB, o.repoB, { ...where, from: o.repoA.name }) + holdBackOversized(plan.copyBtoA, o.repoA, { ...where, from: o.repoB.name })
     const plannedBytes = [...plan.copyAtoB, ...plan.copyBtoA].reduce((n, m) => n + m.size, 0)
     emit({
       type: 'folder-plan', account, folderA: pair.nameA, folderB: pair.nameB,

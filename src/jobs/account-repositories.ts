@@ -6,6 +6,13 @@ import type { AccountConfig, LoadedConfig } from '../config/index.js'
 import type { EventSink } from '../engine/events.js'
 import { createRepository } from '../repository/factory.js'
 import type { Repository } from '../repository/types.js'
+import type { ThrottleReport } from '../repository/imap/throttle-wait.js'
+
+/** A pause as said in a line: `1.5 s`, `2 min 5 s`. */
+export function formatWait(ms: number): string {
+  const s = Math.round(ms / 100) / 10
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`
+}
 
 export interface AccountRepositoryRequest {
   config: LoadedConfig
@@ -23,6 +30,10 @@ export function accountRepositories(req: AccountRepositoryRequest, account: Acco
     utf8FolderNames: account.get<boolean | undefined>('utf8foldernames'),
     socketTimeoutSeconds: req.config.general.get<number | undefined>('socktimeout'),
     onRetry: (message: string) => emit({ type: 'warning', account: account.name, message }),
+    onThrottle: (r: ThrottleReport) => emit({
+      type: 'throttled', account: account.name, repository: r.repository, waitMs: r.waitMs,
+      message: `repository ${r.repository}: ${r.action} throttled by the server (${r.text}); waiting ${formatWait(r.waitMs)} before trying again (pause ${r.attempt})`,
+    }),
     heldConnections: req.heldConnections,
     stateDir: req.stateDir,
   }

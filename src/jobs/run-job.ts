@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import PQueue from 'p-queue'
 import type { LoadedConfig, AccountConfig } from '../config/index.js'
-import type { EventSink, FolderCounts } from '../engine/events.js'
+import type { EventSink, FolderCounts, ThrottleTally } from '../engine/events.js'
 import { addCounts, emptyCounts } from '../engine/events.js'
 import { makePolicy } from '../engine/policy.js'
 import { syncAccount, type FolderReport } from '../engine/account-sync.js'
@@ -74,6 +74,8 @@ export interface JobResult {
   ms: number
   /** Stopped by `stop` with work left for the next run. */
   stopped?: boolean
+  /** The servers throttled the run: how often, and the pauses in all (nothing failed for it). */
+  throttled?: ThrottleTally
 }
 
 export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResult> {
@@ -82,8 +84,13 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   const folders: JobResult['folders'] = []
   const errors: JobResult['errors'] = []
   let worst = 0
+  const throttled: ThrottleTally = { times: 0, waitedMs: 0 }
   const sink: EventSink = (e) => {
     if (e.type === 'error') errors.push({ account: e.account, folder: e.folder, kind: e.kind, message: e.message })
+    if (e.type === 'throttled') {
+      throttled.times++
+      throttled.waitedMs += e.waitMs
+    }
     emit(e)
   }
   sink({ type: 'run-start', policy: req.policy, accounts: req.accounts.map((a) => a.name), dryRun: req.dryRun })
@@ -121,23 +128,27 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   const stopped = notStarted || folders.some((f) => f.stopped)
   const exitCode = runExitCode(folders, counts, worst, stopped ? stopExitCode(req.stop?.reason) : 0)
   const ms = Date.now() - started
-  sink({ type: 'run-done', counts, ms, exitCode, ...(stopped ? { stopped: true } : {}) })
-  return { counts, exitCode, folders, errors, ms, ...(stopped ? { stopped: true } : {}) }
+  const wasThrottled = throttled.times > 0 ? { throttled } : {}
+  sink({ type: 'run-done', counts, ms, exitCode, ...(stopped ? { stopped: true } : {}), ...(throttled.times ? { throttledTimes: throttled.times, throttledMs: throttled.waitedMs } : {}) })
+  return { counts, exitCode, folders, errors, ms, ...(stopped ? { stopped: true } : {}), ...wasThrottled }
 }
 
 /**
  * The exit code of a run (or of one account's part, for its hooks): a folder that failed on the
  * local disk (full, read-only, permissions) is not fixed by running again, so the run says 74
  * like a disk error of a whole account does; one the network cut short (after its retries) says
- * 69. The worst code wins; then a stop by a signal; then 65 for a failed verification, 75 for
- * other failures.
+ * 69; one a server kept throttling (after the waits allowed) says 80, try again later; a daily
+ * transfer limit reached says 81 (go on after the time it names). The worst
+ * code wins; then a stop by a signal; then 65 for a failed verification, 75 for other failures.
  */
 function runExitCode(folders: readonly FolderReport[], counts: FolderCounts, worst: number, stoppedCode: number): number {
   const failedSomething = counts.failed > 0 || folders.some((f) => f.error)
   const unverified = folders.some((f) => f.problems.some((p) => p.verification))
   const diskFailed = folders.some((f) => f.error?.kind === 'disk') ? EXIT.disk : 0
   const cutOff = folders.some((f) => f.error?.kind === 'network') ? EXIT.network : 0
-  return Math.max(worst, diskFailed, cutOff) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
+  const throttledOut = folders.some((f) => f.error?.kind === 'throttled') ? EXIT.throttled : 0
+  const quotaOut = folders.some((f) => f.error?.kind === 'quota') ? EXIT.quota : 0
+  return Math.max(worst, diskFailed, cutOff, throttledOut, quotaOut) || stoppedCode || (unverified ? EXIT.data : failedSomething ? EXIT.partial : EXIT.ok)
 }
 
 /**

@@ -12,6 +12,7 @@ import { accessTokenSource } from '../credentials/oauth2-source.js'
 import { ConfigError } from '../errors.js'
 import { authOptions, loginName } from './imap/auth-settings.js'
 import { isLoopbackHost, tlsSettings } from './imap/tls-settings.js'
+import type { ThrottleReport } from './imap/throttle-wait.js'
 
 export interface FactoryContext {
   env: Record<string, string | undefined>
@@ -34,11 +35,16 @@ export interface FactoryContext {
   priorTool?: { metadataDirs: string[]; otherRepository: string }
   /** Where a connection retry is told (default: as a warning). */
   onRetry?: (message: string) => void
+  /** Where each pause for a server that throttles is told (imap/throttle-wait.ts). */
+  onThrottle?: (r: ThrottleReport) => void
   /** [general] socktimeout: the network timeout of a repository that sets no `timeout`. */
   socketTimeoutSeconds?: number
   /** Connections a watcher holds open per repository name (push): this repository's runs use that many fewer, at least one. */
   heldConnections?: Readonly<Record<string, number>>
-  /** The state directory ([general] metadata): where `mailsync auth` stored refresh tokens. */
+  /**
+   * The state directory ([general] metadata): where `mailsync auth` stored refresh tokens, and
+   * the daily transfer counts of imap/daily-quota.ts are kept.
+   */
   stateDir?: string
 }
 
@@ -94,8 +100,30 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     logger: ctx.imapLogger,
     socketTimeoutMs: timeout * 1000,
     onRetry: ctx.onRetry ?? warn,
+    onThrottle: ctx.onThrottle,
+    throttleBudgetMs: cfg.get<number>('maxthrottlewait') * 1000,
+    appendLimit: appendLimitSetting(cfg),
+    dailyLimits: { download: limitSetting(cfg, 'dailydownloadlimit'), upload: limitSetting(cfg, 'dailyuploadlimit') },
+    stateDir: ctx.stateDir,
+    maxBytesPerSecond: cfg.get<number | undefined>('maxbytespersecond'),
+    maxMessagesPerSecond: cfg.get<number | undefined>('maxmessagespersecond'),
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
   })
+}
+
+/** A byte limit as set, and whose figure it is. */
+function limitSetting(cfg: RepositoryConfig, option: string): { bytes: number; why: string } | undefined {
+  const s = cfg.settings[option]
+  if (!s || typeof s.value !== 'number' || s.value === 0) return undefined
+  return { bytes: s.value, why: s.source === 'preset' ? `preset ${s.preset}` : `${option} = ${s.value}` }
+}
+
+/** appendlimit as set, and whose figure it is (docs/presets.md). */
+function appendLimitSetting(cfg: RepositoryConfig): { bytes: number; why: string; explicit: boolean } | undefined {
+  const s = cfg.settings.appendlimit
+  if (!s || typeof s.value !== 'number') return undefined
+  if (s.source === 'preset') return { bytes: s.value, why: `the ${cfg.preset?.preset.title ?? s.preset} limit (preset ${s.preset})`, explicit: false }
+  return { bytes: s.value, why: `appendlimit = ${s.value}`, explicit: true }
 }
 
 /** `compression = auto` compresses except to a server on this machine, where it only costs CPU. */

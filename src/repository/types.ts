@@ -243,6 +243,11 @@ export interface Repository {
    * at once (IMAP NOTIFY, a Maildir's file-system watch) watches all. Undefined: nothing to watch.
    */
   watch?(h: WatchHandlers, o?: { folders?: readonly string[] }): Promise<StoreWatch | undefined>
+  /**
+   * The largest message this store takes (IMAP: appendlimit, the server's APPENDLIMIT, a provider
+   * preset's figure), and where that figure comes from; undefined: no known limit. Known once open.
+   */
+  appendLimit?(): { bytes: number; why: string } | undefined
   /** For a repository kept open between runs (holdconnectionopen): keep its idle connections alive (IMAP NOOP). */
   keepAlive?(): Promise<void>
   close(): Promise<void>

@@ -3,6 +3,8 @@
 // from a store (IDLE, NOTIFY, a Maildir change), SIGUSR1, a jump of the wall clock. One round at a
 // time; it sits above src/jobs and only calls `round`, which runs the job.
 
+import { EXIT } from '../errors.js'
+
 export interface WatchAccount {
   name: string
   /** Time between rounds (autorefresh). */
@@ -137,7 +139,10 @@ export class WatchLoop {
     this.roundsDone++
     this.lastExit = out.exitCode
     const now = Date.now()
-    const failed = out.exitCode !== 0 && !out.stopped
+    // a provider that kept throttling, or a daily limit reached: a quick retry would only be refused
+    // again (and spend the provider's patience): the next round waits the whole interval
+    const later = out.exitCode === EXIT.throttled || out.exitCode === EXIT.quota
+    const failed = out.exitCode !== 0 && !out.stopped && !later
     const retry = this.o.retryDelaysMs ?? RETRY_DELAYS_MS
     for (const s of group) {
       s.rounds++

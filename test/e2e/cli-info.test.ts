@@ -73,3 +73,32 @@ test('a password inside a repository URL is refused without echoing it', async (
   assert.equal(r.code, 78)
   assert.ok(!r.stderr.includes('hunter2secret') && !r.stdout.includes('hunter2secret'))
 })
+
+test('info says which provider preset applies and why, and marks the settings it gave', async () => {
+  const box = await sandbox()
+  const file = await box.writeConfig(`[Repository G]
+type = IMAP
+remotehost = imap.gmail.com
+remoteuser = me@gmail.com
+remotepass = x
+maxconnections = 3
+
+[Repository M]
+type = IMAP
+preset = office365
+remoteuser = me@example.com
+remotepass = x
+`)
+  const r = await runCli(['info', '--offline', '-c', file], box.env)
+  assert.equal(r.code, 0, r.stderr)
+  assert.match(r.stdout, /^\s+preset: gmail \(Gmail\), because the host imap\.gmail\.com is Gmail's; it gave: remoteport, ssl, appendlimit, dailydownloadlimit, dailyuploadlimit$/m)
+  assert.match(r.stdout, /^\s+appendlimit\s+= 26214400\s+\(preset gmail\)$/m)
+  // the config's own value beats the preset's 10
+  assert.match(r.stdout, /^\s+maxconnections\s+= 3\s+\(config:6\)$/m)
+  assert.match(r.stdout, /^\s+preset: microsoft365 \(Microsoft 365 \/ Outlook\.com\), because preset = microsoft365 is set; it gave: folderfilter, maxconnections, remotehost, remoteport, ssl, appendlimit$/m)
+  assert.match(r.stdout, /^\s+remotehost\s+= outlook\.office365\.com\s+\(preset microsoft365\)$/m)
+  const j = await runCli(['info', '--offline', '--json', 'M', '-c', file], box.env)
+  const data = JSON.parse(j.stdout) as InfoData
+  assert.equal(data.repositories[0]!.preset?.name, 'microsoft365')
+  assert.equal(data.repositories[0]!.settings.find((s) => s.option === 'folderfilter')?.origin, 'preset microsoft365')
+})

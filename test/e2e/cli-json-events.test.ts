@@ -15,7 +15,7 @@ import type { EngineEvent } from '../../src/engine/events.js'
 const EVENT_TYPES: Record<EngineEvent['type'], true> = {
   'run-start': true, 'account-start': true, 'folder-plan': true, 'folder-start': true, 'folder-skip': true, 'folder-create': true,
   'message-copied': true, 'message-adopted': true, 'flags-changed': true, 'message-deleted': true, 'uidvalidity-changed': true,
-  warning: true, error: true, 'folder-done': true, 'account-done': true, 'run-done': true,
+  warning: true, throttled: true, error: true, 'folder-done': true, 'account-done': true, 'run-done': true,
 }
 
 interface Field { name: string; type: string; optional: boolean }

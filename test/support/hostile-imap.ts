@@ -44,6 +44,8 @@ export interface HostileScript {
   /** Capabilities after login (default `IMAP4rev1`). */
   capabilities?: string
   hooks?: {
+    /** The greeting of connection `n` (1, 2, ...) instead of `* OK`; a BYE greeting closes the connection after it. */
+    greeting?(n: number): string | undefined
     /** Return true when the hook answered the command itself. */
     command?(ctx: CommandContext): boolean | Promise<boolean>
     /** Change the fetch responses of one message (default: the standard one). */
@@ -127,7 +129,14 @@ export async function startHostileImap(script: HostileScript): Promise<HostileSe
   const commands: string[] = []
   const sockets = new Set<Socket>()
   let selects = 0
+  let connections = 0
   const server: Server = createServer((sock) => {
+    const custom = script.hooks?.greeting?.(++connections)
+    if (custom !== undefined) {
+      sock.on('error', () => undefined)
+      sock.end(`${custom}\r\n`)
+      return
+    }
     sockets.add(sock)
     sock.on('close', () => sockets.delete(sock))
     sock.on('error', () => undefined)

@@ -5,14 +5,16 @@ import type { Repository } from '../../src/repository/types.js'
 
 export type Snapshot = Record<string, string[]>
 
-export async function snapshot(repo: Repository, opts: { dates?: boolean } = {}): Promise<Snapshot> {
+/** `maxSize`: only the messages of at most this many bytes. */
+export async function snapshot(repo: Repository, opts: { dates?: boolean; maxSize?: number } = {}): Promise<Snapshot> {
   await repo.open()
   const out: Snapshot = {}
   for (const f of await repo.listFolders()) {
     if (!f.selectable) continue
     const s = await repo.openFolder(f.name, { readOnly: true })
     try {
-      const { messages } = await s.list()
+      const { messages: all } = await s.list()
+      const messages = opts.maxSize === undefined ? all : all.filter((m) => m.size <= opts.maxSize!)
       const flags = new Map(messages.map((m) => [m.uid, m.flags.join(' ') + (opts.dates ? `] @${Math.floor(m.internalDate / 1000)}` : ']')]))
       const items: string[] = []
       for await (const body of s.fetch(messages.map((m) => m.uid))) {

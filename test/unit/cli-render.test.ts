@@ -72,6 +72,17 @@ test('the summary says to run again when the job finished with errors (exit 75)'
   assert.match(text, /finished with errors \(exit 75\): run again/)
 })
 
+test('the summary says how often the server throttled and how long the pauses were; 80 and 81 say to try later', () => {
+  const throttled = renderSummary(result({ throttled: { times: 3, waitedMs: 7000 } }))
+  assert.match(throttled, /^throttled by the server 3 times: waited 7\.0 s in all before trying again \(nothing failed for it\)$/m)
+  assert.equal(throttled.split('\n').at(-1), 'done.')
+  assert.match(renderSummary(result({ exitCode: 80 })), /^stopped: the server kept throttling \(exit 80\); nothing was lost and what was done is recorded: try again later\.$/m)
+  assert.match(renderSummary(result({ exitCode: 81 })), /^stopped: a daily transfer limit is reached \(exit 81\); .*run again after the time given above/m)
+  assert.doesNotMatch(renderSummary(result()), /throttled/)
+  const line = renderEventLine({ type: 'throttled', account: 'work', folder: 'INBOX', repository: 'gmail', message: 'repository gmail: SELECT throttled; waiting 2 s', waitMs: 2000 }, 'normal')
+  assert.deepEqual(line, { stream: 'stderr', text: 'warning: work INBOX: repository gmail: SELECT throttled; waiting 2 s' })
+})
+
 test('formatTable right-aligns numbers under their headers', () => {
   assert.equal(formatTable(['name', 'n'], [['a', '10'], ['bb', '2']]), 'name   n\na     10\nbb     2')
   assert.equal(formatBytes(512), '512 B')

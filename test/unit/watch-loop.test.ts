@@ -61,6 +61,24 @@ test('failed rounds are tried again with growing waits, never longer than the in
   assert.deepEqual(rounded, [20, 60, 200, 200], 'after 1, 2, 3 failures, then the interval again')
 })
 
+test('a round the provider throttled to the end (80) or that reached a daily limit (81) is not retried quickly: the next waits the interval', async () => {
+  for (const code of [80, 81]) {
+    const stop = new AbortController()
+    const waits: number[] = []
+    let n = 0
+    const loop = new WatchLoop({
+      accounts: [{ name: 'a', intervalMs: 200, quick: 0 }],
+      stop: stop.signal,
+      retryDelaysMs: [20, 60, 500],
+      maxRounds: 3,
+      onWait: (ms) => void waits.push(ms),
+      round: async () => ({ exitCode: ++n <= 2 ? code : 0 }),
+    })
+    assert.equal(await loop.run(), 0)
+    assert.deepEqual(waits.map((w) => Math.round(w / 20) * 20), [200, 200], `exit ${code}`)
+  }
+})
+
 test('SIGUSR2 (finish) ends after the round in flight with its exit code; the stop signal ends between rounds', async () => {
   const stop = new AbortController()
   let rounds = 0

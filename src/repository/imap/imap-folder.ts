@@ -11,6 +11,9 @@ import { storeFlags } from './flags.js'
 import { listMessages } from './list-messages.js'
 import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
+import type { ThrottleIncident } from './throttle-wait.js'
+import type { TransferRate } from './transfer-rate.js'
+import type { DailyQuota } from './daily-quota.js'
 
 /** What a session needs from its repository. */
 export interface SessionOwner {
@@ -20,6 +23,12 @@ export interface SessionOwner {
   toError(err: unknown, action: string): MailsyncError
   /** Give the connection back to the pool. */
   release(client: ImapFlow): void
+  /** The pauses of one fetch the server throttles (throttle-wait.ts). */
+  throttleIncident(action: string): ThrottleIncident
+  /** The repository's transfer limit (maxbytespersecond, maxmessagespersecond), if any. */
+  readonly rate?: TransferRate
+  /** The repository's daily transfer limits, if any. */
+  readonly quota?: DailyQuota
 }
 
 export class ImapFolderSession implements FolderSession {
@@ -42,19 +51,52 @@ export class ImapFolderSession implements FolderSession {
     })
   }
 
+  /**
+   * A fetch the server throttles goes on after a pause with the messages not handed out yet: each
+   * one handed out was read by the caller before it asked for the next, so none comes twice and
+   * none is left out.
+   */
   async *fetch(uids: number[], opts?: FetchOptions): AsyncIterable<MessageBody> {
     this.checkOpen()
-    try {
-      yield* fetchBodies(this.client, uids, this.fetchLimits, opts?.sizes)
-    } catch (err) {
-      throw this.owner.toError(err, `fetching messages from ${this.name}`)
+    const action = `fetching messages from ${this.name}`
+    const incident = this.owner.throttleIncident(action)
+    let left = uids
+    for (;;) {
+      const given = new Set<number>()
+      try {
+        for await (const body of fetchBodies(this.client, left, this.fetchLimits, opts?.sizes)) {
+          given.add(body.uid)
+          this.owner.quota?.take('download', body.size)
+          await this.owner.rate?.take(body.size)
+          yield body
+        }
+        return
+      } catch (err) {
+        const e = this.owner.toError(err, action)
+        if (!this.client.usable) throw e
+        await incident.after(e)
+        left = left.filter((u) => !given.has(u))
+      }
     }
   }
 
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
+    await this.charge([msg.size])
+    return this.appendCharged(msg)
+  }
+
+  /** The daily upload limit and the rate limits take these messages (a batch fits as a whole or not at all). */
+  private async charge(sizes: number[]): Promise<void> {
+    this.owner.quota?.take('upload', sizes.reduce((n, s) => n + s, 0))
+    for (const s of sizes) await this.owner.rate?.take(s)
+  }
+
+  private async appendCharged(msg: AppendInput): Promise<AppendResult> {
+    // a message in memory is sent again after a throttled APPEND (which stored nothing); a stream
+    // is read once: its error goes up and the folder is resumed
     const out = await this.run('appending to', (c) =>
-      appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }))
+      appendMessage(c, msg, { path: this.name, uidPlus: c.capabilities.has('UIDPLUS'), uidValidity: this.status.uidValidity }), Buffer.isBuffer(msg.content))
     statePoint('imap-append')
     return out
   }
@@ -63,7 +105,10 @@ export class ImapFolderSession implements FolderSession {
   async appendMany(msgs: AppendInput[]): Promise<AppendOutcome[]> {
     this.checkWritable()
     const buffers = msgs.flatMap((m) => (Buffer.isBuffer(m.content) ? [{ content: m.content, flags: normalizeFlags(m.flags), internalDate: m.internalDate }] : []))
+    let charged = false
     if (msgs.length > 1 && buffers.length === msgs.length) {
+      await this.charge(buffers.map((b) => b.content.length))
+      charged = true
       const res = await this.run('appending to', (c) => rawMultiAppend(c, this.name, buffers))
       if (res.outcome === 'done') {
         statePoint('imap-multiappend')
@@ -74,7 +119,8 @@ export class ImapFolderSession implements FolderSession {
     const out: AppendOutcome[] = []
     for (const m of msgs) {
       try {
-        out.push(await this.append(m))
+        // one by one after a MULTIAPPEND refused: already counted
+        out.push(charged ? await this.appendCharged(m) : await this.append(m))
       } catch (error) {
         out.push({ error })
       }
@@ -108,12 +154,27 @@ export class ImapFolderSession implements FolderSession {
     this.owner.release(this.client)
   }
 
-  private async run<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+  /** `fn` on this session's connection; `repeatable` ones again while the server throttles them. */
+  private async run<T>(action: string, fn: (c: ImapFlow) => Promise<T>, repeatable = true): Promise<T> {
     this.checkOpen()
-    try {
-      return await fn(this.client)
-    } catch (err) {
-      throw this.owner.toError(err, `${action} ${this.name}`)
+    const what = `${action} ${this.name}`
+    const once = async (): Promise<T> => {
+      try {
+        return await fn(this.client)
+      } catch (err) {
+        throw this.owner.toError(err, what)
+      }
+    }
+    if (!repeatable) return once()
+    const incident = this.owner.throttleIncident(what)
+    for (;;) {
+      try {
+        return await once()
+      } catch (err) {
+        // a throttle that closed the connection (BYE) is not waited for here: the folder is resumed on a new one
+        if (!this.client.usable) throw err
+        await incident.after(err as MailsyncError)
+      }
     }
   }
 

@@ -7,12 +7,15 @@ import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
 import { IDLE_RESTART_MS, watchImap } from './imap-watch.js'
 import { partingLogout } from './raw/parting-logout.js'
-import { isNetworkError, readOnlyError, toMailsyncError } from './errors.js'
+import { readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
 import { ImapFolderSession, type SessionOwner } from './imap-folder.js'
 import { folderCache, seedFolderCache, type FolderCache } from './folder-cache.js'
 import { DEFAULT_FETCH_LIMITS, type FetchLimits } from './fetch-bodies.js'
 import type { ImapRepositoryOptions } from './options.js'
+import { ThrottleWaits } from './throttle-wait.js'
+import { TransferRate } from './transfer-rate.js'
+import { DailyQuota } from './daily-quota.js'
 
 export type { ImapRepositoryOptions, ImapTlsOptions, TlsMode } from './options.js'
 export type { PoolStats } from './connection-pool.js'
@@ -39,8 +42,16 @@ export class ImapRepository implements Repository {
   /** The personal namespace's prefix (NAMESPACE, which imapflow asks at login), from the first connection. */
   private namespacePrefix?: string
   private connectionCount = 0
+  /** The server's APPENDLIMIT (RFC 7889), from the first connection; 0 or absent: none announced. */
+  private serverAppendLimit?: number
   /** Connections still closing after a LOGOUT sent without waiting: a new one waits for them, so the server never sees more than maxconnections. */
   private readonly closing = new Set<Promise<void>>()
+  /** Pauses when the server throttles (throttle-wait.ts), for every command of this repository. */
+  private readonly waits: ThrottleWaits
+  /** maxbytespersecond / maxmessagespersecond, shared by every connection of this repository. */
+  private readonly rate: TransferRate | undefined
+  /** dailydownloadlimit / dailyuploadlimit, counted across runs. */
+  private readonly quota: DailyQuota | undefined
   /** Size thresholds for fetch(); tests lower them to exercise streaming with small messages. */
   fetchLimits: FetchLimits = { ...DEFAULT_FETCH_LIMITS }
 
@@ -57,11 +68,22 @@ export class ImapRepository implements Repository {
     this.identity = `imap:${opts.user}@${opts.host.toLowerCase()}:${opts.port ?? defaultPort(opts.tls.mode)}`
     this.maxConnections = max
     this.readOnly = opts.readOnly ?? false
+    this.quota = DailyQuota.of({ repository: opts.name, identity: this.identity, limits: opts.dailyLimits ?? {}, stateDir: opts.stateDir })
+    this.rate = TransferRate.of({ bytesPerSecond: opts.maxBytesPerSecond, messagesPerSecond: opts.maxMessagesPerSecond })
+    this.waits = new ThrottleWaits({ repository: opts.name, budgetMs: opts.throttleBudgetMs ?? 600_000, onThrottle: opts.onThrottle })
     this.pool = new ConnectionPool<ImapFlow>(max, {
       create: () => this.connect(),
       isUsable: (c) => c.usable && !c.isClosed,
       dispose: (c) => logout(c, this.closing),
     })
+  }
+
+  /** The user's appendlimit, else the server's APPENDLIMIT, else a preset's figure. */
+  appendLimit(): { bytes: number; why: string } | undefined {
+    const set = this.opts.appendLimit
+    if (set?.explicit) return { bytes: set.bytes, why: set.why }
+    if (this.serverAppendLimit) return { bytes: this.serverAppendLimit, why: `the server's APPENDLIMIT=${this.serverAppendLimit}` }
+    return set && { bytes: set.bytes, why: set.why }
   }
 
   /** Pool counters (open now, most ever open at once, connections made, idle, waiting). */
@@ -139,7 +161,12 @@ export class ImapRepository implements Repository {
     return this.withClient('listing folder status on', (c) => listFolderStatuses(c, names))
   }
 
-  async openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
+  openFolder(name: string, opts: { readOnly?: boolean } = {}): Promise<FolderSession> {
+    const action = `opening folder ${name} on`
+    return this.waits.retrying(action, () => this.openFolderOnce(name, opts), (err) => this.toError(err, action))
+  }
+
+  private async openFolderOnce(name: string, opts: { readOnly?: boolean }): Promise<FolderSession> {
     const readOnly = this.readOnly || opts.readOnly === true
     const client = await this.acquire()
     try {
@@ -157,6 +184,7 @@ export class ImapRepository implements Repository {
   }
 
   async close(): Promise<void> {
+    this.quota?.save()
     await this.pool.close()
   }
 
@@ -177,6 +205,9 @@ export class ImapRepository implements Repository {
       readOnly: this.readOnly,
       toError: (err, action) => this.toError(err, action),
       release: (client) => this.pool.release(client),
+      throttleIncident: (action) => this.waits.incident(action),
+      rate: this.rate,
+      quota: this.quota,
     }
   }
 
@@ -192,28 +223,40 @@ export class ImapRepository implements Repository {
     }
   }
 
-  private async withClient<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
-    const client = await this.acquire()
-    try {
-      return await fn(client)
-    } catch (err) {
-      throw this.toError(err, action)
-    } finally {
-      this.pool.release(client)
-    }
+  /** `fn` on a pooled connection; repeated (on another one if need be) while the server throttles. */
+  private withClient<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    return this.waits.retrying(action, async () => {
+      const client = await this.acquire()
+      try {
+        return await fn(client)
+      } catch (err) {
+        throw this.toError(err, action)
+      } finally {
+        this.pool.release(client)
+      }
+    }, (err) => this.toError(err, action))
   }
 
-  /** A new connection; one refused or lost on the way for a network reason is tried again after a while. */
+  /**
+   * A new connection; one refused or lost on the way for a network reason is tried again after a
+   * while (CONNECT_RETRY_DELAYS_MS), one the server throttles (a throttled login, a BYE saying so)
+   * after the throttle pauses (throttle-wait.ts, within maxthrottlewait).
+   */
   private async connect(): Promise<ImapFlow> {
     const delays = this.opts.connectRetryDelaysMs ?? CONNECT_RETRY_DELAYS_MS
-    for (let attempt = 0; ; attempt++) {
+    const throttled = this.waits.incident('connecting to')
+    for (let attempt = 0; ; ) {
       try {
         return await this.connectOnce()
       } catch (err) {
-        const network = err instanceof MailsyncError ? err.kind === 'network' : isNetworkError(err)
-        if (!network || attempt >= delays.length) throw err
-        const ms = delays[attempt]!
-        this.opts.onRetry?.(`${this.toError(err, 'connecting to').message}; trying again in ${ms / 1000} s (attempt ${attempt + 2} of ${delays.length + 1})`)
+        const e = this.toError(err, 'connecting to')
+        if (e.kind === 'throttled') {
+          await throttled.after(e)
+          continue
+        }
+        if (e.kind !== 'network' || attempt >= delays.length) throw err
+        const ms = delays[attempt++]!
+        this.opts.onRetry?.(`${e.message}; trying again in ${ms / 1000} s (attempt ${attempt + 1} of ${delays.length + 1})`)
         await new Promise((resolve) => setTimeout(resolve, ms))
       }
     }
@@ -236,6 +279,8 @@ export class ImapRepository implements Repository {
     this.serverCapabilities ??= new Set(client.capabilities.keys())
     this.namespaceSeparator ??= inboxSeparator(client)
     this.namespacePrefix ??= client.namespace?.prefix ?? ''
+    const announced = client.capabilities.get('APPENDLIMIT')
+    if (typeof announced === 'number' && announced > 0) this.serverAppendLimit ??= announced
     return client
   }
 

@@ -55,6 +55,19 @@ export interface ImapRepositoryOptions {
   connectRetryDelaysMs?: number[]
   /** Told of each retry, in one line. */
   onRetry?: (message: string) => void
+  /** appendlimit from the config (`why` says whose figure); the server's APPENDLIMIT beats a preset's, not the user's own. */
+  appendLimit?: { bytes: number; why: string; explicit: boolean }
+  /** dailydownloadlimit / dailyuploadlimit, and whose figures (daily-quota.ts). */
+  dailyLimits?: { download?: { bytes: number; why: string }; upload?: { bytes: number; why: string } }
+  /** The state directory: where the daily counts are kept across runs. */
+  stateDir?: string
+  /** maxbytespersecond / maxmessagespersecond: message transfers (fetch and append) over all connections (transfer-rate.ts). */
+  maxBytesPerSecond?: number
+  maxMessagesPerSecond?: number
+  /** The waits of one throttling incident in all before its error stands (maxthrottlewait; default 600 s). */
+  throttleBudgetMs?: number
+  /** Told of each pause for a server that throttles (throttle-wait.ts). */
+  onThrottle?: (r: import('./throttle-wait.js').ThrottleReport) => void
   /** Use COMPRESS=DEFLATE when the server offers it (default false). */
   compression?: boolean
 }
