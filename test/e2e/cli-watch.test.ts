@@ -1,7 +1,8 @@
 // `sync --watch` / `backup --watch` with the real binary and a real Dovecot: rounds on a timer,
 // SIGUSR1 and SIGUSR2, push from the server (NOTIFY; IDLE on idlefolders where NOTIFY is not
 // offered) and from the Maildir (a mail client's flag change), a push connection killed under the
-// watcher, and --once over a config with autorefresh. Nothing is lost or copied twice.
+// watcher, IDLE renewed on its connection, and --once over a config with autorefresh. Nothing is
+// lost or copied twice.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
@@ -11,6 +12,7 @@ import { ImapFlow } from 'imapflow'
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
 import { imapRepository, maildirRepository, oneAccountConfig, plainServer } from '../support/config-text.js'
 import { startCli, type CliProcess } from '../support/cli-process.js'
+import { startFaultProxy } from '../support/fault-proxy.js'
 import { snapshot } from '../support/store-snapshot.js'
 import { loggedRepo } from '../support/imap-folder-session.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
@@ -25,7 +27,7 @@ let dir: string
 
 before(async () => {
   full = await startDovecot({ users: ['push', 'kick', 'local', 'hold', 'frozen'] })
-  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once'], capability: NO_NOTIFY })
+  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
 after(async () => {
@@ -34,11 +36,12 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-function world(d: DovecotInstance, user: string, o: { remoteExtra?: string; accountExtra?: string } = {}) {
+/** `port`: reach the server there (a proxy in front of it) instead of at its own port. */
+function world(d: DovecotInstance, user: string, o: { remoteExtra?: string; accountExtra?: string; port?: number } = {}) {
   const root = join(dir, user)
   mkdirSync(root, { recursive: true })
   const config = join(root, 'config')
-  let text = oneAccountConfig({ metadata: join(root, 'state'), remote: imapRepository('R', { server: plainServer(d), user, extra: o.remoteExtra }), local: maildirRepository('L', join(root, 'mail')) })
+  let text = oneAccountConfig({ metadata: join(root, 'state'), remote: imapRepository('R', { server: plainServer({ port: o.port ?? d.port }), user, extra: o.remoteExtra }), local: maildirRepository('L', join(root, 'mail')) })
   if (o.accountExtra) text = text.replace('remoterepository = R\n', `remoterepository = R\n${o.accountExtra}`)
   writeFileSync(config, text, { mode: 0o600 })
   return { config, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root }, mail: join(root, 'mail'), lock: runLockPath(join(root, 'state'), 't') }
@@ -182,6 +185,30 @@ test('IDLE on idlefolders where the server has no NOTIFY: a new message is pushe
     await appendOn(plain, 'idle', 'i1')
     await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1)
   }, 'SIGINT')
+})
+
+test('IDLE is renewed on its connection (DONE, then IDLE again), and mail appended after several renewals is pushed within 5 s', async () => {
+  // the commands the watcher sends are read on a proxy in front of the server
+  const proxy = await startFaultProxy(plain.port)
+  try {
+    const w = world(plain, 'renew', { remoteExtra: 'idlefolders = INBOX\n', port: proxy.port })
+    const count = (text: string, re: RegExp) => text.match(re)?.length ?? 0
+    const idles = (text: string) => count(text, /^\S+ IDLE\r\n/gm)
+    const dones = (text: string) => count(text, /^DONE\r\n/gm)
+    await withWatcher(plain, 'renew', { ...w, env: { ...w.env, MAILSYNC_TEST_IDLE_RENEW_MS: '1000' } }, ['backup', '--watch=60'], async (run) => {
+      assert.ok(said(run, /watching R: IDLE INBOX/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
+      const push = await until('four IDLEs on one connection', () => proxy.sent.find((t) => idles(t) >= 4))
+      assert.ok(dones(push) >= 3, `each IDLE ended with DONE before the next: ${JSON.stringify(push.slice(-200))}`)
+      assert.equal(proxy.sent.filter((t) => idles(t) > 0).length, 1, 'renewed on the same connection, not a new one')
+      const before = rounds(run).length
+      await appendOn(plain, 'renew', 'r1')
+      await until('the message pushed after the renewals', () => inboxFiles(w.mail).length === 1, 5_000)
+      // the timer is an hour away: the push made that round
+      await until('the round the push started', () => rounds(run).length > before)
+    }, 'SIGINT')
+  } finally {
+    await proxy.close()
+  }
 })
 
 test('the push connection killed under the watcher (doveadm kick) is opened again, and mail after it still arrives, once', async () => {

@@ -5,7 +5,7 @@ import { MailsyncError } from '../../errors.js'
 import type { Capability, FolderInfo, FolderSession, FolderStatus, Repository, StoreWatch, WatchHandlers } from '../types.js'
 import { ConnectionPool, type PoolStats } from './connection-pool.js'
 import { connectClient, errorContext } from './connect.js'
-import { IDLE_RESTART_MS, watchImap } from './imap-watch.js'
+import { idleRenewMs, watchImap } from './imap-watch.js'
 import { partingLogout } from './raw/parting-logout.js'
 import { readOnlyError, toMailsyncError } from './errors.js'
 import { inboxSeparator, listFolderInfos, listFolderStatuses, listWithStatus, mapCapabilities, pickStatuses, toFolderStatus } from './folder-list.js'
@@ -269,7 +269,7 @@ export class ImapRepository implements Repository {
 
   /** Push: NOTIFY for every folder where the server has it, else IDLE on `folders` (imap-watch.ts). */
   async watch(h: WatchHandlers, o: { folders?: readonly string[] } = {}): Promise<StoreWatch | undefined> {
-    return watchImap(() => this.connectOnce({ maxIdleTimeMs: IDLE_RESTART_MS }), h, o.folders ?? [])
+    return watchImap(() => this.connectOnce({ maxIdleTimeMs: idleRenewMs() }), h, o.folders ?? [])
   }
 
   private async connectOnce(idle?: { maxIdleTimeMs: number }): Promise<ImapFlow> {

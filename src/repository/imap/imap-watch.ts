@@ -8,6 +8,16 @@ import { decodeMutf7 } from '../../mail/mutf7.js'
 
 /** IDLE is ended and started again after this long (servers may drop an IDLE after 30 minutes). */
 export const IDLE_RESTART_MS = 25 * 60 * 1000
+
+/**
+ * How often IDLE is renewed: IDLE_RESTART_MS, unless MAILSYNC_TEST_IDLE_RENEW_MS (whole ms, at
+ * least 100) says otherwise. That variable is a test knob, read here only, so a test can see
+ * renewals in seconds against a real server; it is not meant for users (docs/watch.md).
+ */
+export function idleRenewMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.MAILSYNC_TEST_IDLE_RENEW_MS ?? '')
+  return Number.isInteger(ms) && ms >= 100 ? ms : IDLE_RESTART_MS
+}
 /** A NOOP on the NOTIFY connection this often. */
 export const NOTIFY_NOOP_MS = 30_000
 
