@@ -5,6 +5,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { headerField, headerPart, messageIdFromHeader } from '../mail/header.js'
+import { progressBeat } from '../progress-beat.js'
 
 const HEADER_SCAN_LIMIT = 256 * 1024
 
@@ -67,6 +68,8 @@ export class FingerprintTap {
   }
 
   private take(chunk: Buffer): void {
+    // a big message streamed over a slow link is a round making progress (progress-beat.ts)
+    progressBeat()
     this.hash.update(chunk)
     this.size += chunk.length
     if (this.headLen < HEADER_SCAN_LIMIT) {

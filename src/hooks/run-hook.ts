@@ -2,6 +2,7 @@
 // stdout, which may carry --json lines); a hook that outlives the limit is ended with its whole
 // process group (SIGTERM, then SIGKILL). Never throws: the outcome says what happened.
 import { spawn } from 'node:child_process'
+import { progressBeat } from '../progress-beat.js'
 
 export interface HookOutcome {
   /** Exit code, or null when it was ended by a signal. */
@@ -34,6 +35,8 @@ export function runHook(command: string, env: NodeJS.ProcessEnv, timeoutMs: numb
       }
     }
     let grace: NodeJS.Timeout | undefined
+    // a hook within its time limit is the run waiting on purpose, not wedged (progress-beat.ts)
+    const beating = setInterval(progressBeat, 1000)
     const timer = setTimeout(() => {
       timedOut = true
       group('SIGTERM')
@@ -41,10 +44,12 @@ export function runHook(command: string, env: NodeJS.ProcessEnv, timeoutMs: numb
     }, timeoutMs)
     child.on('error', (e) => {
       clearTimeout(timer)
+      clearInterval(beating)
       resolve({ code: null, signal: null, timedOut: false, error: e.message })
     })
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      clearInterval(beating)
       clearTimeout(grace)
       resolve({ code, signal, timedOut })
     })

@@ -17,6 +17,7 @@ import { EXIT, MailsyncError } from '../errors.js'
 import { messageFilter } from './message-filter.js'
 import { stopExitCode } from './stop-request.js'
 import { accountHooks, type AccountHooks } from '../hooks/account-hooks.js'
+import { progressBeat } from '../progress-beat.js'
 
 export type PolicyName = 'sync' | 'backup' | 'restore' | 'migrate'
 
@@ -86,6 +87,8 @@ export async function runJob(req: JobRequest, emit: EventSink): Promise<JobResul
   let worst = 0
   const throttled: ThrottleTally = { times: 0, waitedMs: 0 }
   const sink: EventSink = (e) => {
+    // every event is the run moving on (a watcher's systemd keep-alive depends on it)
+    progressBeat()
     if (e.type === 'error') errors.push({ account: e.account, folder: e.folder, kind: e.kind, message: e.message })
     if (e.type === 'throttled') {
       throttled.times++

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { MailsyncError } from '../errors.js'
 import { runLockPath } from './locate.js'
+import { progressBeat } from '../progress-beat.js'
 import { errnoCode, makePrivateDir, stateDiskError } from './private-files.js'
 
 export interface RunLock {
@@ -44,6 +45,8 @@ export async function waitForRunLock(dir: string, accountName: string, o: { stop
     } catch (e) {
       if (!(e instanceof RunLockHeld) || o.stop?.aborted) throw e
       if (i === 0) o.said?.(e)
+      // waiting for another run is not being wedged (progress-beat.ts)
+      progressBeat()
       await new Promise((r) => setTimeout(r, WAIT_POLL_MS[Math.min(i, WAIT_POLL_MS.length - 1)]))
     }
   }

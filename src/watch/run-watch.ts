@@ -11,6 +11,7 @@ import { PushWatchers } from './push.js'
 import { watchClock } from './clock-jump.js'
 import { HeldRepositories } from './held-repositories.js'
 import { startWatchdog } from './sd-notify.js'
+import { msSinceProgress, progressBeat } from '../progress-beat.js'
 
 /** Minutes between rounds when neither --watch=MINUTES nor the account's autorefresh says. */
 export const DEFAULT_AUTOREFRESH_MIN = 5
@@ -45,6 +46,8 @@ export function watchAccounts(accounts: readonly AccountConfig[], minutes: numbe
 export async function runWatch(w: WatchRequest): Promise<number> {
   const stateDir = w.job.stateDir ?? w.job.config.general.get<string>('metadata')
   let push: PushWatchers | undefined
+  /** A round is in flight: the systemd keep-alive then depends on its progress (sd-notify.ts). */
+  let inRound = false
   // made at the first round, when the push connections they must leave room for are open
   const held = new HeldRepositories((account) => accountRepositories({ ...w.job, stateDir, heldConnections: push?.held() }, account, () => undefined))
   const loop = new WatchLoop({
@@ -53,18 +56,24 @@ export async function runWatch(w: WatchRequest): Promise<number> {
     onWait: w.onWait,
     maxRounds: w.maxRounds,
     round: async (r) => {
-      const out = await w.round({
-        ...w.job,
-        accounts: w.job.accounts.filter((a) => r.accounts.includes(a.name)),
-        quick: r.quick,
-        stop: w.stop,
-        heldConnections: push?.held(),
-        heldRepositories: (account) => held.get(account),
-        // a cron run on the same account: wait for it rather than fail the round
-        waitForLock: true,
-      })
-      await push?.refresh()
-      return out
+      inRound = true
+      progressBeat()
+      try {
+        const out = await w.round({
+          ...w.job,
+          accounts: w.job.accounts.filter((a) => r.accounts.includes(a.name)),
+          quick: r.quick,
+          stop: w.stop,
+          heldConnections: push?.held(),
+          heldRepositories: (account) => held.get(account),
+          // a cron run on the same account: wait for it rather than fail the round
+          waitForLock: true,
+        })
+        await push?.refresh()
+        return out
+      } finally {
+        inRound = false
+      }
     },
   })
   if (w.push !== false && !w.job.dryRun) {
@@ -94,7 +103,11 @@ export async function runWatch(w: WatchRequest): Promise<number> {
   let stopWatchdog = (): void => undefined
   try {
     await push?.start()
-    stopWatchdog = startWatchdog()
+    stopWatchdog = startWatchdog(process.env, {
+      silentMs: () => (inRound ? msSinceProgress() : undefined),
+      stalled: (ms) => w.say(`a round has made no progress for ${Math.round(ms / 1000)} s: the systemd watchdog keep-alive stops, so systemd restarts the watcher`),
+      resumed: () => w.say('the round makes progress again: the systemd watchdog keep-alive goes on'),
+    })
     return await loop.run()
   } finally {
     stopWatchdog()

@@ -1,15 +1,16 @@
 // `mailsync schedule`: the units it writes pass `systemd-analyze verify` without a warning; the
 // crontab line has five time fields and the real command; a watcher under systemd sends READY=1
-// and keeps sending WATCHDOG=1 (to a NOTIFY_SOCKET made by a python3 listener here).
+// and keeps sending WATCHDOG=1 (to a NOTIFY_SOCKET made by a python3 listener, test/support/notify-socket.ts).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDovecot, type DovecotInstance } from '../support/dovecot.js'
 import { imapRepository, maildirRepository, oneAccountConfig, plainServer } from '../support/config-text.js'
 import { startCli } from '../support/cli-process.js'
+import { startNotifyListener } from '../support/notify-socket.js'
 import { cronLine, renderUnits, timerSchedule, unitName } from '../../src/schedule/units.js'
 
 let d: DovecotInstance
@@ -92,26 +93,15 @@ test('the crontab line survives cron: every % escaped (cron cuts the line at one
 })
 
 test('a watcher under systemd: READY=1 once it runs, then WATCHDOG=1 again and again (NOTIFY_SOCKET, WATCHDOG_USEC)', async () => {
-  const sock = join(dir, 'notify.sock')
-  const got = join(dir, 'notify.log')
-  const listener = spawn('python3', ['-c', `
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-print('ready', flush=True)
-with open(sys.argv[2], 'a') as f:
-    while True:
-        f.write(s.recv(4096).decode() + '\\n--\\n'); f.flush()
-`, sock, got], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const listener = await startNotifyListener(dir)
   try {
-    await new Promise((r) => listener.stdout!.once('data', r))
-    const run = startCli(['sync', '-c', config, '--watch=60', '--json'], { ...env, NOTIFY_SOCKET: sock, WATCHDOG_USEC: '1000000' })
+    const run = startCli(['sync', '-c', config, '--watch=60', '--json'], { ...env, NOTIFY_SOCKET: listener.path, WATCHDOG_USEC: '1000000' })
     try {
       await run.waitForEvent((e) => e.type === 'watch-wait', 'the watcher idle')
       const end = Date.now() + 10_000
-      const count = () => (existsSync(got) ? readFileSync(got, 'utf8').split('WATCHDOG=1').length - 1 : 0)
+      const count = () => listener.count('WATCHDOG=1')
       while (count() < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
-      const text = readFileSync(got, 'utf8')
+      const text = listener.text()
       assert.match(text, /READY=1/)
       assert.match(text, new RegExp(`MAINPID=${run.child.pid}`))
       assert.ok(count() >= 3, `watchdog pings: ${count()}`)
@@ -121,6 +111,6 @@ with open(sys.argv[2], 'a') as f:
       run.child.kill('SIGKILL')
     }
   } finally {
-    listener.kill('SIGKILL')
+    listener.close()
   }
 })

@@ -3,6 +3,7 @@
 import type { FetchQueryObject, ImapFlow } from 'imapflow'
 import { normalizeFlags, type ListOptions, type ListResult, type MessageMeta } from '../types.js'
 import { messageIdFromHeader } from '../../mail/header.js'
+import { progressBeat } from '../../progress-beat.js'
 import { uidSetChunks } from './uid-set.js'
 import { rawUidFetch } from './raw/uid-fetch.js'
 import { bytesItem, flagsItem, itemStartingWith, modSeqItem, numberItem, parseInternalDate, type FetchResponse } from './raw/fetch-response.js'
@@ -58,6 +59,8 @@ class Listed {
    * server sends one too.
    */
   add(f: Fields): void {
+    // the listing of a big folder is progress too (progress-beat.ts)
+    progressBeat()
     const known = this.opts.known?.get(f.uid)
     const meta: MessageMeta = {
       uid: f.uid,
