@@ -27,7 +27,7 @@ let dir: string
 
 before(async () => {
   full = await startDovecot({ users: ['push', 'kick', 'local', 'hold', 'frozen'] })
-  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew'], capability: NO_NOTIFY })
+  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
 after(async () => {
@@ -206,6 +206,27 @@ test('IDLE is renewed on its connection (DONE, then IDLE again), and mail append
       // the timer is an hour away: the push made that round
       await until('the round the push started', () => rounds(run).length > before)
     }, 'SIGINT')
+  } finally {
+    await proxy.close()
+  }
+})
+
+test('a push connection that stalls (no byte either way, socket left open) is found out by the timeout, opened again, and mail after it still arrives', async () => {
+  const proxy = await startFaultProxy(plain.port)
+  try {
+    // timeout = 2: a quiet IDLE is probed with NOOP after 2 s, and given up 2 s after an unanswered one
+    const w = world(plain, 'stall', { remoteExtra: 'idlefolders = INBOX\ntimeout = 2\n', port: proxy.port })
+    await withWatcher(plain, 'stall', w, ['backup', '--watch=60'], async (run) => {
+      await idle(run)
+      // between rounds only the push connection is open: the next bytes it sends stall it
+      proxy.arm({ kind: 'stall', direction: 'up', afterBytes: 0 })
+      await until('the stall', () => proxy.fired === 1)
+      await until('the lost push told', () => said(run, /push from R lost/))
+      await until('the push opened again', () => run.events.filter((e) => e.type === 'watch' && /watching R: IDLE INBOX/.test(e.message)).length >= 2)
+      await idle(run)
+      await appendOn(plain, 'stall', 's1')
+      await until('the message pushed on the new connection', () => inboxFiles(w.mail).length === 1, 5_000)
+    })
   } finally {
     await proxy.close()
   }
