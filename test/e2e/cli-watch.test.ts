@@ -27,7 +27,7 @@ let dir: string
 
 before(async () => {
   full = await startDovecot({ users: ['push', 'kick', 'local', 'hold', 'frozen'] })
-  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall'], capability: NO_NOTIFY })
+  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall', 'budget'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
 after(async () => {
@@ -185,6 +185,28 @@ test('IDLE on idlefolders where the server has no NOTIFY: a new message is pushe
     await appendOn(plain, 'idle', 'i1')
     await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1)
   }, 'SIGINT')
+})
+
+test('IDLE connections count within maxconnections: with three folders watched and maxconnections = 4, a round of four folders never has more than four open', async () => {
+  const c = await client(plain, 'budget')
+  try {
+    for (const f of ['A', 'B', 'C']) await c.mailboxCreate(f)
+    for (const f of ['INBOX', 'A', 'B', 'C']) for (let i = 0; i < 15; i++) await c.append(f, Buffer.from(`From: a@example.org\r\nMessage-ID: <${f}-${i}@budget>\r\nSubject: ${i}\r\n\r\nbody\r\n`))
+  } finally {
+    await c.logout()
+  }
+  const proxy = await startFaultProxy(plain.port)
+  try {
+    const w = world(plain, 'budget', { remoteExtra: 'idlefolders = INBOX, A, B\nmaxconnections = 4\n', port: proxy.port })
+    await withWatcher(plain, 'budget', w, ['backup', '--watch=60'], async (run) => {
+      assert.ok(said(run, /watching R: IDLE INBOX, A, B/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
+      assert.equal(rounds(run)[0]?.counts.copiedAtoB, 60, 'the first round copied every folder')
+      assert.ok(proxy.connections > 3, 'the round had connections of its own')
+      assert.ok(proxy.peak <= 4, `at most maxconnections open at once, push included: ${proxy.peak}`)
+    })
+  } finally {
+    await proxy.close()
+  }
 })
 
 test('IDLE is renewed on its connection (DONE, then IDLE again), and mail appended after several renewals is pushed within 5 s', async () => {

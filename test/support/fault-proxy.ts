@@ -12,6 +12,8 @@ export interface FaultProxy {
   readonly port: number
   /** Connections accepted so far. */
   readonly connections: number
+  /** Most client connections open at the same time so far. */
+  readonly peak: number
   /** Faults fired so far. */
   readonly fired: number
   /** What clients sent, per connection in accept order (latin1 text; for checking the commands of a session). */
@@ -28,6 +30,8 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const sockets = new Set<Socket>()
   let fault: (Fault & { left: number; seen: number }) | undefined
   let connections = 0
+  let open = 0
+  let peak = 0
   let fired = 0
   const sent: string[] = []
   let server: Server | undefined
@@ -64,6 +68,8 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
 
   const onClient = (client: Socket): void => {
     connections++
+    peak = Math.max(peak, ++open)
+    client.once('close', () => open--)
     const upstream = connect({ host: '127.0.0.1', port: targetPort })
     sockets.add(client).add(upstream)
     const stop = (): void => {
@@ -101,6 +107,7 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   return {
     get port() { return port },
     get connections() { return connections },
+    get peak() { return peak },
     get fired() { return fired },
     get sent() { return sent },
     arm(f) { fault = { ...f, left: f.times ?? 1, seen: 0 } },
