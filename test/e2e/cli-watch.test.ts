@@ -27,7 +27,7 @@ let dir: string
 
 before(async () => {
   full = await startDovecot({ users: ['push', 'kick', 'local', 'hold', 'frozen'] })
-  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall', 'budget'], capability: NO_NOTIFY })
+  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall', 'budget', 'noop'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
 after(async () => {
@@ -305,6 +305,23 @@ test('holdconnectionopen: rounds reuse their logged-in connections (no new login
     await assertExact(full, 'hold', w.mail)
   } finally {
     run.child.kill('SIGKILL')
+  }
+})
+
+test('keepalive = SECONDS: connections held open between rounds get a NOOP that often, on the same logged-in connection', async () => {
+  const proxy = await startFaultProxy(plain.port)
+  try {
+    // no NOTIFY and no idlefolders: every connection is a round's
+    const w = world(plain, 'noop', { remoteExtra: 'holdconnectionopen = yes\nkeepalive = 1\n', port: proxy.port })
+    await withWatcher(plain, 'noop', w, ['sync', '--watch=60'], async () => {
+      const opened = proxy.connections
+      const noops = (t: string) => t.match(/^\S+ NOOP\r\n/gm)?.length ?? 0
+      const kept = await until('three NOOPs on a held connection', () => proxy.sent.find((t) => noops(t) >= 3))
+      assert.match(kept, /^\S+ (LOGIN|AUTHENTICATE) /m, 'the NOOPs go on a connection logged in once, for the round')
+      assert.equal(proxy.connections, opened, 'no new connection for them')
+    })
+  } finally {
+    await proxy.close()
   }
 })
 
