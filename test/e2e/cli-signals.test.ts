@@ -1,6 +1,7 @@
 // SIGTERM / SIGINT during a run (the real binary): the run stops taking new work, records what it
 // did, releases the account's lock and ends with 143 / 130; a second signal ends it at once; a run
-// stuck on a stalled connection still ends by itself. After each, a normal run ends in exactly
+// stuck on a stalled connection still ends by itself; a watcher stopped inside a round does the
+// same (its push closed too). After each, a normal run ends in exactly
 // the state of an uninterrupted run: nothing lost, nothing twice.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -18,7 +19,7 @@ import { loggedRepo } from '../support/imap-folder-session.js'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
 import { runLockPath } from '../../src/state/locate.js'
 
-const USERS = ['term', 'int', 'stall']
+const USERS = ['term', 'int', 'stall', 'watcher']
 let d: DovecotInstance
 let dir: string
 let total = 0
@@ -147,4 +148,25 @@ test('SIGTERM while the connection is stalled: the run ends by itself after the 
   } finally {
     await proxy.close()
   }
+})
+
+test('a watcher stopped by SIGTERM inside a round (its NOTIFY push open): clean stop with 143, not 0, lock released; the next run is exact', async () => {
+  const w = world('watcher')
+  const run = startCli(['backup', '-c', w.config, '--watch=60', '--json'], w.env)
+  try {
+    await run.waitForEvent((e) => e.type === 'message-copied', 'the first copy of the first round')
+    assert.ok(run.events.some((e) => e.type === 'watch' && /watching R: NOTIFY/.test(e.message)), 'the push is open')
+    run.child.kill('SIGTERM')
+    const end = await run.ended
+    assert.equal(end.signal, null)
+    assert.equal(end.code, 143, `stopped with work left is not a success: ${end.stderr}`)
+    assert.doesNotMatch(end.stderr, /stopping now/, 'it stopped cleanly, before the deadline')
+    assert.ok(run.events.find((e) => e.type === 'run-done')!.counts.copiedAtoB < total, 'stopped part-way')
+    assert.equal(existsSync(w.lock), false, 'the lock is released')
+  } finally {
+    run.child.kill('SIGKILL')
+  }
+  const next = await startCli(['backup', '-c', w.config, '--json'], w.env).ended
+  assert.equal(next.code, 0, next.stderr)
+  await assertExact('watcher', w.mail)
 })
