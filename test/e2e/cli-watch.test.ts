@@ -5,7 +5,7 @@
 // lost or copied twice.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ImapFlow } from 'imapflow'
@@ -27,7 +27,7 @@ let dir: string
 
 before(async () => {
   full = await startDovecot({ users: ['push', 'kick', 'local', 'hold', 'frozen'] })
-  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall', 'budget', 'noop'], capability: NO_NOTIFY })
+  plain = await startDovecot({ users: ['timer', 'usr1', 'idle', 'once', 'renew', 'stall', 'budget', 'noop', 'deliver'], capability: NO_NOTIFY })
   dir = mkdtempSync(join(tmpdir(), 'mailsync-watch-'))
 })
 after(async () => {
@@ -175,6 +175,33 @@ test('NOTIFY: a new server message reaches the Maildir without waiting for the t
     } finally {
       await c.logout()
     }
+  })
+})
+
+test('Maildir push alone (no server push, the timer an hour away): a local delivery reaches the server, and a message deleted locally goes from the server, each within 5 s', async () => {
+  const w = world(plain, 'deliver')
+  await appendOn(plain, 'deliver', 'd0')
+  const onServer = async (): Promise<number> => {
+    const c = await client(plain, 'deliver')
+    try {
+      const st = await c.status('INBOX', { messages: true })
+      return st ? st.messages ?? -1 : -1
+    } finally {
+      await c.logout()
+    }
+  }
+  await withWatcher(plain, 'deliver', w, ['sync', '--watch=60'], async (run) => {
+    assert.ok(said(run, /watching L: inotify/))
+    assert.equal(said(run, /watching R/), false, 'nothing pushes from the server')
+    // a local delivery agent: written in tmp/, then moved into new/
+    const tmp = join(w.mail, 'INBOX', 'tmp', '1765000000.M1P1.localhost')
+    writeFileSync(tmp, 'From: b@example.org\nMessage-ID: <d1@watch>\nSubject: d1\n\nbody d1\n')
+    renameSync(tmp, join(w.mail, 'INBOX', 'new', '1765000000.M1P1.localhost'))
+    await until('the delivery on the server', async () => (await onServer()) === 2, 5_000)
+    await idle(run)
+    // a mail reader deletes the first message
+    unlinkSync(inboxFiles(w.mail).find((f) => readFileSync(f, 'utf8').includes('<d0@watch>'))!)
+    await until('the deletion on the server', async () => (await onServer()) === 1, 5_000)
   })
 })
 
