@@ -154,7 +154,7 @@ test('NOTIFY: a new server message reaches the Maildir without waiting for the t
     assert.ok(said(run, /watching R: NOTIFY \(every folder\)/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
     assert.ok(said(run, /watching L: inotify/))
     await appendOn(full, 'push', 'p1')
-    await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 2)
+    await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 2, 5_000)
     // a mail reader marks the first message read: it renames the file
     await until('the watch on the new folder', () => run.events.filter((e) => e.type === 'watch-wait').length >= 2)
     const file = inboxFiles(w.mail).find((f) => !/:2,.*S/.test(f))!
@@ -171,7 +171,7 @@ test('NOTIFY: a new server message reaches the Maildir without waiting for the t
         } finally {
           lock.release()
         }
-      })
+      }, 5_000)
     } finally {
       await c.logout()
     }
@@ -210,7 +210,7 @@ test('IDLE on idlefolders where the server has no NOTIFY: a new message is pushe
   await withWatcher(plain, 'idle', w, ['backup', '--watch=60'], async (run) => {
     assert.ok(said(run, /watching R: IDLE INBOX/), JSON.stringify(run.events.filter((e) => e.type === 'watch')))
     await appendOn(plain, 'idle', 'i1')
-    await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1)
+    await until('the pushed message in the Maildir', () => inboxFiles(w.mail).length === 1, 5_000)
   }, 'SIGINT')
 })
 
