@@ -58,8 +58,8 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const written: Written[] = []
   /** Records of stored messages, committed together once the target made them durable. */
   const pending: MessagePairRow[] = []
-  /** With verification: the checks those copies owe, recorded with them. */
-  const owed: CopyCheckRow[] = []
+  /** With verification: written[committed..] are copies whose owed checks are not recorded yet (they go with their pairs). */
+  let committed = 0
   /** Messages started since the last commit: a group ends at GROUP. */
   let inGroup = 0
   const commit = async (): Promise<void> => {
@@ -69,13 +69,16 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
     await r.to.flush?.()
     r.db.transaction(() => {
       for (const row of pending) r.db.upsertMessagePair(row)
-      for (const c of owed) r.db.putCopyCheck(c)
+      for (const w of written.slice(committed)) r.db.putCopyCheck(owedCheck(w))
     }, 'pair-commit')
     pending.length = 0
-    owed.length = 0
+    committed = written.length
   }
   /** A message whose body is read, to be appended. */
   interface Ready { body: MessageBody; meta: MessageMeta; tap: FingerprintTap; content: Buffer | Readable; messageId: string | undefined }
+  const owedCheck = (w: Written): CopyCheckRow => ({
+    folderPairId: r.folderPairId, side: targetSide, uid: w.newUid, sourceUid: w.uid, messageId: w.messageId ?? null, subject: w.subject ?? null, failure: null,
+  })
   const input = (m: Ready): AppendInput => ({
     content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId,
     ...(m.body.sizeExact ? { sizeExact: true } : {}),
@@ -93,7 +96,6 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
       if (r.verify) {
         const subject = m.tap.subject()
         written.push({ uid: m.body.uid, newUid: out.uid, sha256: fp.sha256, messageId: fp.messageId, subject, size: m.body.size })
-        owed.push({ folderPairId: r.folderPairId, side: targetSide, uid: out.uid, sourceUid: m.body.uid, messageId: fp.messageId ?? null, subject: subject ?? null, failure: null })
       }
     }
     // Without a new UID nothing is recorded: the next run pairs the copy by fingerprint.
