@@ -4,12 +4,11 @@
 // A new token replaces the old one in one rename, so a failed sign-in leaves the previous token
 // as it was. The token is never part of a message.
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { ConfigError, type ConfigLocation } from '../errors.js'
 import { accountFileStem } from '../state/locate.js'
-import { errnoCode, makePrivateDir, stateDiskError } from '../state/private-files.js'
+import { errnoCode, replacePrivateFile } from '../state/private-files.js'
 import { readSecretFile } from './secret-file.js'
 
 /** The file a repository's refresh token is stored in. */
@@ -25,32 +24,7 @@ export function readStoredToken(file: string): string | undefined {
 
 /** Replace the stored token (write a private temporary file, fsync, rename over the old one). */
 export function writeStoredToken(file: string, token: string): void {
-  makePrivateDir(dirname(file))
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  let fd: number | undefined
-  try {
-    fd = openSync(tmp, 'wx', 0o600)
-    writeSync(fd, `${token}\n`)
-    fsyncSync(fd)
-    closeSync(fd)
-    fd = undefined
-    renameSync(tmp, file)
-  } catch (e) {
-    if (fd !== undefined) closeSync(fd)
-    rmSync(tmp, { force: true })
-    throw stateDiskError('write the refresh token to', file, e)
-  }
-  try {
-    const dirFd = openSync(dirname(file), 'r')
-    try {
-      fsyncSync(dirFd)
-    } finally {
-      closeSync(dirFd)
-    }
-  } catch (e) {
-    // the rename is done; a directory that cannot be fsynced (some file systems) is no reason to fail
-    if (errnoCode(e) !== 'EINVAL' && errnoCode(e) !== 'EISDIR') throw stateDiskError('sync', dirname(file), e)
-  }
+  replacePrivateFile(file, `${token}\n`, 'write the refresh token to')
 }
 
 const STORE_TIMEOUT_MS = 120_000

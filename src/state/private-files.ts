@@ -1,6 +1,7 @@
 // Files that hold account state are private to the user: directories we create are 0700 and
 // files 0600, whatever the umask says.
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { MailsyncError } from '../errors.js'
 
@@ -47,5 +48,40 @@ export function ensurePrivateFile(file: string): void {
     if ((statSync(file).mode & 0o777) !== 0o600) chmodSync(file, 0o600)
   } catch (e) {
     throw stateDiskError('create', file, e)
+  }
+}
+
+/**
+ * Replaces `file` with `content` in one rename: a private (0600) temporary file beside it, written
+ * and fsynced first, so a reader sees the old content or the new one, never a part (its
+ * directory is made private when missing, and fsynced after the rename where the file system can).
+ * `what` names the content in an error ("write the refresh token to").
+ */
+export function replacePrivateFile(file: string, content: string, what: string): void {
+  makePrivateDir(dirname(file))
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  let fd: number | undefined
+  try {
+    fd = openSync(tmp, 'wx', 0o600)
+    writeSync(fd, content)
+    fsyncSync(fd)
+    closeSync(fd)
+    fd = undefined
+    renameSync(tmp, file)
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd)
+    rmSync(tmp, { force: true })
+    throw stateDiskError(what, file, e)
+  }
+  try {
+    const dirFd = openSync(dirname(file), 'r')
+    try {
+      fsyncSync(dirFd)
+    } finally {
+      closeSync(dirFd)
+    }
+  } catch (e) {
+    // the rename is done; a directory that cannot be fsynced (some file systems) is no reason to fail
+    if (errnoCode(e) !== 'EINVAL' && errnoCode(e) !== 'EISDIR') throw stateDiskError('sync', dirname(file), e)
   }
 }

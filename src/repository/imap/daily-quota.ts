@@ -7,11 +7,11 @@
 // run after that time goes on from there. The file is written every few MB and when the
 // repository closes: a crash forgets at most that much, and the provider's own refusal (a
 // throttle reply) is then handled like any throttle.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { MailsyncError } from '../../errors.js'
-import { makePrivateDir } from '../../state/private-files.js'
+import { replacePrivateFile } from '../../state/private-files.js'
 
 export type Direction = 'download' | 'upload'
 
@@ -79,10 +79,7 @@ export class DailyQuota {
     const file = this.file
     if (!file || !this.buckets || this.unsaved === 0) return
     try {
-      makePrivateDir(join(this.o.stateDir!, 'daily-transfer'))
-      const tmp = `${file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ identity: this.o.identity, hours: this.window() }), { mode: 0o600 })
-      renameSync(tmp, file)
+      replacePrivateFile(file, JSON.stringify({ identity: this.o.identity, hours: this.window() }), 'write the daily transfer counts to')
       this.unsaved = 0
     } catch {
       // counted again in memory until the next save
