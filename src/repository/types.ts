@@ -57,6 +57,17 @@ export interface MessageMeta {
   /** Message-ID header value including angle brackets, when asked for and present. */
   messageId?: string
   modSeq?: bigint
+  /**
+   * Per-message labels, only from a repository that keeps them (Repository.labels): Gmail's
+   * X-GM-LABELS (`\Inbox`, `\Sent`, `Work`, `Lists/Debian`), a labels-keeping Maildir's record of
+   * them. A set, sorted, UTF-8. The planner merges them three-way, like flags.
+   */
+  labels?: string[]
+  /**
+   * The message's identity across every folder of its store, where the store has one (Gmail's
+   * X-GM-MSGID, in decimal): stronger than Message-ID for adoption and dedupe.
+   */
+  globalId?: string
 }
 
 export interface ListOptions {
@@ -107,6 +118,8 @@ export interface AppendInput {
   /** Helps find the new UID on servers without UIDPLUS. Never injected into the message. */
   messageId?: string
   sha256?: string
+  /** Labels to give the new message, where the store keeps labels (Repository.labels). */
+  labels?: string[]
 }
 
 export interface AppendResult {
@@ -175,7 +188,15 @@ export interface FolderSession {
   flush?(): Promise<void>
   /** Add and remove flags (system flags and keywords) on the given UIDs. */
   setFlags(uids: number[], add: string[], remove: string[]): Promise<void>
-  /** Remove messages for good: only the given UIDs, never anything else flagged \Deleted. */
+  /**
+   * Add and remove labels on the given UIDs; present exactly where Repository.labels is true.
+   * Labels are a per-message set beside flags (Gmail: STORE +X-GM-LABELS / -X-GM-LABELS).
+   */
+  setLabels?(uids: number[], add: string[], remove: string[]): Promise<void>
+  /**
+   * Remove messages for good: only the given UIDs, never anything else flagged \Deleted. (On a
+   * store with labels, a real delete: Gmail moves the message to its Trash, not just a label off.)
+   */
   delete(uids: number[]): Promise<void>
   /** UIDs whose Message-ID header equals `messageId`. */
   searchMessageId(messageId: string): Promise<number[]>
@@ -205,6 +226,11 @@ export interface Repository {
   /** Upper bound on concurrently open folder sessions (IMAP: `maxconnections`). */
   readonly maxConnections: number
   readonly readOnly: boolean
+  /**
+   * The store keeps per-message labels (Gmail in its store layout; a Maildir that records labels):
+   * its listings carry MessageMeta.labels and its sessions have setLabels.
+   */
+  readonly labels?: boolean
   /** Connect / check the store; cheap to call twice. */
   open(): Promise<void>
   capabilities(): Promise<Set<Capability>>
