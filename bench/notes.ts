@@ -53,9 +53,60 @@ export const BENCH_NOTES = `## Method
   50 Mbit/s link each way) the INBOX alone (2,360 messages, 63 MB) took 6.8-7.0 s with it and
   10.8 s without, so it stays on for other servers.
 
-## What stands in the way (profiled with \`node --cpu-prof\`)
+## Where a bar is not met: the floor, and what it is made of
 
-- **Initial pull** (about 3x mbsync) is CPU-bound on the one JavaScript thread, on 2 cores
+(The table of 2026-12-07: the two start-up rows come from \`--only startup --runs 10\` made
+again on the quiet machine straight after the full run, with \`render-again.js --replace\`;
+the full run's first workload had shared the machine with compilers at low priority.)
+
+- **Initial pull on loopback (bar: 1.5x mbsync).** What each part of a pull costs one Node
+  thread on its own, with nothing else in the process (\`node dist/bench/pull-floor.js --runs 3\`,
+  the same 10,000 messages, 241 MiB): receiving them over 4 connections 0.58 s, the LF check and
+  conversion of the Maildir files (the format OfflineIMAP and mbsync write, issue 16) 0.24 s,
+  SHA-256 0.16 s, storing the files with mailsync's own calls (tmp/, fsync, rename) 0.69 s:
+  1.67 s, against 0.81 s for mbsync's whole pull in the same measurement. So the bar (about
+  1.2 s there) is below what these four parts alone cost; the rest of mailsync's time is its
+  bookkeeping (status cache, events) and garbage collection. System calls (\`strace -f -c\`,
+  10,000-message pull): mailsync 119,651 (30,003 of them futex: the thread pool's fsync
+  hand-off), mbsync 144,588: the kernel's work is comparable, the gap is user-space CPU. Heap
+  allocated per pull (V8's sampling heap profiler, collected objects included): 621 MB before
+  this round, 270 MB after (the LF conversion made a Buffer view per line; it now moves lines
+  with copyWithin into one reused buffer; a Subject is read only when a report needs it).
+- **No-change re-run on loopback (bars: 2x mbsync on 10,000 messages; 0.5x on 100,000).**
+  Process start is most of it. \`node dist/bench/startup-floor.js\`: \`node -e 0\` takes 71 ms
+  here, Node with mailsync's bundle loaded and evaluated 156 ms, before any config, connection or
+  folder; 2x mbsync's no-change is about 90-130 ms and 0.5x of the large one about as much. A
+  startup snapshot of the initialised heap could save at most the 85 ms between the two, and
+  \`node --build-snapshot\` with the bundle fails in Node 20 ("Unknown external reference": a
+  built-in the bundle holds cannot be snapshotted), so none is built. The first re-run straight
+  after a pull meets its bar: each Maildir session vouches at the end of the pull for the files
+  it wrote (its change token, taken once its own mtimes have settled), so the re-run lists
+  nothing it wrote and reads only the server's status.
+- **Over a link: the initial pull (bar 0.5x mbsync) and IMAP -> IMAP (bar 0.35x).** The *wire
+  floor* column is the floor: both tools move the same compressed bytes through one shared
+  bandwidth budget, so no number of connections takes one far below the other. At 100 ms /
+  20 Mbit/s both pulls are within a few per cent of their wire floor; at 30 ms / 200 Mbit/s the
+  wire is fast enough that compression becomes the limit: the server deflates every byte, on the
+  same 2 cores as both tools and the proxy (Dovecot's imap_zlib at its default level; imapflow
+  deflates uploads at level 6 too). Measured by hand (the 30 ms pull, two runs each, the
+  machine's busy CPU time read from /proc/stat around each run): the server and the proxy used
+  about 10 CPU-seconds whichever tool pulled. mbsync (1.9 CPU-seconds of its own) left the
+  machine 55% busy: its one connection is one Dovecot process, which deflates the whole corpus
+  on one core, about 10 s. mailsync (5.4-6.2 CPU-seconds) kept it 84% busy: its four
+  connections spread the server's deflating over both cores, and then the 2 cores are the
+  limit, about (10 + 5.4) / 2 = 7.7 s, 0.65x of mbsync's time, above the bar. IMAP -> IMAP pays
+  that twice (inflate from one server, deflate to the other). mbsync's IMAP -> IMAP is bound by round trips (one APPEND answer
+  waited for at a time on one connection: about a thousand round trips), mailsync's by the
+  compression CPU (4 connections each way, MULTIAPPEND of 64 messages a round trip).
+- **Delta on loopback** has no bar of its own (over a link it is round trips, and there it is
+  met). What it costs is each changed folder's listing and planning on the one thread (all its
+  records and files, since a Maildir has no mod-sequences), serialised by the 2 cores. Since this
+  round a Maildir session takes its end-of-run token (up to 50 ms for its own mtimes to settle)
+  after the folder has given up its slot, so the next folder starts at once.
+
+## Earlier rounds (profiled with \`node --cpu-prof\`)
+
+- **Initial pull** (about 3x mbsync then) is CPU-bound on the one JavaScript thread, on 2 cores
   shared with Dovecot: mailsync spends about 2.4 s of CPU (user + system) on the 10,000-message
   pull; mbsync and Dovecot together spend about 1.0 s. Done in an earlier round: the bulk FETCHes
   (listing, sizes, bodies) are sent on imapflow's logged-in connection and their responses read
