@@ -6,7 +6,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ImapFlow, type StatusObject } from 'imapflow'
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { startFakeGmail, type FakeGmail } from '../support/fake-gmail/index.js'
+import { BIN } from '../e2e/cli-child.js'
+import { imapRepository, maildirRepository, oneAccountConfig } from '../support/config-text.js'
+import { tempRoots } from '../support/temp-roots.js'
+
+const roots = tempRoots('mailsync-fake-gmail-')
 
 /** What the server said in a refusal: imapflow keeps the response code apart from the text. */
 const said = (e: unknown) => JSON.stringify((e as { response?: unknown }).response ?? (e as Error).message)
@@ -218,6 +226,59 @@ test('APPEND: to a label folder the label, to All Mail none, to INBOX \\Inbox; A
   })
 })
 
+test('CONDSTORE: a label or flag change raises the message\'s MODSEQ, and FETCH CHANGEDSINCE finds just it', async () => {
+  await withGmail(async (g, c) => {
+    const a = g.account.add({ raw: raw(1), labels: ['\\Inbox'] })
+    g.account.add({ raw: raw(2), labels: ['\\Inbox'] })
+    const mb = await c.mailboxOpen('[Gmail]/All Mail')
+    assert.ok(c.enabled.has('CONDSTORE'), 'imapflow enabled it')
+    const before = mb.highestModseq!
+    g.account.addLabels(g.account.get(a.msgid)!, ['Work']) // a relabel elsewhere, no flag changed
+    const changed = []
+    for await (const m of c.fetch('1:*', { uid: true, labels: true }, { uid: true, changedSince: before })) changed.push(m)
+    assert.deepEqual(changed.map((m) => [m.uid, [...m.labels!].sort()]), [[1, ['Work', '\\Inbox']]])
+    assert.ok(changed[0]!.modseq! > before)
+    const st = (await c.status('INBOX', { highestModseq: true })) as StatusObject
+    assert.equal(st.highestModseq, changed[0]!.modseq, 'HIGHESTMODSEQ counts the account\'s changes')
+    await c.messageFlagsAdd('2', ['\\Seen'], { uid: true, unchangedSince: before })
+    assert.deepEqual(g.account.messages()[1]!.flags, ['\\Seen'], 'unchanged since: stored')
+    await c.messageFlagsAdd('1', ['\\Seen'], { uid: true, unchangedSince: before })
+    assert.deepEqual(g.account.messages()[0]!.flags, [], 'changed since: left alone')
+    assert.ok(g.log.some((l) => /UID STORE 1 \(UNCHANGEDSINCE \d+\) \+FLAGS/.test(l)), 'the conditional STORE reached the server')
+  })
+})
+
+test('expunge settings: auto-expunge (a \\Deleted message goes at once) and "delete for ever" from All Mail', async () => {
+  await withGmail(async (g, c) => {
+    const m = g.account.add({ raw: raw(1), labels: ['\\Inbox', 'Work'] })
+    await c.mailboxOpen('Work')
+    await c.messageFlagsAdd('1', ['\\Deleted'], { uid: true })
+    assert.deepEqual(g.account.message(m.msgid)!.labels, ['\\Inbox'], 'the label went with the STORE alone')
+    await c.noop()
+    assert.equal(c.mailbox && c.mailbox.exists, 0)
+    await c.mailboxOpen('[Gmail]/All Mail')
+    await c.messageDelete('1', { uid: true })
+    assert.equal(g.account.message(m.msgid), undefined, 'deleted for ever, not moved to Trash')
+    assert.equal(g.account.folderUids('[Gmail]/Trash').size, 0)
+  }, { autoExpunge: true, expungeBehavior: 'deleteForever' })
+})
+
+test('Gmail\'s connection limit and a server turning connections away', async () => {
+  const g = await startFakeGmail({ maxConnections: 1 })
+  try {
+    const first = await client(g)
+    await assert.rejects(client(g), (e) => /Too many simultaneous connections/.test(said(e)))
+    await first.logout()
+    g.refuseConnections(1)
+    await assert.rejects(client(g), (e) => /close|BYE|UNAVAILABLE/i.test(said(e)))
+    const again = await client(g)
+    assert.ok(again.usable, 'the next connection is served')
+    await again.logout()
+  } finally {
+    await g.stop()
+  }
+})
+
 test('a German account: translated names in modified UTF-7 on the wire, found by SPECIAL-USE', async () => {
   await withGmail(async (g, c) => {
     g.account.add({ raw: raw(1), labels: ['\\Draft'] })
@@ -316,6 +377,53 @@ test('bad input gets a clear BAD or NO and changes nothing', async () => {
     sock.destroy()
     assert.equal(g.account.messages().length, 2)
     assert.equal(g.account.messages()[1]!.raw.toString(), 'hello')
+  } finally {
+    await g.stop()
+  }
+})
+
+/** `mailsync <command>` against the fake Gmail as a plain IMAP repository. */
+async function mailsync(base: string, g: FakeGmail, command: string): Promise<{ code: number | null; out: string }> {
+  const config = join(base, 'config')
+  writeFileSync(config, oneAccountConfig({
+    metadata: join(base, 'state'),
+    remote: imapRepository('R', { server: `remoteport = ${g.port}\nssl = no\nstarttls = no\ntimeout = 10`, user: g.user, password: g.password }),
+    local: maildirRepository('L', join(base, 'mail')),
+  }), { mode: 0o600 })
+  const child = spawn(process.execPath, [BIN, command, '-c', config], { env: { ...process.env, HOME: base }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (out += d))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  return { code, out }
+}
+
+const files = (dir: string) => ['cur', 'new'].flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f)))
+
+test('mailsync\'s IMAP layer against it: a backup of every view, then a sync whose local delete in a label folder only takes the label off', async () => {
+  const base = await roots.fresh()
+  mkdirSync(join(base, 'mail'))
+  const g = await startFakeGmail()
+  try {
+    for (let i = 1; i <= 4; i++) g.account.add({ raw: raw(i), labels: i % 2 ? ['\\Inbox', 'Work'] : ['Lists/Debian'], flags: i === 1 ? ['\\Seen'] : [] })
+    const first = await mailsync(base, g, 'backup')
+    assert.equal(first.code, 0, first.out)
+    const dirs = readdirSync(join(base, 'mail')).sort()
+    assert.deepEqual(dirs, ['INBOX', 'Lists', 'Lists.Debian', 'Work', '[Gmail].All Mail', '[Gmail].Drafts', '[Gmail].Important', '[Gmail].Sent Mail', '[Gmail].Spam', '[Gmail].Starred', '[Gmail].Trash'], 'the \\Noselect parent is no folder')
+    const allMail = files(join(base, 'mail', '[Gmail].All Mail')).map((f) => readFileSync(f, 'latin1')).sort()
+    assert.deepEqual(allMail, [1, 2, 3, 4].map((i) => raw(i).replace(/\r\n/g, '\n')).sort(), 'All Mail: each message once, its bytes')
+    assert.equal(files(join(base, 'mail', 'Work')).length, 2)
+
+    const work = files(join(base, 'mail', 'Work')).find((f) => readFileSync(f, 'latin1').includes('<m1@fake.test>'))!
+    unlinkSync(work)
+    const second = await mailsync(base, g, 'sync')
+    assert.equal(second.code, 0, second.out)
+    const m1 = g.account.byMessageId('m1@fake.test')
+    assert.equal(m1.length, 1)
+    assert.deepEqual(m1[0]!.labels, ['\\Inbox'], 'Gmail took the label off; the message stays')
+    assert.equal(m1[0]!.box, 'all')
+    assert.ok(g.account.counters.get('UID EXPUNGE')! >= 1 || g.account.counters.get('EXPUNGE')! >= 1)
+    assert.equal(g.account.messages().length, 4, 'nothing lost')
   } finally {
     await g.stop()
   }

@@ -30,6 +30,12 @@ export type ExpungeBehavior = 'trash' | 'archive' | 'deleteForever'
 export interface AccountOptions {
   language?: Language
   expungeBehavior?: ExpungeBehavior
+  /**
+   * Gmail's "Auto-Expunge on" (its default): a message marked \Deleted is expunged at once. Off
+   * here by default, so a client's STORE \Deleted then EXPUNGE is seen as two steps; either way
+   * the outcome of that pair is the same.
+   */
+  autoExpunge?: boolean
   /** First X-GM-MSGID handed out (decimal); ids then ascend. */
   firstMsgid?: string
   /** UIDVALIDITY of the first folder; each further folder gets the next number. */
@@ -69,11 +75,14 @@ export function normalizeLabel(label: string): string {
 export class GmailAccount {
   readonly language: Language
   readonly expungeBehavior: ExpungeBehavior
+  readonly autoExpunge: boolean
   private readonly store = new Map<string, StoredMessage>()
   readonly folders: Folder[] = []
   private nextMsgid: bigint
   private nextValidity: number
   private arrivals = 0
+  /** The last MODSEQ handed out: every folder's HIGHESTMODSEQ (Gmail counts changes per account). */
+  modseq = 1
   private readonly listeners = new Set<() => void>()
   /** APPENDs stored over the wire. */
   appends = 0
@@ -83,6 +92,7 @@ export class GmailAccount {
   constructor(opts: AccountOptions = {}) {
     this.language = opts.language ?? 'en'
     this.expungeBehavior = opts.expungeBehavior ?? 'trash'
+    this.autoExpunge = opts.autoExpunge ?? false
     this.nextMsgid = BigInt(opts.firstMsgid ?? '1278455344230334865')
     this.nextValidity = opts.firstUidValidity ?? 11
     for (const f of specialFolders(this.language)) this.addFolder(f.name, f.view, f.attribute)
@@ -158,7 +168,7 @@ export class GmailAccount {
     if (this.store.has(msgid)) throw new Error(`fake Gmail: X-GM-MSGID ${msgid} exists`)
     const m: StoredMessage = {
       msgid, thrid: input.thrid ?? this.threadOf(raw) ?? msgid, labels: new Set(), flags: new Set(input.flags ?? []),
-      internalDate: input.internalDate ?? new Date(), raw, box: input.box ?? 'all', order: this.arrivals++,
+      internalDate: input.internalDate ?? new Date(), raw, box: input.box ?? 'all', order: this.arrivals++, modseq: 0,
     }
     m.flags.delete('\\Deleted')
     m.flags.delete('\\Recent')
@@ -325,7 +335,7 @@ export class GmailAccount {
     const parts = to.split('/')
     for (let i = 1; i < parts.length; i++) this.ensureLabelFolder(parts.slice(0, i).join('/'))
     this.sortFolders()
-    this.changed([])
+    this.changed(this.all().filter((m) => [...m.labels].some((l) => moving.some((f) => f.name === l))))
   }
 
   private addFolder(name: string, view: Folder['view'], attribute?: string): Folder {
@@ -360,7 +370,10 @@ export class GmailAccount {
 
   /** Brings every folder up to date for the messages changed, and tells the sessions. */
   changed(touched: StoredMessage[]): void {
-    for (const m of touched) for (const f of this.folders) this.place(f, m)
+    for (const m of new Set(touched)) {
+      m.modseq = ++this.modseq
+      for (const f of this.folders) this.place(f, m)
+    }
     for (const l of [...this.listeners]) l()
   }
 

@@ -29,6 +29,8 @@ export class Session {
   /** While set, the next line is not a command but goes here (SASL responses, IDLE's DONE). */
   private lineHandler?: (line: string) => void
   private unlisten?: () => void
+  /** CONDSTORE enabled (ENABLE, SELECT (CONDSTORE), or a FETCH or SEARCH of MODSEQ): flag updates carry MODSEQ. */
+  condstore = false
   /** Set while IDLE: account changes are sent at once. */
   idling = false
   private readonly reader: CommandReader
@@ -36,11 +38,16 @@ export class Session {
 
   constructor(readonly socket: Socket, readonly ctx: ServerContext) {
     this.reader = new CommandReader((c) => this.onCommand(c), (size, text) => this.onLiteral(size, text))
+    // answers go out in one segment per batch of commands, not one per line (no Nagle waits)
+    socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => {
+      socket.cork()
       try {
         this.reader.push(chunk)
       } catch (err) {
         this.bye(`${(err as Error).message}`)
+      } finally {
+        socket.uncork()
       }
     })
     socket.on('error', () => undefined)
@@ -48,6 +55,11 @@ export class Session {
   }
 
   greet(): void {
+    const bye = this.ctx.byeGreetings
+    if (bye.left > 0) {
+      bye.left--
+      return this.bye(bye.text)
+    }
     this.send(`* OK Gimap ready for requests from 127.0.0.1 fake-gmail`)
   }
 
@@ -129,7 +141,7 @@ export class Session {
       const now = this.flagText(f, uid)
       if (sel.told.get(uid) === now) return
       sel.told.set(uid, now)
-      this.send(`* ${i + 1} FETCH (UID ${uid} FLAGS (${now}))`)
+      this.send(`* ${i + 1} FETCH (UID ${uid} FLAGS (${now})${this.modseqItem(uid)})`)
     })
     const last = sel.uids.length ? sel.uids[sel.uids.length - 1]! : 0
     const added = [...f.byUid.keys()].filter((u) => u > last)
@@ -141,6 +153,13 @@ export class Session {
       this.send(`* ${sel.uids.length} EXISTS`)
       this.send('* 0 RECENT')
     }
+  }
+
+  /** ` MODSEQ (n)` of a message of the selected folder once CONDSTORE is on, else nothing. */
+  modseqItem(uid: number): string {
+    if (!this.condstore) return ''
+    const m = this.account!.get(this.selected!.folder.byUid.get(uid) ?? '')
+    return m ? ` MODSEQ (${m.modseq})` : ''
   }
 
   // ---- reading ----

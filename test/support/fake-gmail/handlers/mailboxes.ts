@@ -64,6 +64,7 @@ export function statusItems(s: Session, f: Folder, items: string[]): string {
     UIDNEXT: f.uidNext,
     UIDVALIDITY: f.uidValidity,
     UNSEEN: members.filter(({ m }) => !m.flags.has('\\Seen')).length,
+    ...(s.ctx.condstore ? { HIGHESTMODSEQ: s.account!.modseq } : {}),
   }
   return items.map((i) => {
     if (!(i in values)) throw new BadCommand(`unknown STATUS item ${i}`)
