@@ -88,6 +88,47 @@ test('folders are views: LIST with SPECIAL-USE, the \\Noselect [Gmail] parent, p
   })
 })
 
+test('extended LIST as Gmail offers it: STATUS of every folder in the one LIST (LIST-STATUS), \\Subscribed, SPECIAL-USE selection; LSUB', async () => {
+  await withGmail(async (g, c) => {
+    g.account.add({ raw: raw(1), labels: ['\\Inbox', 'Work'] })
+    g.account.add({ raw: raw(2), labels: ['Work'], flags: ['\\Seen'] })
+    g.account.folder('Work')!.subscribed = false
+    const list = await c.list({ statusQuery: { messages: true, uidNext: true, unseen: true } })
+    const work = list.find((l) => l.path === 'Work')!
+    assert.deepEqual([work.status?.messages, work.status?.uidNext, work.status?.unseen], [2, 3, 1])
+    assert.equal(list.find((l) => l.path === '[Gmail]/All Mail')!.status?.messages, 2)
+    assert.equal(list.find((l) => l.path === '[Gmail]')!.status, undefined, 'no STATUS for the \\Noselect parent')
+    assert.ok(!work.subscribed, 'not subscribed')
+    assert.equal(list.find((l) => l.path === 'INBOX')!.subscribed, true)
+    assert.ok(g.log.some((l) => /LIST "" "\*" RETURN \(STATUS \(/.test(l)), 'asked in one LIST')
+    assert.equal(g.counters.get('STATUS'), undefined, 'no STATUS command needed')
+    assert.equal(g.counters.get('LSUB'), undefined)
+  })
+  // the same by hand: selection options and LSUB
+  const g = await startFakeGmail()
+  const { connect } = await import('node:net')
+  try {
+    g.account.createLabel('Work')
+    g.account.folder('Work')!.subscribed = false
+    const sock = connect(g.port, g.host)
+    let text = ''
+    sock.on('data', (d) => (text += d.toString('latin1')))
+    sock.write(`a1 LOGIN ${g.user} ${g.password}\r\na2 LIST (SPECIAL-USE) "" "*"\r\na3 LSUB "" "*"\r\na4 LIST "" ("INBOX" "W%")\r\n`)
+    for (let i = 0; i < 200 && !/a4 OK/.test(text); i++) await new Promise((r) => setTimeout(r, 10))
+    sock.destroy()
+    const lines = (tag: string) => text.split('\r\n').slice(0, text.split('\r\n').findIndex((l) => l.startsWith(tag + ' '))).join('\n')
+    const special = lines('a2').split('a1 OK')[1]!.match(/^\* LIST .*$/gm)!
+    assert.equal(special.length, 7, 'the seven special folders only')
+    const lsub = text.split('a2 OK')[1]!.split('a3 OK')[0]!
+    assert.doesNotMatch(lsub, /"Work"/, 'LSUB leaves out what is not subscribed')
+    assert.match(lsub, /\* LSUB \(\\HasNoChildren\) "\/" "INBOX"/)
+    const multi = text.split('a3 OK')[1]!.match(/^\* LIST .*$/gm)!
+    assert.deepEqual(multi, ['* LIST (\\HasNoChildren) "/" "INBOX"', '* LIST (\\HasNoChildren) "/" "Work"'])
+  } finally {
+    await g.stop()
+  }
+})
+
 test('X-GM-MSGID, X-GM-THRID and X-GM-LABELS are fetched; bodies are the stored bytes exactly', async () => {
   await withGmail(async (g, c) => {
     const first = g.account.add({ raw: raw(1), labels: ['\\Inbox', '\\Important', 'Arbeit & Spaß'] })
