@@ -320,6 +320,22 @@ test('Gmail\'s connection limit and a server turning connections away', async ()
   }
 })
 
+test('the option for Gmail\'s observed APPEND of a "similar" message (same Message-ID and Date): it replaces the one in that folder', async () => {
+  await withGmail(async (g, c) => {
+    const dated = (body: string) => `Message-ID: <same@fake.test>\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\nSubject: s\r\n\r\n${body}\r\n`
+    const old = g.account.add({ raw: dated('old'), labels: ['\\Inbox'] })
+    g.account.add({ raw: raw(9), labels: ['\\Inbox'] })
+    await c.mailboxOpen('INBOX')
+    await c.append('INBOX', dated('new'))
+    await c.noop()
+    assert.equal(g.account.message(old.msgid), undefined, 'the old one is gone')
+    assert.deepEqual(g.account.byMessageId('same@fake.test').map((m) => m.raw.toString()), [dated('new')])
+    assert.equal(c.mailbox && c.mailbox.exists, 2, 'the session saw an EXPUNGE and an EXISTS')
+    await c.append('INBOX', raw(9).replace('body 9', 'other date, same id'))
+    assert.equal(g.account.byMessageId('m9@fake.test').length, 2, 'without a Date to compare both stay')
+  }, { appendReplacesSimilar: true })
+})
+
 test('a German account: translated names in modified UTF-7 on the wire, found by SPECIAL-USE', async () => {
   await withGmail(async (g, c) => {
     g.account.add({ raw: raw(1), labels: ['\\Draft'] })

@@ -36,6 +36,12 @@ export interface AccountOptions {
    * the outcome of that pair is the same.
    */
   autoExpunge?: boolean
+  /**
+   * An APPEND of a message "similar" to one already in the folder (same Message-ID and Date)
+   * replaces it: the old message is deleted and the new one stored, as observed of Gmail (WildDuck
+   * wiki, "Gmail sending"; Google does not document it). Off by default.
+   */
+  appendReplacesSimilar?: boolean
   /** First X-GM-MSGID handed out (decimal); ids then ascend. */
   firstMsgid?: string
   /** UIDVALIDITY of the first folder; each further folder gets the next number. */
@@ -76,6 +82,7 @@ export class GmailAccount {
   readonly language: Language
   readonly expungeBehavior: ExpungeBehavior
   readonly autoExpunge: boolean
+  readonly appendReplacesSimilar: boolean
   private readonly store = new Map<string, StoredMessage>()
   readonly folders: Folder[] = []
   private nextMsgid: bigint
@@ -84,6 +91,8 @@ export class GmailAccount {
   /** The last MODSEQ handed out: every folder's HIGHESTMODSEQ (Gmail counts changes per account). */
   modseq = 1
   private readonly listeners = new Set<() => void>()
+  /** Raised by every change: a session with nothing new to tell skips its catching up. */
+  version = 0
   /** APPENDs stored over the wire. */
   appends = 0
   /** Commands received for this account, by name (`UID FETCH`, `APPEND`, ...). */
@@ -93,6 +102,7 @@ export class GmailAccount {
     this.language = opts.language ?? 'en'
     this.expungeBehavior = opts.expungeBehavior ?? 'trash'
     this.autoExpunge = opts.autoExpunge ?? false
+    this.appendReplacesSimilar = opts.appendReplacesSimilar ?? false
     this.nextMsgid = BigInt(opts.firstMsgid ?? '1278455344230334865')
     this.nextValidity = opts.firstUidValidity ?? 11
     for (const f of specialFolders(this.language)) this.addFolder(f.name, f.view, f.attribute)
@@ -370,6 +380,7 @@ export class GmailAccount {
 
   /** Brings every folder up to date for the messages changed, and tells the sessions. */
   changed(touched: StoredMessage[]): void {
+    this.version++
     for (const m of new Set(touched)) {
       m.modseq = ++this.modseq
       for (const f of this.folders) this.place(f, m)

@@ -17,6 +17,8 @@ export interface Selected {
   uids: number[]
   /** Flags the client was last told, by UID. */
   told: Map<number, string>
+  /** The account's version when the client was last brought up to date. */
+  version: number
 }
 
 /** Gmail allows non-synchronizing literals up to 4 KiB (LITERAL-, RFC 7888). */
@@ -98,7 +100,7 @@ export class Session {
 
   select(folder: Folder, readOnly: boolean): Selected {
     const uids = [...folder.byUid.keys()]
-    this.selected = { folder, readOnly, uids, told: new Map(uids.map((u) => [u, this.flagText(folder, u)])) }
+    this.selected = { folder, readOnly, uids, told: new Map(uids.map((u) => [u, this.flagText(folder, u)])), version: this.account!.version }
     return this.selected
   }
 
@@ -118,7 +120,7 @@ export class Session {
   /** Tells the client what changed in the selected folder; `expunges`: may sequence numbers move now. */
   catchUp(expunges: boolean): void {
     const sel = this.selected
-    if (!sel) return
+    if (!sel || sel.version === this.account!.version) return
     const f = sel.folder
     if (!this.account!.folders.includes(f)) {
       // the label was deleted under us: Gmail ends the session's selection
@@ -153,6 +155,8 @@ export class Session {
       this.send(`* ${sel.uids.length} EXISTS`)
       this.send('* 0 RECENT')
     }
+    // with the EXPUNGEs held back (during FETCH, STORE, SEARCH) there is still news for later
+    if (expunges || sel.uids.every((u) => f.byUid.has(u))) sel.version = this.account!.version
   }
 
   /** ` MODSEQ (n)` of a message of the selected folder once CONDSTORE is on, else nothing. */
