@@ -148,6 +148,11 @@ test('X-GM-MSGID, X-GM-THRID and X-GM-LABELS are fetched; bodies are the stored 
     assert.equal(got[2]!.size, odd.length)
     assert.ok(g.log.some((l) => /X-GM-LABELS/.test(l)))
     assert.ok(!g.account.message(got[0]!.emailId!)!.flags.includes('\\Seen'), 'imapflow peeks: no \\Seen')
+    // as Gmail does, the selected folder's own label is left out
+    await c.mailboxOpen('INBOX')
+    const inInbox = await c.fetchOne('1', { labels: true }, { uid: true })
+    assert.ok(inInbox)
+    assert.deepEqual([...inInbox.labels!].sort(), ['Arbeit & Spaß', '\\Important'])
   })
 })
 
@@ -430,7 +435,7 @@ test('bad input gets a clear BAD or NO and changes nothing', async () => {
     assert.match(text, /a6 BAD Unknown command FROBNICATE/)
     assert.match(text, /a7 BAD X-GM-RAW: is:nonsense/)
     assert.match(text, /a8 OK \[APPENDUID \d+ 2\]/, 'a literal that is no message header is still kept as sent')
-    assert.match(text, /\* 1 FETCH \(UID 1 FLAGS \(\) X-GM-LABELS \(\\Inbox\)\)/, 'the STORE that did not parse set nothing')
+    assert.match(text, /\* 1 FETCH \(UID 1 FLAGS \(\) X-GM-LABELS \(\)\)/, 'the STORE that did not parse set nothing (and INBOX\'s own label is not listed in INBOX)')
     sock.destroy()
     assert.equal(g.account.messages().length, 2)
     assert.equal(g.account.messages()[1]!.raw.toString(), 'hello')

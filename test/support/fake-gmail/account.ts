@@ -42,6 +42,14 @@ export interface AccountOptions {
    * wiki, "Gmail sending"; Google does not document it). Off by default.
    */
   appendReplacesSimilar?: boolean
+  /**
+   * X-GM-LABELS leaves out the label of the folder selected (INBOX's \Inbox, Work's Work), as
+   * observed of Gmail (dlech/gmailbuttons issue 10: "does not include the selected folder"). On by
+   * default: a client must not read the missing label as removed.
+   */
+  omitSelectedLabel?: boolean
+  /** X-GM-LABELS lists `\Starred` for a message with \Flagged (reported by clients, not documented). Off by default. */
+  starredLabel?: boolean
   /** First X-GM-MSGID handed out (decimal); ids then ascend. */
   firstMsgid?: string
   /** UIDVALIDITY of the first folder; each further folder gets the next number. */
@@ -83,6 +91,8 @@ export class GmailAccount {
   readonly expungeBehavior: ExpungeBehavior
   readonly autoExpunge: boolean
   readonly appendReplacesSimilar: boolean
+  readonly omitSelectedLabel: boolean
+  readonly starredLabel: boolean
   private readonly store = new Map<string, StoredMessage>()
   readonly folders: Folder[] = []
   private nextMsgid: bigint
@@ -103,6 +113,8 @@ export class GmailAccount {
     this.expungeBehavior = opts.expungeBehavior ?? 'trash'
     this.autoExpunge = opts.autoExpunge ?? false
     this.appendReplacesSimilar = opts.appendReplacesSimilar ?? false
+    this.omitSelectedLabel = opts.omitSelectedLabel ?? true
+    this.starredLabel = opts.starredLabel ?? false
     this.nextMsgid = BigInt(opts.firstMsgid ?? '1278455344230334865')
     this.nextValidity = opts.firstUidValidity ?? 11
     for (const f of specialFolders(this.language)) this.addFolder(f.name, f.view, f.attribute)

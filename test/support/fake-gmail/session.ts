@@ -6,7 +6,9 @@ import type { Socket } from 'node:net'
 import type { Folder, GmailAccount } from './account.js'
 import { CommandReader, type RawCommand } from './command-reader.js'
 import { BadCommand, parseCommand, tagOf, type ParsedCommand } from './parse.js'
-import { toBuffer, type Part } from './wire.js'
+import { labelName, toBuffer, type Part } from './wire.js'
+import { VIEW_LABEL } from './folders.js'
+import type { StoredMessage } from './message.js'
 import type { ServerContext } from './server-context.js'
 import { HANDLERS } from './handlers/index.js'
 
@@ -157,6 +159,16 @@ export class Session {
     }
     // with the EXPUNGEs held back (during FETCH, STORE, SEARCH) there is still news for later
     if (expunges || sel.uids.every((u) => f.byUid.has(u))) sel.version = this.account!.version
+  }
+
+  /** X-GM-LABELS of a message as this session is told them (see the account's omitSelectedLabel, starredLabel). */
+  labelsItem(m: StoredMessage): string {
+    const account = this.account!
+    const v = this.selected?.folder.view
+    const own = typeof v === 'object' ? v.label : v ? VIEW_LABEL[v] : undefined
+    const labels = [...m.labels].filter((l) => !(account.omitSelectedLabel && l === own))
+    if (account.starredLabel && m.flags.has('\\Flagged')) labels.push('\\Starred')
+    return `X-GM-LABELS (${labels.map(labelName).join(' ')})`
   }
 
   /** ` MODSEQ (n)` of a message of the selected folder once CONDSTORE is on, else nothing. */

@@ -7,7 +7,7 @@ import { bodyText, headerBlock, headerLines } from '../message.js'
 import { BadCommand, type ParsedCommand, type Token } from '../parse.js'
 import type { Session } from '../session.js'
 import { envelope } from '../envelope.js'
-import { imapString, internalDate, labelName, type Part } from '../wire.js'
+import { imapString, internalDate, type Part } from '../wire.js'
 import { targets } from './targets.js'
 import type { Handler } from './types.js'
 
@@ -61,7 +61,7 @@ function respond(s: Session, t: { seq: number; uid: number; m: StoredMessage }, 
       case 'ENVELOPE': out.push(['ENVELOPE ', ...envelope(t.m.raw)]); continue
       case 'X-GM-MSGID': out.push([`X-GM-MSGID ${t.m.msgid}`]); continue
       case 'X-GM-THRID': out.push([`X-GM-THRID ${t.m.thrid}`]); continue
-      case 'X-GM-LABELS': out.push([`X-GM-LABELS (${[...t.m.labels].map(labelName).join(' ')})`]); continue
+      case 'X-GM-LABELS': out.push([s.labelsItem(t.m)]); continue
       case 'RFC822': setsSeen = true; out.push(['RFC822 ', ...imapString(t.m.raw)]); continue
       case 'RFC822.HEADER': out.push(['RFC822.HEADER ', ...imapString(headerBlock(t.m.raw))]); continue
       case 'RFC822.TEXT': setsSeen = true; out.push(['RFC822.TEXT ', ...imapString(bodyText(t.m.raw))]); continue

@@ -5,7 +5,7 @@
 import { normalizeLabel } from '../account.js'
 import { BadCommand, stringArg, type ParsedCommand } from '../parse.js'
 import type { Session } from '../session.js'
-import { decodeName, labelName } from '../wire.js'
+import { decodeName } from '../wire.js'
 import { compactSet } from '../sequence-set.js'
 import { expungeMarked } from './expunge.js'
 import { targets } from './targets.js'
@@ -66,7 +66,7 @@ function store(s: Session, cmd: ParsedCommand, byUid: boolean): void {
       continue
     }
     const uid = byUid ? `UID ${t.uid} ` : ''
-    if (labels) s.send(`* ${t.seq} FETCH (${uid}X-GM-LABELS (${[...t.m.labels].map(labelName).join(' ')})${s.modseqItem(t.uid)})`)
+    if (labels) s.send(`* ${t.seq} FETCH (${uid}${s.labelsItem(t.m)}${s.modseqItem(t.uid)})`)
     else {
       const now = s.flagText(sel.folder, t.uid)
       sel.told.set(t.uid, now)
