@@ -182,6 +182,33 @@ test('STORE of labels and of \\Flagged moves a message in and out of views; UIDs
   })
 })
 
+test('other sessions are told: a relabel elsewhere reaches a session with the folder selected as EXPUNGE, EXISTS and FLAGS at its next command', async () => {
+  await withGmail(async (g, c) => {
+    const m = g.account.add({ raw: raw(1), labels: ['\\Inbox', 'Work'] })
+    g.account.add({ raw: raw(2), labels: ['Work'] })
+    const other = await client(g)
+    try {
+      await c.mailboxOpen('Work')
+      const expunged: number[] = []
+      const flagged: number[] = []
+      c.on('expunge', (e: { seq: number }) => expunged.push(e.seq))
+      c.on('flags', (e: { uid?: number }) => flagged.push(e.uid ?? 0))
+      await other.mailboxOpen('INBOX')
+      await other.messageFlagsRemove('1', ['Work'], { uid: true, useLabels: true }) // Work's message 1 leaves Work
+      await other.append('Work', raw(3))
+      g.account.setFlags(g.account.get(g.account.messages()[1]!.msgid)!, ['\\Seen']) // and a flag changes
+      await c.noop()
+      assert.deepEqual(expunged, [1])
+      assert.equal(c.mailbox && c.mailbox.exists, 2, 'message 2 stays, message 3 arrived')
+      assert.deepEqual(flagged, [2], 'the flag change, by UID')
+      assert.deepEqual([...g.account.folderUids('Work').keys()], [2, 3])
+      assert.deepEqual(g.account.message(m.msgid)!.labels, ['\\Inbox'])
+    } finally {
+      await other.logout()
+    }
+  })
+})
+
 test('SEARCH by X-GM-MSGID, X-GM-THRID, X-GM-RAW (rfc822msgid:, label:) and Message-ID', async () => {
   await withGmail(async (g, c) => {
     const a = g.account.add({ raw: raw(1), labels: ['Lists/Debian'] })
@@ -267,8 +294,11 @@ test('APPEND: to a label folder the label, to All Mail none, to INBOX \\Inbox; A
     assert.equal(inbox && inbox.uidValidity, BigInt(g.account.folder('INBOX')!.uidValidity))
     assert.equal(g.account.appends, 3)
     assert.equal(g.account.counters.get('APPEND'), 3)
+    const big = raw(5).replace('body 5', 'x'.repeat(200_000))
+    await c.append('[Gmail]/All Mail', big)
+    assert.equal(g.account.messages()[3]!.raw.toString('latin1'), big, 'a literal past LITERAL-\'s 4 KiB is sent after the +, and kept exactly')
     await assert.rejects(c.append('Nowhere', raw(4)))
-    assert.equal(g.account.appends, 3, 'a refused APPEND stores nothing')
+    assert.equal(g.account.appends, 4, 'a refused APPEND stores nothing')
   })
 })
 
