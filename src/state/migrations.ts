@@ -121,6 +121,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 8,
+    description: 'the labels of each message pair at last sync (the label merge base, where labels travel); NULL: none recorded',
+    up(db) {
+      addColumns(db, 'message_pair', 'labels TEXT')
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version
