@@ -12,13 +12,17 @@
 // labels says the message has none), made durable before the status cache records it. When the
 // session ends, the file is rewritten whole (temporary file, fsync, rename) with one line per
 // message, so readers after a run see each message once. A line that cannot be read is warned
-// about and written back as it was: nothing in the file is lost.
+// about and written back as a comment (`#? ` and the line as it was): nothing in the file is lost,
+// and a line cut short by a crash never turns into an entry.
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 import { diskError, isMissing, writeFileAtomic } from './fs-safe.js'
 
 export const LABELS_FILE = '.mailsync-labels'
+
+/** How an unreadable line is written back: as a comment, its text after this. */
+const KEPT = '#? '
 
 const HEADER = '# mailsync labels: unique name, Message-ID, labels; TAB-separated, later lines win (docs/gmail.md)'
 
@@ -46,11 +50,21 @@ export function parseSidecar(text: string): ParsedSidecar {
   const entries = new Map<string, LabelEntry>()
   const bad: ParsedSidecar['bad'] = []
   const lines = text.split('\n')
-  // a file that ends with a newline has an empty last element, not a line
-  if (lines.length && lines[lines.length - 1] === '') lines.pop()
+  // a file that ends with a newline has an empty last element, not a line; one that does not
+  // ends in a line whose write was cut short (a crash): its labels may be cut too, so it gives none
+  const cut = lines.pop() ?? ''
+  if (cut !== '') lines.push(cut)
   lines.forEach((raw, i) => {
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (text.startsWith(KEPT)) {
+      bad.push({ line: i + 1, text: raw, reason: 'a line found unreadable before, kept as a comment' })
+      return
+    }
     if (text === '' || text.startsWith('#')) return
+    if (cut !== '' && i === lines.length - 1) {
+      bad.push({ line: i + 1, text: raw, reason: 'cut short (no line end: a write was interrupted)' })
+      return
+    }
     const fields = text.split('\t')
     const unique = fields[0]!
     const reason = fields.length < 2 ? 'no TAB after the unique name'
@@ -82,7 +96,8 @@ export function formatSidecar(entries: ReadonlyMap<string, LabelEntry>, bad: Par
     const e = entries.get(unique)!
     if (e.labels.length) out.push(entryLine(unique, e))
   }
-  for (const b of bad) out.push(b.text)
+  // kept as comments: a line cut short must not become whole (and read) once a newline follows it
+  for (const b of bad) out.push(b.text.startsWith(KEPT) ? b.text : `${KEPT}${b.text}`)
   return `${out.join('\n')}\n`
 }
 
@@ -115,7 +130,7 @@ export class LabelsSidecar {
 
   /** What the file holds that is no entry: warnings for the run's report. */
   warnings(): string[] {
-    return this.bad.map((b) => `${this.path} line ${b.line}: ${b.reason}; the line is kept as it is and gives no labels`)
+    return this.bad.map((b) => `${this.path} line ${b.line}: ${b.reason}; it gives no labels and is kept in the file (as a comment starting "#? ")`)
   }
 
   labels(unique: string): string[] {
