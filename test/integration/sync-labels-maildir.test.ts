@@ -2,9 +2,9 @@
 // (type = GmailMaildir): a sync with synclabels = yes carries labels both ways, records the label
 // base, and a relabel copies no body; ignorelabels are never synced; a sync without synclabels
 // moves none; a backup into a plain Maildir beside a labels-keeping one keeps the labels.
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MaildirRepository } from '../../src/repository/maildir/maildir-repository.js'
@@ -13,13 +13,20 @@ import { runJob, type PolicyName } from '../../src/jobs/run-job.js'
 import { StatusDb } from '../../src/state/status-db.js'
 import { statusDbPath } from '../../src/state/locate.js'
 import type { EngineEvent } from '../../src/engine/events.js'
+import { runJobChild } from '../support/job-child.js'
 
 const msg = (id: string) => Buffer.from(`From: t@example.org\r\nMessage-ID: <${id}@test>\r\nSubject: ${id}\r\n\r\nbody of ${id}\r\n`)
 
 interface World { root: string; a: string; b: string; state: string; config: string }
 
+const made: string[] = []
+after(() => {
+  for (const root of made) rmSync(root, { recursive: true, force: true })
+})
+
 function world(o: { account?: string; typeA?: string; typeB?: string } = {}): World {
   const root = mkdtempSync(join(tmpdir(), 'mailsync-labels-sync-'))
+  made.push(root)
   const w = { root, a: join(root, 'remote'), b: join(root, 'local'), state: join(root, 'state'), config: join(root, 'config') }
   writeFileSync(w.config, [
     `[general]\naccounts = t\nmetadata = ${w.state}\n`,
@@ -180,4 +187,56 @@ test('backup from a labels-keeping Maildir into a plain Maildir keeps the labels
   assert.equal(second.result.counts.copiedAtoB, 0)
   assert.deepEqual(files(w.b), before)
   assert.deepEqual(await labelsOf(w.b), { '<m1@test>': ['My Label', 'Work'], '<m2@test>': ['Home'] })
+})
+
+/** Labels by Message-ID on both sides, and how many files each Message-ID has (never two). */
+async function labelState(w: World) {
+  const count = async (root: string) => {
+    const s = await store(root).openFolder('all', { readOnly: true })
+    try {
+      const n: Record<string, number> = {}
+      for (const m of (await s.list({ withMessageId: true })).messages) n[m.messageId!] = (n[m.messageId!] ?? 0) + 1
+      return n
+    } finally {
+      await s.close()
+    }
+  }
+  return { a: await labelsOf(w.a), b: await labelsOf(w.b), filesA: await count(w.a), filesB: await count(w.b) }
+}
+
+/** A synced pair, then relabels on both sides and a new labelled message on each. */
+async function changedWorld(): Promise<World> {
+  const w = world({ account: 'synclabels = yes\n' })
+  await put(w.a, 'm1', ['Work', '\\Inbox'])
+  await put(w.a, 'm2', ['Lists/Debian'])
+  await put(w.b, 'm3', ['Home'])
+  assert.equal((await run(w)).result.exitCode, 0)
+  await relabel(w.a, 'm1', ['Done'], ['\\Inbox'])
+  await relabel(w.b, 'm2', ['Lists/Debian/Archive'], ['Lists/Debian'])
+  await relabel(w.b, 'm3', ['Urgent'], [])
+  await put(w.a, 'm4', ['New on A'])
+  await put(w.b, 'm5', ['New on B'])
+  return w
+}
+
+test('labels sync killed after each side effect and resumed: ends like an uninterrupted run, no label lost or doubled', async () => {
+  const ref = await changedWorld()
+  const full = runJobChild(ref.config, 'sync')
+  assert.equal(full.exitCode, 0)
+  const expected = await labelState(ref)
+  assert.deepEqual(expected.a, {
+    '<m1@test>': ['Done', 'Work'], '<m2@test>': ['Lists/Debian/Archive'], '<m3@test>': ['Home', 'Urgent'], '<m4@test>': ['New on A'], '<m5@test>': ['New on B'],
+  })
+  assert.deepEqual(expected.b, expected.a)
+  const steps = full.sideEffects!
+  assert.ok(steps >= 5, `expected several side effects, got ${steps}`)
+  if (process.env.SHOW_STEPS) console.log(`side effects: ${steps}`)
+  for (let n = 1; n <= steps; n++) {
+    const w = await changedWorld()
+    const killed = runJobChild(w.config, 'sync', n)
+    assert.equal(killed.exitCode, undefined, `run ${n} should have been killed`)
+    const resumed = runJobChild(w.config, 'sync')
+    assert.equal(resumed.exitCode, 0, `resume after kill ${n}: ${JSON.stringify(resumed)}`)
+    assert.deepEqual(await labelState(w), expected, `state after kill at side effect ${n}`)
+  }
 })
