@@ -74,6 +74,12 @@ export interface FolderOutcome {
   messagesB?: number
   /** Stopped (FolderSyncOptions.stop) with work left for the next run. */
   stopped?: boolean
+  /**
+   * Still recording the status a session vouches for (its own writes settling; see
+   * recordOwnTokens), with the folder's sessions open until then. Never rejects; the caller
+   * awaits it before the account is done.
+   */
+  settling?: Promise<void>
 }
 
 type Side = 'A' | 'B'
@@ -100,6 +106,8 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
 
   const sA = stA ? await o.repoA.openFolder(pair.nameA, { readOnly: !writesA(policy) || o.dryRun }) : undefined
   let sB: FolderSession | undefined
+  // set once the sessions are handed to recordOwnTokens, which closes them
+  let handedOver = false
   try {
     sB = stB ? await o.repoB.openFolder(pair.nameB, { readOnly: !writesB(policy) || o.dryRun }) : undefined
     let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
@@ -174,12 +182,39 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     // be looked at again next time, even if neither side changes: then no status is kept that
     // would let it skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
     const undone = !finished || (plan.guard?.length ?? 0) > 0 || plan.copyGuard !== undefined || counts.failed > 0 || counts.skipped > 0
-    const own = undone ? {} : { A: await tokenNow(sA!, stA!), B: await tokenNow(sB!, stB!) }
-    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy, own))
-    return { counts, plan, problems, ...after(listA.length, listB.length, counts), ...(finished ? {} : { stopped: true }) }
+    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy))
+    // A session that can vouch for its own writes (a Maildir, once its new mtimes settle) may take
+    // a moment: that is done after the folder's slot is given up, so the next folder need not wait.
+    let settling: Promise<void> | undefined
+    if (!undone && (sA!.changeTokenNow || sB!.changeTokenNow)) {
+      const sessions = { A: sA!, B: sB! }
+      handedOver = true
+      settling = recordOwnTokens(db, fp.id, { A: stA!, B: stB! }, sessions, policy)
+      for (const s of [sB!, sA!]) if (!s.changeTokenNow) await s.close().catch(() => undefined)
+    }
+    return { counts, plan, problems, ...after(listA.length, listB.length, counts), ...(finished ? {} : { stopped: true }), ...(settling ? { settling } : {}) }
   } finally {
-    await sB?.close().catch(() => undefined)
-    await sA?.close().catch(() => undefined)
+    if (!handedOver) {
+      await sB?.close().catch(() => undefined)
+      await sA?.close().catch(() => undefined)
+    }
+  }
+}
+
+/**
+ * The tokens sessions vouch for at the end of a clean run (FolderSession.changeTokenNow) replace
+ * the start status already recorded, so what this run wrote is not listed again next time; then
+ * the sessions that were left open for it are closed. Never rejects: without a token the start
+ * status stays, which only costs the next run a listing.
+ */
+async function recordOwnTokens(db: StatusDb, id: number, st: Record<Side, FolderStatus>, s: Record<Side, FolderSession>, policy: Policy): Promise<void> {
+  try {
+    const [A, B] = await Promise.all([tokenNow(s.A, st.A), tokenNow(s.B, st.B)])
+    if (A !== undefined || B !== undefined) db.updateFolderPair(id, statusToKeep(st.A, st.B, s.A, s.B, policy, { A, B }))
+  } catch {
+    // the start status recorded stays
+  } finally {
+    for (const x of [s.B, s.A]) if (x.changeTokenNow) await x.close().catch(() => undefined)
   }
 }
 
