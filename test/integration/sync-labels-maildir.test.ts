@@ -240,3 +240,26 @@ test('labels sync killed after each side effect and resumed: ends like an uninte
     assert.deepEqual(await labelState(w), expected, `state after kill at side effect ${n}`)
   }
 })
+
+test('deletion guard: a mass label removal is held back like a mass deletion, said so, planned again next run, and goes with --force', async () => {
+  const w = world({ account: 'synclabels = yes\n' })
+  const ids = Array.from({ length: 30 }, (_, i) => `g${i}`)
+  for (const id of ids) await put(w.a, id, ['Work'])
+  assert.equal((await run(w)).result.exitCode, 0)
+  // Work taken off 10 of 30 messages on A: more than 25% (7) of B's folder would lose a label
+  for (const id of ids.slice(0, 10)) await relabel(w.a, id, [], ['Work'])
+  const held = await run(w)
+  assert.notEqual(held.result.exitCode, 0)
+  assert.ok(held.events.some((e) => e.type === 'error' && e.kind === 'guard' && /0 deletions and 10 label removals on side B exceed the limit of 7/.test(e.message)), JSON.stringify(held.result.errors))
+  const b = await labelsOf(w.b)
+  assert.equal(Object.values(b).filter((l) => l?.includes('Work')).length, 30, 'no label removed on B')
+  // the label base did not move: the next run holds the same removals back again
+  const again = await run(w)
+  assert.ok(again.events.some((e) => e.type === 'error' && e.kind === 'guard'))
+  const config = await loadConfig({ path: w.config })
+  const forced = await runJob({ policy: 'sync', config, accounts: accountsToSync(config), dryRun: false, force: true }, () => undefined)
+  assert.equal(forced.exitCode, 0)
+  const afterForce = await labelsOf(w.b)
+  assert.equal(Object.values(afterForce).filter((l) => l?.includes('Work')).length, 20)
+  assert.deepEqual(await labelsOf(w.a), afterForce)
+})
