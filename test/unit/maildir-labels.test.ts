@@ -130,6 +130,10 @@ test('crash safety: a stale temporary sidecar is ignored (and removed at the nex
   assert.deepEqual((await s.list()).messages.map((m) => m.labels), [['Work']])
   assert.match(s.passedOver!().map((p) => p.message).join('\n'), /line 3: cut short/)
   await s.setLabels!([u1], ['Home'], [])
+  // killed right now (before the session's rewrite): the cut line must not have become whole
+  const meanwhile = await readFile(join(dir, LABELS_FILE), 'utf8')
+  assert.ok(meanwhile.includes(`#? ${unique}\t<m1@test>\tWo\n`), meanwhile)
+  assert.deepEqual(parseSidecar(meanwhile).entries.get(unique)?.labels, ['Home', 'Work'])
   await s.close()
   assert.deepEqual(await labelsByUid(repo), { [u1]: ['Home', 'Work'] })
   await assert.rejects(stat(stale), { code: 'ENOENT' })

@@ -14,7 +14,7 @@
 // message, so readers after a run see each message once. A line that cannot be read is warned
 // about and written back as a comment (`#? ` and the line as it was): nothing in the file is lost,
 // and a line cut short by a crash never turns into an entry.
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { MailsyncError } from '../../errors.js'
 import { diskError, isMissing, writeFileAtomic } from './fs-safe.js'
@@ -109,6 +109,11 @@ export class LabelsSidecar {
   /** Lines appended but not yet fsynced, and whether the file changed since it was read (to be rewritten whole). */
   private pending: string[] = []
   private changed = false
+  /**
+   * The file ended in a line cut short when it was read: a line appended after it would give it
+   * a line end and make it readable, so the first write rewrites the file whole instead.
+   */
+  private cutTail = false
 
   private constructor(readonly dir: string) {
     this.path = join(dir, LABELS_FILE)
@@ -125,6 +130,7 @@ export class LabelsSidecar {
     const parsed = parseSidecar(text)
     s.entries = parsed.entries
     s.bad = parsed.bad
+    s.cutTail = text !== '' && !text.endsWith('\n')
     return s
   }
 
@@ -160,13 +166,21 @@ export class LabelsSidecar {
   }
 
   /** Appends the changes since the last flush to the file and fsyncs it. */
-  flush(): void {
+  async flush(): Promise<void> {
     if (!this.pending.length) return
+    if (this.cutTail) {
+      // after a crash: the whole file once, the cut line kept as a comment (never read as an entry)
+      await writeFileAtomic(this.path, formatSidecar(this.entries, this.bad))
+      this.cutTail = false
+      this.pending = []
+      this.changed = true
+      return
+    }
     let fd: number | undefined
     try {
       const fresh = !exists(this.path)
       fd = openSync(this.path, 'a', 0o600)
-      const text = `${fresh ? `${HEADER}\n` : needsNewline(this.path) ? '\n' : ''}${this.pending.join('\n')}\n`
+      const text = `${fresh ? `${HEADER}\n` : ''}${this.pending.join('\n')}\n`
       writeSync(fd, text)
       fsyncSync(fd)
     } catch (e) {
@@ -185,7 +199,7 @@ export class LabelsSidecar {
    * are removed.
    */
   async compact(alive: (unique: string) => boolean): Promise<void> {
-    this.flush()
+    await this.flush()
     if (!this.changed) return
     for (const [unique] of this.entries) if (!alive(unique)) this.entries.delete(unique)
     removeStaleTemps(this.dir)
@@ -208,20 +222,6 @@ function exists(path: string): boolean {
   } catch (e) {
     if (isMissing(e)) return false
     throw e
-  }
-}
-
-/** The file's last byte is not a newline (a line cut short by a crash): the next line must not join it. */
-function needsNewline(path: string): boolean {
-  const size = statSync(path).size
-  if (size === 0) return false
-  const fd = openSync(path, 'r')
-  try {
-    const b = Buffer.alloc(1)
-    readSync(fd, b, 0, 1, size - 1)
-    return b[0] !== 0x0a
-  } finally {
-    closeSync(fd)
   }
 }
 

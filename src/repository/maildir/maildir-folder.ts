@@ -107,7 +107,7 @@ export class MaildirFolder implements FolderSession {
         sidecar.set(unique, [...now], sidecar.messageId(unique) ?? (await readMessageId(path)))
       })
     }
-    sidecar.flush()
+    await sidecar.flush()
     statePoint('maildir-labels')
   }
 
@@ -380,7 +380,7 @@ export class MaildirFolder implements FolderSession {
       })
     }
     await syncSubdirs(this.index.dir, touched)
-    this.sidecarRead?.flush()
+    await this.sidecarRead?.flush()
   }
 
   /** Reads every message's header, as list() does (in parallel batches, not one file at a time). */
@@ -407,7 +407,7 @@ export class MaildirFolder implements FolderSession {
     // The labels of the messages about to be stored first: durable before the message is, so the
     // status cache never records a copy (with its label base) whose labels the folder lacks. A
     // label line whose message did not make it is dropped when the sidecar is compacted.
-    this.sidecarRead?.flush()
+    await this.sidecarRead?.flush()
     if (batch.length) {
       this.unsynced = []
       try {
