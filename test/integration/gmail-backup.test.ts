@@ -1,0 +1,73 @@
+// Gmail -> Maildir backup with the real binary against the fake Gmail: each message once (in the
+// Maildir folder of All Mail, found by SPECIAL-USE), archived mail included, Trash and Spam as
+// folders of their own, no folder per label; a re-run copies nothing; an account whose folders
+// have German names works the same; throttling replies are waited out.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { rmSync } from 'node:fs'
+import { startFakeGmail, type FakeGmail } from '../support/fake-gmail/index.js'
+import { maildirRepository, oneAccountConfig } from '../support/config-text.js'
+import { contents, counts, gmailRepository, maildir, mailsync, message, subjects, tempDir, writeConfig } from './gmail-helpers.js'
+
+function fill(g: FakeGmail): void {
+  g.account.add({ raw: message('Hello inbox'), labels: ['\\Inbox', 'Work'] })
+  g.account.add({ raw: message('Debian news'), labels: ['Work', 'Lists/Debian'] })
+  g.account.add({ raw: message('Archived'), labels: [] })
+  g.account.add({ raw: message('Sent one'), labels: ['\\Sent', '\\Important'], flags: ['\\Seen'] })
+  g.account.add({ raw: message('Binned'), box: 'trash' })
+  g.account.add({ raw: message('Junk'), box: 'spam' })
+}
+
+async function backupWorld(language: 'en' | 'de') {
+  const g = await startFakeGmail({ language })
+  fill(g)
+  const dir = tempDir('mailsync-gmail-backup-')
+  const root = join(dir, 'mail')
+  const config = writeConfig(dir, oneAccountConfig({ metadata: join(dir, 'state'), remote: gmailRepository('R', g), local: maildirRepository('L', root) }))
+  return { g, dir, root, config, stop: async () => { await g.stop(); rmSync(dir, { recursive: true, force: true }) } }
+}
+
+for (const language of ['en', 'de'] as const) {
+  test(`backup (${language} folder names): every message once, archived mail too, Trash and Spam apart, no label folders; a re-run copies nothing`, async () => {
+    const w = await backupWorld(language)
+    try {
+      const first = await mailsync(['backup', 't', '-c', w.config])
+      assert.equal(first.status, 0, first.stderr)
+      assert.equal(counts(first).copiedAtoB, 6, first.stdout.slice(-3000))
+      // the Maildir's separator is '.'
+      const root = w.g.account.root
+      const names = language === 'en' ? { all: `${root}.All Mail`, trash: `${root}.Trash`, spam: `${root}.Spam` } : { all: `${root}.Alle Nachrichten`, trash: `${root}.Papierkorb`, spam: `${root}.Spam` }
+      assert.deepEqual(await subjects(maildir(w.root)), {
+        [names.all]: ['Archived', 'Debian news', 'Hello inbox', 'Sent one'],
+        [names.spam]: ['Junk'],
+        [names.trash]: ['Binned'],
+      })
+      // bytes exact: the Maildir gives back exactly the server's bytes (its files hold them with LF)
+      const stored = (await contents(maildir(w.root)))[names.all]!.map((b) => b.toString('utf8')).sort()
+      const served = w.g.account.messages().filter((m) => m.box === 'all').map((m) => m.raw.toString('utf8')).sort()
+      assert.deepEqual(stored, served)
+      const again = await mailsync(['backup', 't', '-c', w.config])
+      assert.equal(again.status, 0, again.stderr)
+      assert.equal(counts(again).copiedAtoB ?? 0, 0)
+      assert.equal(w.g.account.messages().length, 6, 'the server is unchanged')
+    } finally {
+      await w.stop()
+    }
+  })
+}
+
+test('throttling replies (Gmail\'s "Account exceeded command or bandwidth limits") are waited out and the backup completes', async () => {
+  const w = await backupWorld('en')
+  try {
+    w.g.throttle({ command: 'UID FETCH', times: 2, reply: 'alert' })
+    const r = await mailsync(['backup', 't', '-c', w.config])
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(counts(r).copiedAtoB, 6)
+    assert.ok(r.events.some((e) => e.type === 'throttled'), 'the pause is reported')
+    const all = await subjects(maildir(w.root))
+    assert.equal(all[`${w.g.account.root}.All Mail`]?.length, 4)
+  } finally {
+    await w.stop()
+  }
+})
