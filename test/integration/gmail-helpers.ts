@@ -13,8 +13,9 @@ export function gmailRepository(name: string, g: FakeGmail, extra = ''): string 
   return `[Repository ${name}]\ntype = Gmail\nremotehost = ${g.host}\nremoteport = ${g.port}\nssl = no\nstarttls = no\nremoteuser = ${g.user}\nremotepass = ${g.password}\nmaxconnections = 3\nmaxthrottlewait = 30\n${extra}`
 }
 
+/** A new directory: `prefix` below the system's temporary directory, or below an absolute path given. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  return mkdtempSync(prefix.startsWith('/') ? prefix : join(tmpdir(), prefix))
 }
 
 export function writeConfig(dir: string, text: string): string {
