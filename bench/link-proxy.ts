@@ -31,7 +31,15 @@ export interface LinkCounts {
   maxRoundTripsPerConnection: number
   bytesUp: number
   bytesDown: number
+  /**
+   * The floor these bytes set: how long the busier direction of the link needed to carry them at
+   * its rate (ms). No client pulls a corpus faster than its bytes cross the wire.
+   */
+  wireMs?: number
 }
+
+/** Bytes per millisecond of a link. */
+export const linkBytesPerMs = (l: LinkProfile): number => (l.mbit * 1e6) / 8 / 1000
 
 /** One direction of the link: a shared clock of when the wire is next free. */
 class Wire {
@@ -54,7 +62,7 @@ export class LinkProxy {
   port = 0
 
   constructor(private readonly serverPort: number, readonly link: LinkProfile) {
-    const bytesPerMs = (link.mbit * 1e6) / 8 / 1000
+    const bytesPerMs = linkBytesPerMs(link)
     this.up = new Wire(bytesPerMs)
     this.down = new Wire(bytesPerMs)
   }
@@ -74,7 +82,10 @@ export class LinkProxy {
   /** The counts since the last reset, and a fresh start for the next run. */
   takeCounts(): LinkCounts {
     const turns = this.perConnection.map((p) => p.turns)
-    const c = { ...this.counts, roundTrips: turns.reduce((a, b) => a + b, 0), maxRoundTripsPerConnection: Math.max(0, ...turns) }
+    const c = {
+      ...this.counts, roundTrips: turns.reduce((a, b) => a + b, 0), maxRoundTripsPerConnection: Math.max(0, ...turns),
+      wireMs: Math.max(this.counts.bytesDown, this.counts.bytesUp) / linkBytesPerMs(this.link),
+    }
     this.counts = LinkProxy.zero()
     this.perConnection = []
     return c

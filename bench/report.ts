@@ -31,8 +31,8 @@ export function resultTable(results: Results, info: Record<string, WorkloadInfo>
 /** The link workloads: time, and the round trips the runs cost (medians). */
 export function linkTable(results: Results, info: Record<string, WorkloadInfo>): string {
   const rows = [
-    '| workload | tool | runs | median s | min s | max s | round trips | connections | most round trips on one connection | mailsync / mbsync |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | tool | runs | median s | min s | max s | wire floor s | round trips | connections | most round trips on one connection | mailsync / mbsync |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const w of results.workloads().filter(isLink)) {
     const mb = results.summary(w, 'mbsync')
@@ -40,7 +40,7 @@ export function linkTable(results: Results, info: Record<string, WorkloadInfo>):
     for (const tool of results.tools(w)) {
       const s = results.summary(w, tool)!
       const ratio = tool === 'mailsync' && mb && ms ? (ms.medianMs / mb.medianMs).toFixed(2) : ''
-      rows.push(`| ${info[w]?.title ?? w} | ${tool} | ${s.runs} | ${secs(s.medianMs)} | ${secs(s.minMs)} | ${secs(s.maxMs)} | ${s.roundTrips ?? ''} | ${s.connections ?? ''} | ${s.maxRoundTripsPerConnection ?? ''} | ${ratio} |`)
+      rows.push(`| ${info[w]?.title ?? w} | ${tool} | ${s.runs} | ${secs(s.medianMs)} | ${secs(s.minMs)} | ${secs(s.maxMs)} | ${s.wireMs === undefined ? '' : secs(s.wireMs)} | ${s.roundTrips ?? ''} | ${s.connections ?? ''} | ${s.maxRoundTripsPerConnection ?? ''} | ${ratio} |`)
     }
   }
   return rows.length > 2 ? rows.join('\n') : ''
@@ -58,7 +58,9 @@ const ratioBar = (workload: string, max: number, text: string): Bar => ({
     const b = r.summary(workload, 'mbsync')
     if (!a || !b) return undefined
     const x = a.medianMs / b.medianMs
-    return { value: `${x.toFixed(2)}x (${secs(a.medianMs)} s vs ${secs(b.medianMs)} s)`, met: x <= max }
+    // over a link: the lowest ratio the wire allows mailsync (its bytes at the link's rate)
+    const floor = a.wireMs ? `; wire floor ${secs(a.wireMs)} s = ${(a.wireMs / b.medianMs).toFixed(2)}x` : ''
+    return { value: `${x.toFixed(2)}x (${secs(a.medianMs)} s vs ${secs(b.medianMs)} s${floor})`, met: x <= max }
   },
 })
 
@@ -79,7 +81,8 @@ const LINK_BARS: Bar[] = LINKS.flatMap((l) => [
 ])
 
 const BARS: Bar[] = [
-  ratioBar('initial', 1.0, 'initial backup <= 1.0x mbsync'),
+  ratioBar('initial', 1.5, 'initial pull <= 1.5x mbsync (issue 18)'),
+  ratioBar('initial', 1.0, 'initial backup <= 1.0x mbsync (issue 5)'),
   {
     text: 'initial backup >= 5x faster than OfflineIMAP',
     check: (r) => {
@@ -160,8 +163,11 @@ Through bench/link-proxy.ts: a TCP proxy on loopback that delays each chunk by h
 time each way, shares one bandwidth budget per direction among all of a tool's connections, and
 charges one round trip for each TCP handshake. *Round trips* counts the times a client sent again
 after the server's reply had reached it (a client that pipelines ten commands and then waits pays
-one), summed over its connections; the last column is the most any one connection paid. The test
-Dovecot does not offer COMPRESS, so no tool compresses.
+one), summed over its connections; *most round trips on one connection* is what a parallel
+client's critical path paid. *Wire floor* is the time the run's bytes needed on the busier
+direction of the link at its rate: no tool can take less. The servers behind the link offer
+COMPRESS=DEFLATE and both tools use it; the server's compression runs on the same 2 cores as
+the client and the proxy.
 
 ${linkTable(r.results, r.info)}
 

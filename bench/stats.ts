@@ -29,6 +29,17 @@ export class Results {
     const s = this.data.get(workload)?.get(tool)
     return s?.length ? summarize(s) : undefined
   }
+
+  /** Every sample, for bench/render-again.ts: workload -> tool -> samples. */
+  toJSON(): Record<string, Record<string, Sample[]>> {
+    return Object.fromEntries([...this.data].map(([w, m]) => [w, Object.fromEntries(m)]))
+  }
+
+  static fromJSON(j: Record<string, Record<string, Sample[]>>): Results {
+    const r = new Results()
+    for (const [w, tools] of Object.entries(j)) for (const [t, samples] of Object.entries(tools)) for (const s of samples) r.add(w, t, s)
+    return r
+  }
 }
 
 export interface Summary {
@@ -42,6 +53,8 @@ export interface Summary {
   roundTrips?: number
   connections?: number
   maxRoundTripsPerConnection?: number
+  /** Median wire floor of those runs (LinkCounts.wireMs). */
+  wireMs?: number
 }
 
 export function median(xs: number[]): number {
@@ -62,6 +75,7 @@ export function summarize(samples: Sample[]): Summary {
       roundTrips: median(samples.map((s) => s.link!.roundTrips)),
       connections: median(samples.map((s) => s.link!.connections)),
       maxRoundTripsPerConnection: median(samples.map((s) => s.link!.maxRoundTripsPerConnection)),
+      wireMs: median(samples.map((s) => s.link!.wireMs ?? 0)),
     } : {}),
   }
 }

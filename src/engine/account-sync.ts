@@ -41,6 +41,8 @@ export interface AccountSyncOptions {
   stop?: AbortSignal
   /** A quick round: see FolderSyncOptions.quick. */
   quick?: boolean
+  /** `ignorelabels`: see FolderSyncOptions.ignoreLabels. */
+  ignoreLabels?: readonly string[]
 }
 
 /**
@@ -169,6 +171,8 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
   let stoppedBy: MailsyncError | undefined
   const notStartedReason = () => (stoppedBy?.kind === 'throttled' ? 'not started: the server is throttling' : stoppedBy?.kind === 'quota' ? 'not started: daily limit reached' : 'not started: no writes possible')
   const notStarted: FolderPair[] = []
+  // folders done whose end-of-run status is still being recorded (FolderOutcome.settling)
+  const settling: Promise<void>[] = []
   const run = async (pair: FolderPair): Promise<void> => {
     if (stoppedBy) {
       notStarted.push(pair)
@@ -187,6 +191,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
       const c = emptyCounts()
       try {
         const out = await syncFolderPair({ ...o, repoA: o.a.repo, repoB: o.b.repo, pair, statusesA, statusesB, counts: c })
+        if (out.settling) settling.push(out.settling)
         addCounts(done, c)
         const ms = Date.now() - t0
         addCounts(counts, done)
@@ -227,6 +232,7 @@ export async function syncAccount(o: AccountSyncOptions): Promise<AccountOutcome
     }
   }
   await Promise.all(pairing.pairs.map((p) => queue.add(() => run(p))))
+  await Promise.all(settling)
   if (stoppedBy) {
     const left = notStarted.length
     const names = notStarted.slice(0, 5).map((p) => p.nameB).join(', ') + (left > 5 ? ', ...' : '')

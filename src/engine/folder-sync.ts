@@ -11,11 +11,13 @@ import type { Policy } from './policy.js'
 import { writesA, writesB } from './policy.js'
 import type { FolderPair } from './folder-pairing.js'
 import { planFolderSync, type FolderPlan, type KnownPair } from './plan-folder.js'
-import { matchCandidates, type Candidate } from './adopt.js'
+import { matchByGlobalId, matchCandidates, type Candidate } from './adopt.js'
 import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
 import { copyMessages, type CopyResult } from './copy-messages.js'
 import { settleCopyChecks } from './copy-checks.js'
 import { applyFlagChanges } from './apply-flags.js'
+import { applyLabelChanges } from './apply-labels.js'
+import { ignoreSet, syncedLabels, type LabelRules } from './label-merge.js'
 import { statePoint } from '../crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
 import { listSide } from './side-listing.js'
@@ -47,6 +49,18 @@ export interface FolderSyncOptions {
    * A side with CONDSTORE is judged by HIGHESTMODSEQ as always: no flag change is missed there.
    */
   quick?: boolean
+  /** `ignorelabels`: labels never synced (never added or removed, kept out of the label base). */
+  ignoreLabels?: readonly string[]
+}
+
+/**
+ * Labels are in play for the pair when both repositories keep them and the policy moves them
+ * (policy.ts: backup, restore, migrate; sync with synclabels): then how they travel.
+ */
+export function labelRules(o: Pick<FolderSyncOptions, 'repoA' | 'repoB' | 'policy' | 'ignoreLabels'>): LabelRules | undefined {
+  if (!o.repoA.labels || !o.repoB.labels) return undefined
+  if (!o.policy.labelsAtoB && !o.policy.labelsBtoA) return undefined
+  return { aToB: o.policy.labelsAtoB, bToA: o.policy.labelsBtoA, ignore: ignoreSet(o.ignoreLabels) }
 }
 
 export interface FolderOutcome {
@@ -60,6 +74,12 @@ export interface FolderOutcome {
   messagesB?: number
   /** Stopped (FolderSyncOptions.stop) with work left for the next run. */
   stopped?: boolean
+  /**
+   * Still recording the status a session vouches for (its own writes settling; see
+   * recordOwnTokens), with the folder's sessions open until then. Never rejects; the caller
+   * awaits it before the account is done.
+   */
+  settling?: Promise<void>
 }
 
 type Side = 'A' | 'B'
@@ -76,19 +96,24 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick) && !db.hasCopyChecks(row.id)) {
+  const labels = labelRules(o)
+  // records without a label base (labels just came into play) are merged once, changed or not
+  const labelsOwed = labels !== undefined && row !== undefined && db.hasMessagePairsWithoutLabels(row.id)
+  if (row && stA && stB && sameStores && !labelsOwed && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick) && !db.hasCopyChecks(row.id)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
 
   const sA = stA ? await o.repoA.openFolder(pair.nameA, { readOnly: !writesA(policy) || o.dryRun }) : undefined
   let sB: FolderSession | undefined
+  // set once the sessions are handed to recordOwnTokens, which closes them
+  let handedOver = false
   try {
     sB = stB ? await o.repoB.openFolder(pair.nameB, { readOnly: !writesB(policy) || o.dryRun }) : undefined
     let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
     const [capsA, capsB] = await Promise.all([o.repoA.capabilities(), o.repoB.capabilities()])
     const listing = (side: Side, session: FolderSession, status: FolderStatus) =>
-      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC') })
+      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), labels: labels !== undefined })
     const lA = sA ? await listing('A', sA, stA!) : undefined
     const lB = sB ? await listing('B', sB, stB!) : undefined
     let listA = lA?.messages ?? []
@@ -114,7 +139,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash)
     const plan = planFolderSync({
       a: listA, b: listB, known: known.map(toKnown), policy, matches,
-      eligible: o.eligible, maxDelete: o.maxDelete, force: o.force,
+      eligible: o.eligible, maxDelete: o.maxDelete, force: o.force, labels,
     })
     counts.skipped += plan.skipped
     const where = { emit, account, folder: pair.nameB }
@@ -125,11 +150,12 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       create: pair.createA ? 'A' : pair.createB ? 'B' : undefined,
       copyAtoB: plan.copyAtoB.length, copyBtoA: plan.copyBtoA.length,
       bytes: plannedBytes,
-      flagChanges: plan.flagsA.length + plan.flagsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
+      flagChanges: plan.flagsA.length + plan.flagsB.length + plan.labelsA.length + plan.labelsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
       listedA: lA?.how ?? 'none', listedB: lB?.how ?? 'none',
     })
     for (const g of plan.guard ?? []) {
-      emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${g.wanted} deletions on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
+      const what = g.labelRemovals ? `${g.wanted - g.labelRemovals} deletions and ${g.labelRemovals} label removals` : `${g.wanted} deletions`
+      emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${what} on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
       counts.failed++
     }
     if (plan.copyGuard) {
@@ -140,7 +166,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     if (o.dryRun) {
       Object.assign(counts, {
         copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
-        flagsAtoB: plan.flagsB.length, flagsBtoA: plan.flagsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
+        flagsAtoB: plan.flagsB.length + plan.labelsB.length, flagsBtoA: plan.flagsA.length + plan.labelsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
         bytes: plannedBytes,
       })
       return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
@@ -151,17 +177,44 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity,
       identityA: o.repoA.identity ?? null, identityB: o.repoB.identity ?? null,
     })
-    const finished = await execute(o, fp, plan, known, sA!, sB!, counts, problems)
+    const finished = await execute(o, fp, plan, known, sA!, sB!, counts, problems, labels)
     // Work left undone (held-back deletions, failed or filtered-out messages, a stopped run) must
     // be looked at again next time, even if neither side changes: then no status is kept that
     // would let it skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
     const undone = !finished || (plan.guard?.length ?? 0) > 0 || plan.copyGuard !== undefined || counts.failed > 0 || counts.skipped > 0
-    const own = undone ? {} : { A: await tokenNow(sA!, stA!), B: await tokenNow(sB!, stB!) }
-    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy, own))
-    return { counts, plan, problems, ...after(listA.length, listB.length, counts), ...(finished ? {} : { stopped: true }) }
+    db.updateFolderPair(fp.id, statusToKeep(stA!, stB!, sA!, sB!, undone ? undefined : policy))
+    // A session that can vouch for its own writes (a Maildir, once its new mtimes settle) may take
+    // a moment: that is done after the folder's slot is given up, so the next folder need not wait.
+    let settling: Promise<void> | undefined
+    if (!undone && (sA!.changeTokenNow || sB!.changeTokenNow)) {
+      const sessions = { A: sA!, B: sB! }
+      handedOver = true
+      settling = recordOwnTokens(db, fp.id, { A: stA!, B: stB! }, sessions, policy)
+      for (const s of [sB!, sA!]) if (!s.changeTokenNow) await s.close().catch(() => undefined)
+    }
+    return { counts, plan, problems, ...after(listA.length, listB.length, counts), ...(finished ? {} : { stopped: true }), ...(settling ? { settling } : {}) }
   } finally {
-    await sB?.close().catch(() => undefined)
-    await sA?.close().catch(() => undefined)
+    if (!handedOver) {
+      await sB?.close().catch(() => undefined)
+      await sA?.close().catch(() => undefined)
+    }
+  }
+}
+
+/**
+ * The tokens sessions vouch for at the end of a clean run (FolderSession.changeTokenNow) replace
+ * the start status already recorded, so what this run wrote is not listed again next time; then
+ * the sessions that were left open for it are closed. Never rejects: without a token the start
+ * status stays, which only costs the next run a listing.
+ */
+async function recordOwnTokens(db: StatusDb, id: number, st: Record<Side, FolderStatus>, s: Record<Side, FolderSession>, policy: Policy): Promise<void> {
+  try {
+    const [A, B] = await Promise.all([tokenNow(s.A, st.A), tokenNow(s.B, st.B)])
+    if (A !== undefined || B !== undefined) db.updateFolderPair(id, statusToKeep(st.A, st.B, s.A, s.B, policy, { A, B }))
+  } catch {
+    // the start status recorded stays
+  } finally {
+    for (const x of [s.B, s.A]) if (x.changeTokenNow) await x.close().catch(() => undefined)
   }
 }
 
@@ -295,7 +348,7 @@ function sameIdentity(recorded: string | null | undefined, current: string | und
 }
 
 function toKnown(r: MessagePairRow): KnownPair {
-  return { uidA: r.uidA, uidB: r.uidB, flags: r.flags }
+  return { uidA: r.uidA, uidB: r.uidB, flags: r.flags, labels: r.labels ?? null }
 }
 
 function hashLookup(sA?: FolderSession, sB?: FolderSession) {
@@ -325,6 +378,13 @@ async function adoptionMatches(
   const prior = known.length === 0 ? priorMatches(sA, sB, listA, listB) : []
   const pA = new Set(prior.map((p) => p.uidA))
   const pB = new Set(prior.map((p) => p.uidB))
+  // the store's own identity first (Gmail -> Gmail: X-GM-MSGID), then Message-ID and bytes
+  const byId = matchByGlobalId(listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid)), listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid)))
+  for (const p of byId) {
+    pA.add(p.uidA)
+    pB.add(p.uidB)
+  }
+  prior.push(...byId)
   const uA = listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid))
   const uB = listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid))
   if (!uA.length || !uB.length) return prior
@@ -366,15 +426,16 @@ function priorMatches(sA: FolderSession, sB: FolderSession, listA: MessageMeta[]
 
 async function execute(
   o: FolderSyncOptions, fp: FolderPairRow, plan: FolderPlan, known: readonly MessagePairRow[], sA: FolderSession, sB: FolderSession,
-  counts: FolderCounts, problems: FolderOutcome['problems'],
+  counts: FolderCounts, problems: FolderOutcome['problems'], labels: LabelRules | undefined,
 ): Promise<boolean> {
   const { db, emit, account } = o
   const folder = o.pair.nameB
+  const labelsOf = labels ? (m: MessageMeta) => syncedLabels(m.labels, labels) : undefined
   if (plan.adopt.length) {
     db.transaction(() => {
       for (const x of plan.adopt) {
-        // the base the flag changes below come from, until they are made (see firstPairBase)
-        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.before, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+        // the base the flag and label changes below come from, until they are made (see firstPairBase)
+        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.before, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null, ...(x.labelsBefore ? { labels: x.labelsBefore } : {}) })
         emit({ type: 'message-adopted', account, folder, uidA: x.a.uid, uidB: x.b.uid })
       }
     }, 'adopt-commit')
@@ -386,7 +447,7 @@ async function execute(
     if (o.stop?.aborted) return false
     const r: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
     try {
-      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r, stop: o.stop })
+      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r, stop: o.stop, labelsOf })
     } finally {
       // also when the copy stopped half-way: what the target took is counted
       if (dir === 'A->B') counts.copiedAtoB += r.copied
@@ -401,6 +462,9 @@ async function execute(
   if (o.stop?.aborted) return false
   counts.flagsBtoA += await applyFlagChanges(sA, plan.flagsA, 'A', { emit, account, folder })
   counts.flagsAtoB += await applyFlagChanges(sB, plan.flagsB, 'B', { emit, account, folder })
+  // labels count with the flags: both are a message's state changed without its body
+  counts.flagsBtoA += await applyLabelChanges(sA, plan.labelsA, 'A', { emit, account, folder })
+  counts.flagsAtoB += await applyLabelChanges(sB, plan.labelsB, 'B', { emit, account, folder })
   for (const side of ['A', 'B'] as const) {
     const uids = side === 'A' ? plan.deleteA : plan.deleteB
     if (!uids.length) continue
@@ -415,11 +479,11 @@ async function execute(
   db.transaction(() => {
     for (const u of plan.update) {
       const existing = u.uidA !== null ? byA.get(u.uidA) : u.uidB !== null ? byB.get(u.uidB) : undefined
-      if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
+      if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags, ...(u.labels ? { labels: u.labels } : {}) })
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
     // adopted pairs: their flag changes are made, the merged flags are the base from now on
-    for (const x of plan.adopt) db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+    for (const x of plan.adopt) db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null, ...(x.labels ? { labels: x.labels } : {}) })
   }, 'records-commit')
   return true
 }

@@ -47,7 +47,13 @@ export function accountRepositories(req: AccountRepositoryRequest, account: Acco
   // offlineimaprc names it) or its default; the state names the repository on the other side.
   const metadataDirs = [req.stateDir, join(req.config.env.HOME ?? homedir(), '.offlineimap')]
   const modes = gmailLabelModes(req.policy, account, req.labels)
-  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name }, labelMode: modes.remote })
-  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name }, labelMode: modes.local })
+  const ctxA = { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name }, labelMode: modes.remote }
+  const ctxB = { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name }, labelMode: modes.local }
+  let repoA = createRepository(remote, ctxA)
+  let repoB = createRepository(local, ctxB)
+  // A Maildir beside a repository that keeps labels keeps them too (a backup of a Gmail account
+  // into a plain Maildir must not lose its labels); made again with that, before anything is opened.
+  if (repoA.labels && !repoB.labels && local.type === 'Maildir') repoB = createRepository(local, { ...ctxB, keepLabels: true })
+  if (repoB.labels && !repoA.labels && remote.type === 'Maildir') repoA = createRepository(remote, { ...ctxA, keepLabels: true })
   return { repoA, repoB }
 }

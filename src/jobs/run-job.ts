@@ -191,6 +191,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     readOnlyB: local.get<boolean>('readonly'),
     createFoldersA: remote.get<boolean>('createfolders'),
     createFoldersB: local.get<boolean>('createfolders'),
+    syncLabels: account.get<boolean>('synclabels'),
   })
   const lock = req.dryRun ? undefined : req.waitForLock
     ? await waitForRunLock(stateDir, account.name, { stop: req.stop, said: (h) => emit({ type: 'warning', account: account.name, message: `${h.message}: waiting for it to finish` }) })
@@ -221,6 +222,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
       verify: req.policy === 'migrate' ? (req.verify !== false ? 'bytes' : 'size') : undefined,
       stop: req.stop,
       quick: req.quick,
+      ignoreLabels: account.get<string[] | undefined>('ignorelabels'),
     })
   } finally {
     db.close()

@@ -52,6 +52,11 @@ export interface FactoryContext {
   stateDir?: string
   /** type = Gmail: the label layout for this run (migrate --labels), instead of the repository's labelmode. */
   labelMode?: LabelMode
+  /**
+   * A Maildir keeps labels (a sidecar per folder, maildir/labels-sidecar.ts) though it is not
+   * declared GmailMaildir: the jobs layer asks for it when the other side keeps labels.
+   */
+  keepLabels?: boolean
 }
 
 /** Network timeout when neither `timeout` nor `socktimeout` is set: no wait on a stalled connection lasts longer. */
@@ -73,6 +78,8 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       lineEndings: cfg.get<'lf' | 'crlf'>('lineendings'),
       spelling: ctx.utf8FolderNames === undefined ? undefined : ctx.utf8FolderNames ? 'utf8' : 'mutf7',
       offlineimapValidityDir: ctx.priorTool && offlineimapValidityDir(ctx.priorTool.metadataDirs, ctx.priorTool.otherRepository),
+      // OfflineIMAP's GmailMaildir is a Maildir that keeps Gmail's labels
+      labels: cfg.declaredType === 'gmailmaildir' || ctx.keepLabels === true,
     })
     return ctx.maildirLogger ? withLogging(repo, ctx.maildirLogger) : repo
   }

@@ -68,10 +68,14 @@ async function setup(t: TestContext) {
   const db = StatusDb.openMemory()
   const target: Target = { munge: true, failFetch: false }
   const repoB = alteringTarget(dst, target)
-  const run = () => syncFolderPair({
-    account: 'a', repoA: src, repoB, db, policy: makePolicy('migrate'), emit: () => undefined, dryRun: false, verify: 'bytes',
-    pair: { nameA: 'INBOX', nameB: 'INBOX', createA: false, createB: false, via: 'name' },
-  })
+  const run = async () => {
+    const out = await syncFolderPair({
+      account: 'a', repoA: src, repoB, db, policy: makePolicy('migrate'), emit: () => undefined, dryRun: false, verify: 'bytes',
+      pair: { nameA: 'INBOX', nameB: 'INBOX', createA: false, createB: false, via: 'name' },
+    })
+    await out.settling // as account-sync does: the sessions close once their end status is recorded
+    return out
+  }
   /** The target's messages: Message-ID and whether the bytes are the source's. */
   const targetHolds = async () => {
     const f = await dst.openFolder('INBOX')
