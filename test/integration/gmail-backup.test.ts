@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { rmSync } from 'node:fs'
 import { startFakeGmail, type FakeGmail } from '../support/fake-gmail/index.js'
 import { maildirRepository, oneAccountConfig } from '../support/config-text.js'
-import { contents, counts, gmailRepository, maildir, mailsync, message, subjects, tempDir, writeConfig } from './gmail-helpers.js'
+import { contents, counts, gmailRepository, labelsBySubject, maildir, mailsync, message, subjects, tempDir, writeConfig } from './gmail-helpers.js'
 
 function fill(g: FakeGmail): void {
   g.account.add({ raw: message('Hello inbox'), labels: ['\\Inbox', 'Work'] })
@@ -47,10 +47,18 @@ for (const language of ['en', 'de'] as const) {
       const stored = (await contents(maildir(w.root)))[names.all]!.map((b) => b.toString('utf8')).sort()
       const served = w.g.account.messages().filter((m) => m.box === 'all').map((m) => m.raw.toString('utf8')).sort()
       assert.deepEqual(stored, served)
+      // labels exact, in the Maildir's labels sidecar
+      assert.deepEqual(await labelsBySubject(maildir(w.root, true), names.all), {
+        'Hello inbox': ['Work', '\\Inbox'],
+        'Debian news': ['Lists/Debian', 'Work'],
+        Archived: [],
+        'Sent one': ['\\Important', '\\Sent'],
+      })
       const again = await mailsync(['backup', 't', '-c', w.config])
       assert.equal(again.status, 0, again.stderr)
       assert.equal(counts(again).copiedAtoB ?? 0, 0)
       assert.equal(w.g.account.messages().length, 6, 'the server is unchanged')
+      assert.ok(w.g.log.every((l) => !/ (APPEND|UID STORE|STORE|UID MOVE|EXPUNGE) /i.test(l)), 'a backup writes nothing to Gmail')
     } finally {
       await w.stop()
     }
@@ -67,6 +75,31 @@ test('throttling replies (Gmail\'s "Account exceeded command or bandwidth limits
     assert.ok(r.events.some((e) => e.type === 'throttled'), 'the pause is reported')
     const all = await subjects(maildir(w.root))
     assert.equal(all[`${w.g.account.root}.All Mail`]?.length, 4)
+  } finally {
+    await w.stop()
+  }
+})
+
+test('a relabel on the server: the next backup changes the labels only and copies no body', async () => {
+  const w = await backupWorld('en')
+  try {
+    const first = await mailsync(['backup', 't', '-c', w.config])
+    assert.equal(first.status, 0, first.stderr)
+    const hello = w.g.account.all().find((m) => /Hello inbox/.test(m.raw.toString()))!
+    const archived = w.g.account.all().find((m) => /Archived/.test(m.raw.toString()))!
+    w.g.account.setLabels(hello, ['Travel'])
+    w.g.account.addLabels(archived, ['\\Inbox'])
+    const fetchesBefore = w.g.log.filter((l) => /BODY\.PEEK\[\]|BODY\[\]|RFC822\b(?!\.SIZE)/i.test(l)).length
+    assert.ok(fetchesBefore > 0, 'the first backup fetched bodies (so the count below means something)')
+    const again = await mailsync(['backup', 't', '-c', w.config])
+    assert.equal(again.status, 0, again.stderr)
+    assert.equal(counts(again).copiedAtoB ?? 0, 0, 'no body copied')
+    assert.equal(w.g.log.filter((l) => /BODY\.PEEK\[\]|BODY\[\]|RFC822\b(?!\.SIZE)/i.test(l)).length, fetchesBefore, 'no body fetched')
+    assert.ok(again.events.some((e) => e.type === 'labels-changed'), 'the relabel is reported')
+    const labels = await labelsBySubject(maildir(w.root, true), `${w.g.account.root}.All Mail`)
+    assert.deepEqual(labels['Hello inbox'], ['Travel'])
+    assert.deepEqual(labels.Archived, ['\\Inbox'])
+    assert.deepEqual(labels['Debian news'], ['Lists/Debian', 'Work'], 'the others as they were')
   } finally {
     await w.stop()
   }

@@ -84,8 +84,32 @@ export async function contents(repo: Repository): Promise<Record<string, Buffer[
   return out
 }
 
-export function maildir(root: string): MaildirRepository {
-  return new MaildirRepository({ name: 'check', root, createRoot: false })
+export function maildir(root: string, labels = false): MaildirRepository {
+  return new MaildirRepository({ name: 'check', root, createRoot: false, labels })
+}
+
+/** Subject -> labels of the messages in one folder of a labels-keeping repository. */
+export async function labelsBySubject(repo: Repository, folder: string): Promise<Record<string, string[]>> {
+  await repo.open()
+  try {
+    const s = await repo.openFolder(folder, { readOnly: true })
+    try {
+      const { messages } = await s.list()
+      const labels = new Map(messages.map((m) => [m.uid, m.labels ?? []]))
+      const out: Record<string, string[]> = {}
+      for await (const b of s.fetch(messages.map((m) => m.uid))) {
+        const chunks: Buffer[] = []
+        if (Buffer.isBuffer(b.content)) chunks.push(b.content)
+        else for await (const c of b.content) chunks.push(c as Buffer)
+        out[subjectOf(Buffer.concat(chunks))] = labels.get(b.uid)!
+      }
+      return out
+    } finally {
+      await s.close()
+    }
+  } finally {
+    await repo.close()
+  }
 }
 
 /** A small message with a unique Message-ID, CRLF line ends as IMAP carries them. */
