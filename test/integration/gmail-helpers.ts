@@ -9,8 +9,8 @@ import { MaildirRepository } from '../../src/repository/maildir/maildir-reposito
 import { startCli } from '../support/cli-process.js'
 
 /** `[Repository NAME]` for the fake Gmail; `extra`: more option lines. */
-export function gmailRepository(name: string, g: FakeGmail, extra = ''): string {
-  return `[Repository ${name}]\ntype = Gmail\nremotehost = ${g.host}\nremoteport = ${g.port}\nssl = no\nstarttls = no\nremoteuser = ${g.user}\nremotepass = ${g.password}\nmaxconnections = 3\nmaxthrottlewait = 30\n${extra}`
+export function gmailRepository(name: string, g: FakeGmail, extra = '', user = g.user): string {
+  return `[Repository ${name}]\ntype = Gmail\nremotehost = ${g.host}\nremoteport = ${g.port}\nssl = no\nstarttls = no\nremoteuser = ${user}\nremotepass = ${g.password}\nmaxconnections = 3\nmaxthrottlewait = 30\n${extra}`
 }
 
 /** A new directory: `prefix` below the system's temporary directory, or below an absolute path given. */
