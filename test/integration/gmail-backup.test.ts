@@ -104,3 +104,22 @@ test('a relabel on the server: the next backup changes the labels only and copie
     await w.stop()
   }
 })
+
+test('mailsync info shows the Gmail layout: All Mail is the store, label folders are views (German names)', async () => {
+  const w = await backupWorld('de')
+  try {
+    const r = await mailsync(['info', '-c', w.config], false)
+    assert.equal(r.status, 0, r.stderr)
+    for (const line of [
+      'Gmail layout: store (labels kept as labels)',
+      'store: [Google Mail]/Alle Nachrichten (\\All, every message once, with its labels)',
+      'folders of their own: [Google Mail]/Papierkorb (\\Trash), [Google Mail]/Spam (\\Junk)',
+      'view, not synced: INBOX = label \\Inbox',
+      'view, not synced: Lists/Debian = label Lists/Debian',
+      'view, not synced: [Google Mail]/Gesendet = label \\Sent',
+      'Gmail view, not synced: [Google Mail]/Wichtig (\\Important)',
+    ]) assert.ok(r.stdout.includes(`  ${line}\n`), `${line}\n${r.stdout.slice(-2500)}`)
+  } finally {
+    await w.stop()
+  }
+})

@@ -32,8 +32,8 @@ export interface Run {
 }
 
 /** The binary as a child (never spawnSync: the fake Gmail runs in this process and must answer). */
-export async function mailsync(args: string[]): Promise<Run> {
-  const p = startCli([...args, '--json'], { ...process.env, NO_COLOR: '1' })
+export async function mailsync(args: string[], json = true): Promise<Run> {
+  const p = startCli(json ? [...args, '--json'] : args, { ...process.env, NO_COLOR: '1' })
   const end = await p.ended
   return { status: end.code, stdout: end.stdout, stderr: end.stderr, events: p.events }
 }

@@ -12,6 +12,7 @@ import { GmailStoreSession } from './store-session.js'
 import { GmailViewSession } from './view-session.js'
 import { AppendDedupe } from './append-dedupe.js'
 import type { LabelMode } from './label-mode.js'
+import { describeLayout } from './describe-layout.js'
 
 export interface GmailRepositoryOptions extends LayoutChoice {
   imap: ImapRepositoryOptions
@@ -75,6 +76,11 @@ export class GmailRepository implements Repository {
   async layout(): Promise<GmailLayout> {
     if (!this.layoutNow) await this.listFolders()
     return this.layoutNow!
+  }
+
+  /** The layout in words (`mailsync info`). */
+  async layoutLines(): Promise<string[]> {
+    return describeLayout(await this.layout(), this.labelMode)
   }
 
   async listFolders(): Promise<FolderInfo[]> {
