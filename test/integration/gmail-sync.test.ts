@@ -104,3 +104,23 @@ test('migrate Gmail -> Gmail: the store layout on both sides, every label exactl
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+test('backup, then restore into an empty Gmail account: every message once, labels and Trash back as they were', async () => {
+  const g = await startFakeGmail({ users: [{ user: 'old@gmail.com' }, { user: 'new@gmail.com' }] })
+  const dir = tempDir('mailsync-gmail-restore-')
+  try {
+    fill(g, 'old@gmail.com')
+    const root = join(dir, 'mail')
+    const account = (remote: string) => `[general]\naccounts = t\nmetadata = ${join(dir, `state-${remote}`)}\n\n[Account t]\nlocalrepository = L\nremoterepository = R\n\n${gmailRepository('R', g, '', remote)}\n${maildirRepository('L', root)}`
+    const backup = await mailsync(['backup', 't', '-c', writeConfig(dir, account('old@gmail.com'))])
+    assert.equal(backup.status, 0, backup.stderr)
+    const restore = await mailsync(['restore', 't', '-c', writeConfig(dir, account('new@gmail.com'))])
+    assert.equal(restore.status, 0, restore.stderr + restore.stdout.slice(-3000))
+    const view = (user: string) => Object.fromEntries(g.accounts.get(user)!.messages().map((m) => [subjectOf(m.raw), { labels: m.labels, box: m.box, raw: m.raw.toString() }]))
+    assert.deepEqual(view('new@gmail.com'), view('old@gmail.com'))
+    assert.equal(g.accounts.get('new@gmail.com')!.appends, 4)
+  } finally {
+    await g.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
