@@ -6,7 +6,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ImapFlow, type StatusObject } from 'imapflow'
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { startFakeGmail, type FakeGmail } from '../support/fake-gmail/index.js'
+import { BIN } from '../e2e/cli-child.js'
+import { imapRepository, maildirRepository, oneAccountConfig } from '../support/config-text.js'
+import { tempRoots } from '../support/temp-roots.js'
+
+const roots = tempRoots('mailsync-fake-gmail-')
 
 /** What the server said in a refusal: imapflow keeps the response code apart from the text. */
 const said = (e: unknown) => JSON.stringify((e as { response?: unknown }).response ?? (e as Error).message)
@@ -80,6 +88,47 @@ test('folders are views: LIST with SPECIAL-USE, the \\Noselect [Gmail] parent, p
   })
 })
 
+test('extended LIST as Gmail offers it: STATUS of every folder in the one LIST (LIST-STATUS), \\Subscribed, SPECIAL-USE selection; LSUB', async () => {
+  await withGmail(async (g, c) => {
+    g.account.add({ raw: raw(1), labels: ['\\Inbox', 'Work'] })
+    g.account.add({ raw: raw(2), labels: ['Work'], flags: ['\\Seen'] })
+    g.account.folder('Work')!.subscribed = false
+    const list = await c.list({ statusQuery: { messages: true, uidNext: true, unseen: true } })
+    const work = list.find((l) => l.path === 'Work')!
+    assert.deepEqual([work.status?.messages, work.status?.uidNext, work.status?.unseen], [2, 3, 1])
+    assert.equal(list.find((l) => l.path === '[Gmail]/All Mail')!.status?.messages, 2)
+    assert.equal(list.find((l) => l.path === '[Gmail]')!.status, undefined, 'no STATUS for the \\Noselect parent')
+    assert.ok(!work.subscribed, 'not subscribed')
+    assert.equal(list.find((l) => l.path === 'INBOX')!.subscribed, true)
+    assert.ok(g.log.some((l) => /LIST "" "\*" RETURN \(STATUS \(/.test(l)), 'asked in one LIST')
+    assert.equal(g.counters.get('STATUS'), undefined, 'no STATUS command needed')
+    assert.equal(g.counters.get('LSUB'), undefined)
+  })
+  // the same by hand: selection options and LSUB
+  const g = await startFakeGmail()
+  const { connect } = await import('node:net')
+  try {
+    g.account.createLabel('Work')
+    g.account.folder('Work')!.subscribed = false
+    const sock = connect(g.port, g.host)
+    let text = ''
+    sock.on('data', (d) => (text += d.toString('latin1')))
+    sock.write(`a1 LOGIN ${g.user} ${g.password}\r\na2 LIST (SPECIAL-USE) "" "*"\r\na3 LSUB "" "*"\r\na4 LIST "" ("INBOX" "W%")\r\n`)
+    for (let i = 0; i < 200 && !/a4 OK/.test(text); i++) await new Promise((r) => setTimeout(r, 10))
+    sock.destroy()
+    const lines = (tag: string) => text.split('\r\n').slice(0, text.split('\r\n').findIndex((l) => l.startsWith(tag + ' '))).join('\n')
+    const special = lines('a2').split('a1 OK')[1]!.match(/^\* LIST .*$/gm)!
+    assert.equal(special.length, 7, 'the seven special folders only')
+    const lsub = text.split('a2 OK')[1]!.split('a3 OK')[0]!
+    assert.doesNotMatch(lsub, /"Work"/, 'LSUB leaves out what is not subscribed')
+    assert.match(lsub, /\* LSUB \(\\HasNoChildren\) "\/" "INBOX"/)
+    const multi = text.split('a3 OK')[1]!.match(/^\* LIST .*$/gm)!
+    assert.deepEqual(multi, ['* LIST (\\HasNoChildren) "/" "INBOX"', '* LIST (\\HasNoChildren) "/" "Work"'])
+  } finally {
+    await g.stop()
+  }
+})
+
 test('X-GM-MSGID, X-GM-THRID and X-GM-LABELS are fetched; bodies are the stored bytes exactly', async () => {
   await withGmail(async (g, c) => {
     const first = g.account.add({ raw: raw(1), labels: ['\\Inbox', '\\Important', 'Arbeit & Spaß'] })
@@ -99,6 +148,11 @@ test('X-GM-MSGID, X-GM-THRID and X-GM-LABELS are fetched; bodies are the stored 
     assert.equal(got[2]!.size, odd.length)
     assert.ok(g.log.some((l) => /X-GM-LABELS/.test(l)))
     assert.ok(!g.account.message(got[0]!.emailId!)!.flags.includes('\\Seen'), 'imapflow peeks: no \\Seen')
+    // as Gmail does, the selected folder's own label is left out
+    await c.mailboxOpen('INBOX')
+    const inInbox = await c.fetchOne('1', { labels: true }, { uid: true })
+    assert.ok(inInbox)
+    assert.deepEqual([...inInbox.labels!].sort(), ['Arbeit & Spaß', '\\Important'])
   })
 })
 
@@ -125,6 +179,33 @@ test('STORE of labels and of \\Flagged moves a message in and out of views; UIDs
     assert.equal(g.account.folderUids('[Gmail]/Starred').size, 0)
     assert.equal(c.mailbox && c.mailbox.exists, 0, 'the session was told of the EXPUNGE')
     assert.equal(g.account.messages().length, 2, 'nothing lost')
+  })
+})
+
+test('other sessions are told: a relabel elsewhere reaches a session with the folder selected as EXPUNGE, EXISTS and FLAGS at its next command', async () => {
+  await withGmail(async (g, c) => {
+    const m = g.account.add({ raw: raw(1), labels: ['\\Inbox', 'Work'] })
+    g.account.add({ raw: raw(2), labels: ['Work'] })
+    const other = await client(g)
+    try {
+      await c.mailboxOpen('Work')
+      const expunged: number[] = []
+      const flagged: number[] = []
+      c.on('expunge', (e: { seq: number }) => expunged.push(e.seq))
+      c.on('flags', (e: { uid?: number }) => flagged.push(e.uid ?? 0))
+      await other.mailboxOpen('INBOX')
+      await other.messageFlagsRemove('1', ['Work'], { uid: true, useLabels: true }) // Work's message 1 leaves Work
+      await other.append('Work', raw(3))
+      g.account.setFlags(g.account.get(g.account.messages()[1]!.msgid)!, ['\\Seen']) // and a flag changes
+      await c.noop()
+      assert.deepEqual(expunged, [1])
+      assert.equal(c.mailbox && c.mailbox.exists, 2, 'message 2 stays, message 3 arrived')
+      assert.deepEqual(flagged, [2], 'the flag change, by UID')
+      assert.deepEqual([...g.account.folderUids('Work').keys()], [2, 3])
+      assert.deepEqual(g.account.message(m.msgid)!.labels, ['\\Inbox'])
+    } finally {
+      await other.logout()
+    }
   })
 })
 
@@ -213,9 +294,81 @@ test('APPEND: to a label folder the label, to All Mail none, to INBOX \\Inbox; A
     assert.equal(inbox && inbox.uidValidity, BigInt(g.account.folder('INBOX')!.uidValidity))
     assert.equal(g.account.appends, 3)
     assert.equal(g.account.counters.get('APPEND'), 3)
+    const big = raw(5).replace('body 5', 'x'.repeat(200_000))
+    await c.append('[Gmail]/All Mail', big)
+    assert.equal(g.account.messages()[3]!.raw.toString('latin1'), big, 'a literal past LITERAL-\'s 4 KiB is sent after the +, and kept exactly')
     await assert.rejects(c.append('Nowhere', raw(4)))
-    assert.equal(g.account.appends, 3, 'a refused APPEND stores nothing')
+    assert.equal(g.account.appends, 4, 'a refused APPEND stores nothing')
   })
+})
+
+test('CONDSTORE: a label or flag change raises the message\'s MODSEQ, and FETCH CHANGEDSINCE finds just it', async () => {
+  await withGmail(async (g, c) => {
+    const a = g.account.add({ raw: raw(1), labels: ['\\Inbox'] })
+    g.account.add({ raw: raw(2), labels: ['\\Inbox'] })
+    const mb = await c.mailboxOpen('[Gmail]/All Mail')
+    assert.ok(c.enabled.has('CONDSTORE'), 'imapflow enabled it')
+    const before = mb.highestModseq!
+    g.account.addLabels(g.account.get(a.msgid)!, ['Work']) // a relabel elsewhere, no flag changed
+    const changed = []
+    for await (const m of c.fetch('1:*', { uid: true, labels: true }, { uid: true, changedSince: before })) changed.push(m)
+    assert.deepEqual(changed.map((m) => [m.uid, [...m.labels!].sort()]), [[1, ['Work', '\\Inbox']]])
+    assert.ok(changed[0]!.modseq! > before)
+    const st = (await c.status('INBOX', { highestModseq: true })) as StatusObject
+    assert.equal(st.highestModseq, changed[0]!.modseq, 'HIGHESTMODSEQ counts the account\'s changes')
+    await c.messageFlagsAdd('2', ['\\Seen'], { uid: true, unchangedSince: before })
+    assert.deepEqual(g.account.messages()[1]!.flags, ['\\Seen'], 'unchanged since: stored')
+    await c.messageFlagsAdd('1', ['\\Seen'], { uid: true, unchangedSince: before })
+    assert.deepEqual(g.account.messages()[0]!.flags, [], 'changed since: left alone')
+    assert.ok(g.log.some((l) => /UID STORE 1 \(UNCHANGEDSINCE \d+\) \+FLAGS/.test(l)), 'the conditional STORE reached the server')
+  })
+})
+
+test('expunge settings: auto-expunge (a \\Deleted message goes at once) and "delete for ever" from All Mail', async () => {
+  await withGmail(async (g, c) => {
+    const m = g.account.add({ raw: raw(1), labels: ['\\Inbox', 'Work'] })
+    await c.mailboxOpen('Work')
+    await c.messageFlagsAdd('1', ['\\Deleted'], { uid: true })
+    assert.deepEqual(g.account.message(m.msgid)!.labels, ['\\Inbox'], 'the label went with the STORE alone')
+    await c.noop()
+    assert.equal(c.mailbox && c.mailbox.exists, 0)
+    await c.mailboxOpen('[Gmail]/All Mail')
+    await c.messageDelete('1', { uid: true })
+    assert.equal(g.account.message(m.msgid), undefined, 'deleted for ever, not moved to Trash')
+    assert.equal(g.account.folderUids('[Gmail]/Trash').size, 0)
+  }, { autoExpunge: true, expungeBehavior: 'deleteForever' })
+})
+
+test('Gmail\'s connection limit and a server turning connections away', async () => {
+  const g = await startFakeGmail({ maxConnections: 1 })
+  try {
+    const first = await client(g)
+    await assert.rejects(client(g), (e) => /Too many simultaneous connections/.test(said(e)))
+    await first.logout()
+    g.refuseConnections(1)
+    await assert.rejects(client(g), (e) => /close|BYE|UNAVAILABLE/i.test(said(e)))
+    const again = await client(g)
+    assert.ok(again.usable, 'the next connection is served')
+    await again.logout()
+  } finally {
+    await g.stop()
+  }
+})
+
+test('the option for Gmail\'s observed APPEND of a "similar" message (same Message-ID and Date): it replaces the one in that folder', async () => {
+  await withGmail(async (g, c) => {
+    const dated = (body: string) => `Message-ID: <same@fake.test>\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\nSubject: s\r\n\r\n${body}\r\n`
+    const old = g.account.add({ raw: dated('old'), labels: ['\\Inbox'] })
+    g.account.add({ raw: raw(9), labels: ['\\Inbox'] })
+    await c.mailboxOpen('INBOX')
+    await c.append('INBOX', dated('new'))
+    await c.noop()
+    assert.equal(g.account.message(old.msgid), undefined, 'the old one is gone')
+    assert.deepEqual(g.account.byMessageId('same@fake.test').map((m) => m.raw.toString()), [dated('new')])
+    assert.equal(c.mailbox && c.mailbox.exists, 2, 'the session saw an EXPUNGE and an EXISTS')
+    await c.append('INBOX', raw(9).replace('body 9', 'other date, same id'))
+    assert.equal(g.account.byMessageId('m9@fake.test').length, 2, 'without a Date to compare both stay')
+  }, { appendReplacesSimilar: true })
 })
 
 test('a German account: translated names in modified UTF-7 on the wire, found by SPECIAL-USE', async () => {
@@ -312,10 +465,57 @@ test('bad input gets a clear BAD or NO and changes nothing', async () => {
     assert.match(text, /a6 BAD Unknown command FROBNICATE/)
     assert.match(text, /a7 BAD X-GM-RAW: is:nonsense/)
     assert.match(text, /a8 OK \[APPENDUID \d+ 2\]/, 'a literal that is no message header is still kept as sent')
-    assert.match(text, /\* 1 FETCH \(UID 1 FLAGS \(\) X-GM-LABELS \(\\Inbox\)\)/, 'the STORE that did not parse set nothing')
+    assert.match(text, /\* 1 FETCH \(UID 1 FLAGS \(\) X-GM-LABELS \(\)\)/, 'the STORE that did not parse set nothing (and INBOX\'s own label is not listed in INBOX)')
     sock.destroy()
     assert.equal(g.account.messages().length, 2)
     assert.equal(g.account.messages()[1]!.raw.toString(), 'hello')
+  } finally {
+    await g.stop()
+  }
+})
+
+/** `mailsync <command>` against the fake Gmail as a plain IMAP repository. */
+async function mailsync(base: string, g: FakeGmail, command: string): Promise<{ code: number | null; out: string }> {
+  const config = join(base, 'config')
+  writeFileSync(config, oneAccountConfig({
+    metadata: join(base, 'state'),
+    remote: imapRepository('R', { server: `remoteport = ${g.port}\nssl = no\nstarttls = no\ntimeout = 10`, user: g.user, password: g.password }),
+    local: maildirRepository('L', join(base, 'mail')),
+  }), { mode: 0o600 })
+  const child = spawn(process.execPath, [BIN, command, '-c', config], { env: { ...process.env, HOME: base }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (out += d))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  return { code, out }
+}
+
+const files = (dir: string) => ['cur', 'new'].flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f)))
+
+test('mailsync\'s IMAP layer against it: a backup of every view, then a sync whose local delete in a label folder only takes the label off', async () => {
+  const base = await roots.fresh()
+  mkdirSync(join(base, 'mail'))
+  const g = await startFakeGmail()
+  try {
+    for (let i = 1; i <= 4; i++) g.account.add({ raw: raw(i), labels: i % 2 ? ['\\Inbox', 'Work'] : ['Lists/Debian'], flags: i === 1 ? ['\\Seen'] : [] })
+    const first = await mailsync(base, g, 'backup')
+    assert.equal(first.code, 0, first.out)
+    const dirs = readdirSync(join(base, 'mail')).sort()
+    assert.deepEqual(dirs, ['INBOX', 'Lists', 'Lists.Debian', 'Work', '[Gmail].All Mail', '[Gmail].Drafts', '[Gmail].Important', '[Gmail].Sent Mail', '[Gmail].Spam', '[Gmail].Starred', '[Gmail].Trash'], 'the \\Noselect parent is no folder')
+    const allMail = files(join(base, 'mail', '[Gmail].All Mail')).map((f) => readFileSync(f, 'latin1')).sort()
+    assert.deepEqual(allMail, [1, 2, 3, 4].map((i) => raw(i).replace(/\r\n/g, '\n')).sort(), 'All Mail: each message once, its bytes')
+    assert.equal(files(join(base, 'mail', 'Work')).length, 2)
+
+    const work = files(join(base, 'mail', 'Work')).find((f) => readFileSync(f, 'latin1').includes('<m1@fake.test>'))!
+    unlinkSync(work)
+    const second = await mailsync(base, g, 'sync')
+    assert.equal(second.code, 0, second.out)
+    const m1 = g.account.byMessageId('m1@fake.test')
+    assert.equal(m1.length, 1)
+    assert.deepEqual(m1[0]!.labels, ['\\Inbox'], 'Gmail took the label off; the message stays')
+    assert.equal(m1[0]!.box, 'all')
+    assert.ok(g.account.counters.get('UID EXPUNGE')! >= 1 || g.account.counters.get('EXPUNGE')! >= 1)
+    assert.equal(g.account.messages().length, 4, 'nothing lost')
   } finally {
     await g.stop()
   }

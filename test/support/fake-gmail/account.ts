@@ -30,6 +30,26 @@ export type ExpungeBehavior = 'trash' | 'archive' | 'deleteForever'
 export interface AccountOptions {
   language?: Language
   expungeBehavior?: ExpungeBehavior
+  /**
+   * Gmail's "Auto-Expunge on" (its default): a message marked \Deleted is expunged at once. Off
+   * here by default, so a client's STORE \Deleted then EXPUNGE is seen as two steps; either way
+   * the outcome of that pair is the same.
+   */
+  autoExpunge?: boolean
+  /**
+   * An APPEND of a message "similar" to one already in the folder (same Message-ID and Date)
+   * replaces it: the old message is deleted and the new one stored, as observed of Gmail (WildDuck
+   * wiki, "Gmail sending"; Google does not document it). Off by default.
+   */
+  appendReplacesSimilar?: boolean
+  /**
+   * X-GM-LABELS leaves out the label of the folder selected (INBOX's \Inbox, Work's Work), as
+   * observed of Gmail (dlech/gmailbuttons issue 10: "does not include the selected folder"). On by
+   * default: a client must not read the missing label as removed.
+   */
+  omitSelectedLabel?: boolean
+  /** X-GM-LABELS lists `\Starred` for a message with \Flagged (reported by clients, not documented). Off by default. */
+  starredLabel?: boolean
   /** First X-GM-MSGID handed out (decimal); ids then ascend. */
   firstMsgid?: string
   /** UIDVALIDITY of the first folder; each further folder gets the next number. */
@@ -69,12 +89,20 @@ export function normalizeLabel(label: string): string {
 export class GmailAccount {
   readonly language: Language
   readonly expungeBehavior: ExpungeBehavior
+  readonly autoExpunge: boolean
+  readonly appendReplacesSimilar: boolean
+  readonly omitSelectedLabel: boolean
+  readonly starredLabel: boolean
   private readonly store = new Map<string, StoredMessage>()
   readonly folders: Folder[] = []
   private nextMsgid: bigint
   private nextValidity: number
   private arrivals = 0
+  /** The last MODSEQ handed out: every folder's HIGHESTMODSEQ (Gmail counts changes per account). */
+  modseq = 1
   private readonly listeners = new Set<() => void>()
+  /** Raised by every change: a session with nothing new to tell skips its catching up. */
+  version = 0
   /** APPENDs stored over the wire. */
   appends = 0
   /** Commands received for this account, by name (`UID FETCH`, `APPEND`, ...). */
@@ -83,6 +111,10 @@ export class GmailAccount {
   constructor(opts: AccountOptions = {}) {
     this.language = opts.language ?? 'en'
     this.expungeBehavior = opts.expungeBehavior ?? 'trash'
+    this.autoExpunge = opts.autoExpunge ?? false
+    this.appendReplacesSimilar = opts.appendReplacesSimilar ?? false
+    this.omitSelectedLabel = opts.omitSelectedLabel ?? true
+    this.starredLabel = opts.starredLabel ?? false
     this.nextMsgid = BigInt(opts.firstMsgid ?? '1278455344230334865')
     this.nextValidity = opts.firstUidValidity ?? 11
     for (const f of specialFolders(this.language)) this.addFolder(f.name, f.view, f.attribute)
@@ -158,7 +190,7 @@ export class GmailAccount {
     if (this.store.has(msgid)) throw new Error(`fake Gmail: X-GM-MSGID ${msgid} exists`)
     const m: StoredMessage = {
       msgid, thrid: input.thrid ?? this.threadOf(raw) ?? msgid, labels: new Set(), flags: new Set(input.flags ?? []),
-      internalDate: input.internalDate ?? new Date(), raw, box: input.box ?? 'all', order: this.arrivals++,
+      internalDate: input.internalDate ?? new Date(), raw, box: input.box ?? 'all', order: this.arrivals++, modseq: 0,
     }
     m.flags.delete('\\Deleted')
     m.flags.delete('\\Recent')
@@ -325,7 +357,7 @@ export class GmailAccount {
     const parts = to.split('/')
     for (let i = 1; i < parts.length; i++) this.ensureLabelFolder(parts.slice(0, i).join('/'))
     this.sortFolders()
-    this.changed([])
+    this.changed(this.all().filter((m) => [...m.labels].some((l) => moving.some((f) => f.name === l))))
   }
 
   private addFolder(name: string, view: Folder['view'], attribute?: string): Folder {
@@ -360,7 +392,11 @@ export class GmailAccount {
 
   /** Brings every folder up to date for the messages changed, and tells the sessions. */
   changed(touched: StoredMessage[]): void {
-    for (const m of touched) for (const f of this.folders) this.place(f, m)
+    this.version++
+    for (const m of new Set(touched)) {
+      m.modseq = ++this.modseq
+      for (const f of this.folders) this.place(f, m)
+    }
     for (const l of [...this.listeners]) l()
   }
 

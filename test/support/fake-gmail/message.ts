@@ -18,6 +18,8 @@ export interface StoredMessage {
   box: Box
   /** Order of arrival: views give new UIDs in this order. */
   order: number
+  /** MODSEQ (CONDSTORE): the account's change counter when flags or labels last changed. */
+  modseq: number
 }
 
 /** The header block (through the blank line) of `raw`. */

@@ -20,7 +20,8 @@ export interface ParsedCommand {
 }
 
 export function parseCommand(raw: RawCommand): ParsedCommand {
-  const line = raw.text.map((t, i) => (i < raw.literals.length ? t.replace(/\{\d+\+?\}$/, `{${raw.literals[i]!.length}}`) : t)).join(' ')
+  // the pieces after a literal go on where it ended (they begin with their own space)
+  const line = raw.text.map((t, i) => (i < raw.literals.length ? t.replace(/\{\d+\+?\}$/, `{${raw.literals[i]!.length}}`) : t)).join('')
   const c = new Cursor(raw)
   const tag = c.word()
   if (!tag || !c.space()) throw new BadCommand('expected a tag and a command')

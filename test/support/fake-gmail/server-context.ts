@@ -37,8 +37,8 @@ const REPLIES = {
 /** Before login Gmail offers its mechanisms; after it, the extensions this server implements. */
 export const PRE_AUTH_CAPABILITIES = 'IMAP4rev1 UNSELECT IDLE NAMESPACE ID CHILDREN X-GM-EXT-1 SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=OAUTHBEARER'
 
-export function capabilities(appendLimit: number): string {
-  return `IMAP4rev1 UNSELECT IDLE NAMESPACE ID CHILDREN X-GM-EXT-1 UIDPLUS ENABLE MOVE SPECIAL-USE LITERAL- APPENDLIMIT=${appendLimit}`
+export function capabilities(o: { appendLimit: number; condstore: boolean }): string {
+  return `IMAP4rev1 UNSELECT IDLE NAMESPACE ID CHILDREN X-GM-EXT-1 UIDPLUS ENABLE MOVE${o.condstore ? ' CONDSTORE' : ''} LIST-EXTENDED LIST-STATUS SPECIAL-USE LITERAL- APPENDLIMIT=${o.appendLimit}`
 }
 
 export class ServerContext {
@@ -48,8 +48,17 @@ export class ServerContext {
   /** Commands received by name, all users. */
   readonly counters = new Map<string, number>()
   private readonly rules: ActiveRule[] = []
+  /** Greetings still to be a BYE instead of OK (a server that turns connections away). */
+  byeGreetings: { left: number; text: string } = { left: 0, text: '' }
 
-  constructor(readonly users: Map<string, FakeUser>, readonly appendLimit: number) {}
+  constructor(
+    readonly users: Map<string, FakeUser>,
+    readonly appendLimit: number,
+    /** CONDSTORE (RFC 7162) offered, as Gmail does; QRESYNC is not (Gmail has none). */
+    readonly condstore: boolean,
+    /** Most connections one user may have at once (Gmail: 15); more are refused at login. */
+    readonly maxConnections: number,
+  ) {}
 
   count(name: string): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + 1)

@@ -15,6 +15,10 @@ export interface FakeGmailOptions extends AccountOptions {
   users?: { user: string; password?: string; token?: string; account?: AccountOptions }[]
   /** APPENDLIMIT in bytes (Gmail advertises 35651584). */
   appendLimit?: number
+  /** Offer CONDSTORE (default true, as Gmail does). */
+  condstore?: boolean
+  /** Connections one user may have at once (default 15, Gmail's limit). */
+  maxConnections?: number
 }
 
 export interface FakeGmail {
@@ -34,6 +38,8 @@ export interface FakeGmail {
   /** Answers the next commands a rule picks with a throttle reply. */
   throttle(rule: ThrottleRule): void
   clearThrottles(): void
+  /** The next `n` connections are greeted with `* BYE <text>` and closed. */
+  refuseConnections(n: number, text?: string): void
   /** Open connections. */
   connections(): number
   /** Closes every connection (as a server restart would), keeping the accounts. */
@@ -50,7 +56,7 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}): Promise<FakeG
       account: new GmailAccount({ ...opts, ...u.account }),
     })
   }
-  const ctx = new ServerContext(users, opts.appendLimit ?? 35651584)
+  const ctx = new ServerContext(users, opts.appendLimit ?? 35651584, opts.condstore ?? true, opts.maxConnections ?? 15)
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
     sockets.add(socket)
@@ -70,6 +76,9 @@ export async function startFakeGmail(opts: FakeGmailOptions = {}): Promise<FakeG
     counters: ctx.counters,
     throttle: (rule) => ctx.throttle(rule),
     clearThrottles: () => ctx.clearThrottles(),
+    refuseConnections: (n, text = '[UNAVAILABLE] System error, please try again later. (Failure)') => {
+      ctx.byeGreetings = { left: n, text }
+    },
     connections: () => sockets.size,
     dropConnections: () => {
       for (const s of sockets) s.destroy()

@@ -6,7 +6,9 @@ import type { Socket } from 'node:net'
 import type { Folder, GmailAccount } from './account.js'
 import { CommandReader, type RawCommand } from './command-reader.js'
 import { BadCommand, parseCommand, tagOf, type ParsedCommand } from './parse.js'
-import { toBuffer, type Part } from './wire.js'
+import { labelName, toBuffer, type Part } from './wire.js'
+import { VIEW_LABEL } from './folders.js'
+import type { StoredMessage } from './message.js'
 import type { ServerContext } from './server-context.js'
 import { HANDLERS } from './handlers/index.js'
 
@@ -17,6 +19,8 @@ export interface Selected {
   uids: number[]
   /** Flags the client was last told, by UID. */
   told: Map<number, string>
+  /** The account's version when the client was last brought up to date. */
+  version: number
 }
 
 /** Gmail allows non-synchronizing literals up to 4 KiB (LITERAL-, RFC 7888). */
@@ -29,6 +33,8 @@ export class Session {
   /** While set, the next line is not a command but goes here (SASL responses, IDLE's DONE). */
   private lineHandler?: (line: string) => void
   private unlisten?: () => void
+  /** CONDSTORE enabled (ENABLE, SELECT (CONDSTORE), or a FETCH or SEARCH of MODSEQ): flag updates carry MODSEQ. */
+  condstore = false
   /** Set while IDLE: account changes are sent at once. */
   idling = false
   private readonly reader: CommandReader
@@ -36,11 +42,16 @@ export class Session {
 
   constructor(readonly socket: Socket, readonly ctx: ServerContext) {
     this.reader = new CommandReader((c) => this.onCommand(c), (size, text) => this.onLiteral(size, text))
+    // answers go out in one segment per batch of commands, not one per line (no Nagle waits)
+    socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => {
+      socket.cork()
       try {
         this.reader.push(chunk)
       } catch (err) {
         this.bye(`${(err as Error).message}`)
+      } finally {
+        socket.uncork()
       }
     })
     socket.on('error', () => undefined)
@@ -48,6 +59,11 @@ export class Session {
   }
 
   greet(): void {
+    const bye = this.ctx.byeGreetings
+    if (bye.left > 0) {
+      bye.left--
+      return this.bye(bye.text)
+    }
     this.send(`* OK Gimap ready for requests from 127.0.0.1 fake-gmail`)
   }
 
@@ -86,7 +102,7 @@ export class Session {
 
   select(folder: Folder, readOnly: boolean): Selected {
     const uids = [...folder.byUid.keys()]
-    this.selected = { folder, readOnly, uids, told: new Map(uids.map((u) => [u, this.flagText(folder, u)])) }
+    this.selected = { folder, readOnly, uids, told: new Map(uids.map((u) => [u, this.flagText(folder, u)])), version: this.account!.version }
     return this.selected
   }
 
@@ -106,7 +122,7 @@ export class Session {
   /** Tells the client what changed in the selected folder; `expunges`: may sequence numbers move now. */
   catchUp(expunges: boolean): void {
     const sel = this.selected
-    if (!sel) return
+    if (!sel || sel.version === this.account!.version) return
     const f = sel.folder
     if (!this.account!.folders.includes(f)) {
       // the label was deleted under us: Gmail ends the session's selection
@@ -129,7 +145,7 @@ export class Session {
       const now = this.flagText(f, uid)
       if (sel.told.get(uid) === now) return
       sel.told.set(uid, now)
-      this.send(`* ${i + 1} FETCH (UID ${uid} FLAGS (${now}))`)
+      this.send(`* ${i + 1} FETCH (UID ${uid} FLAGS (${now})${this.modseqItem(uid)})`)
     })
     const last = sel.uids.length ? sel.uids[sel.uids.length - 1]! : 0
     const added = [...f.byUid.keys()].filter((u) => u > last)
@@ -141,6 +157,25 @@ export class Session {
       this.send(`* ${sel.uids.length} EXISTS`)
       this.send('* 0 RECENT')
     }
+    // with the EXPUNGEs held back (during FETCH, STORE, SEARCH) there is still news for later
+    if (expunges || sel.uids.every((u) => f.byUid.has(u))) sel.version = this.account!.version
+  }
+
+  /** X-GM-LABELS of a message as this session is told them (see the account's omitSelectedLabel, starredLabel). */
+  labelsItem(m: StoredMessage): string {
+    const account = this.account!
+    const v = this.selected?.folder.view
+    const own = typeof v === 'object' ? v.label : v ? VIEW_LABEL[v] : undefined
+    const labels = [...m.labels].filter((l) => !(account.omitSelectedLabel && l === own))
+    if (account.starredLabel && m.flags.has('\\Flagged')) labels.push('\\Starred')
+    return `X-GM-LABELS (${labels.map(labelName).join(' ')})`
+  }
+
+  /** ` MODSEQ (n)` of a message of the selected folder once CONDSTORE is on, else nothing. */
+  modseqItem(uid: number): string {
+    if (!this.condstore) return ''
+    const m = this.account!.get(this.selected!.folder.byUid.get(uid) ?? '')
+    return m ? ` MODSEQ (${m.modseq})` : ''
   }
 
   // ---- reading ----

@@ -4,7 +4,7 @@
 // there. Its bytes are kept exactly as sent.
 import type { Folder } from '../account.js'
 import { VIEW_LABEL } from '../folders.js'
-import type { Box } from '../message.js'
+import { header, type Box } from '../message.js'
 import { BadCommand, stringArg } from '../parse.js'
 import { decodeName, parseDate } from '../wire.js'
 import type { Handler } from './types.js'
@@ -44,6 +44,11 @@ export const appendHandlers: Record<string, Handler> = {
       if (!f) return s.tagged(cmd.tag, 'NO', `[TRYCREATE] Folder doesn't exist. (Failure)`)
       if (body.value.length === 0) return s.tagged(cmd.tag, 'NO', 'Empty message (Failure)')
       const place = placement(f)
+      if (account.appendReplacesSimilar) {
+        const similar = (raw: Buffer) => `${header(raw, 'Message-ID') ?? ''}\n${header(raw, 'Date') ?? ''}`
+        const key = similar(body.value)
+        if (header(body.value, 'Message-ID') && header(body.value, 'Date')) for (const { m } of account.members(f)) if (similar(m.raw) === key) account.deleteForever(m)
+      }
       const deleted = flags.some((x) => x.toLowerCase() === '\\deleted')
       const m = account.add({
         raw: body.value, labels: place.labels, box: place.box, internalDate: date ?? new Date(),

@@ -13,8 +13,11 @@ const FAILED = '[AUTHENTICATIONFAILED] Invalid credentials (Failure)'
 
 function accept(s: Session, cmd: ParsedCommand, user: string): void {
   const u = s.ctx.users.get(user)!
+  const open = [...s.ctx.sessions].filter((x) => x.user === user && !x.closed).length
+  // Gmail Help, "IMAP errors": too many simultaneous connections are refused at login
+  if (open >= s.ctx.maxConnections) return s.tagged(cmd.tag, 'NO', '[ALERT] Too many simultaneous connections. (Failure)')
   s.login(user, u.account)
-  s.tagged(cmd.tag, 'OK', `[CAPABILITY ${capabilities(s.ctx.appendLimit)}] ${user} authenticated (Success)`)
+  s.tagged(cmd.tag, 'OK', `[CAPABILITY ${capabilities(s.ctx)}] ${user} authenticated (Success)`)
 }
 
 /** The user a SASL response authenticates, or undefined. */

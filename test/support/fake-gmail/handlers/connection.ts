@@ -3,13 +3,11 @@
 import { capabilities, PRE_AUTH_CAPABILITIES } from '../server-context.js'
 import type { Handler } from './types.js'
 
-export const capabilityLine = (loggedIn: boolean, appendLimit: number) => (loggedIn ? capabilities(appendLimit) : PRE_AUTH_CAPABILITIES)
-
 export const connectionHandlers: Record<string, Handler> = {
   CAPABILITY: {
     state: 'any',
     run(s, cmd) {
-      s.send(`* CAPABILITY ${capabilityLine(!!s.account, s.ctx.appendLimit)}`)
+      s.send(`* CAPABILITY ${s.account ? capabilities(s.ctx) : PRE_AUTH_CAPABILITIES}`)
       s.tagged(cmd.tag, 'OK', 'Thats all she wrote!')
     },
   },
@@ -33,12 +31,15 @@ export const connectionHandlers: Record<string, Handler> = {
       s.tagged(cmd.tag, 'OK', 'Success')
     },
   },
-  // nothing this server implements needs enabling (no CONDSTORE, no UTF8=ACCEPT): RFC 5161 says
-  // to ignore what is not known
+  // CONDSTORE is the one extension to enable (no UTF8=ACCEPT: names stay modified UTF-7);
+  // RFC 5161 says to ignore the rest
   ENABLE: {
     state: 'auth',
     run(s, cmd) {
-      s.send('* ENABLED')
+      const asked = cmd.args.map((t) => (t.kind === 'atom' ? t.value.toUpperCase() : ''))
+      const on = s.ctx.condstore && asked.includes('CONDSTORE')
+      if (on) s.condstore = true
+      s.send(`* ENABLED${on ? ' CONDSTORE' : ''}`)
       s.tagged(cmd.tag, 'OK', 'Success')
     },
   },

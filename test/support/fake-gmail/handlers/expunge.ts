@@ -12,7 +12,8 @@ import type { Handler } from './types.js'
 export function expungeMarked(s: Session, uids: number[] | undefined, tell: boolean): void {
   const { folder } = s.selected!
   const account = s.account!
-  const marked = [...folder.deleted].filter((u) => !uids || uids.includes(u)).sort((a, b) => a - b)
+  const only = uids && new Set(uids)
+  const marked = [...folder.deleted].filter((u) => !only || only.has(u)).sort((a, b) => a - b)
   for (const uid of marked) {
     const m = account.get(folder.byUid.get(uid) ?? '')
     folder.deleted.delete(uid)

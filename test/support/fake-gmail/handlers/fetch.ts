@@ -7,7 +7,7 @@ import { bodyText, headerBlock, headerLines } from '../message.js'
 import { BadCommand, type ParsedCommand, type Token } from '../parse.js'
 import type { Session } from '../session.js'
 import { envelope } from '../envelope.js'
-import { imapString, internalDate, labelName, type Part } from '../wire.js'
+import { imapString, internalDate, type Part } from '../wire.js'
 import { targets } from './targets.js'
 import type { Handler } from './types.js'
 
@@ -17,7 +17,7 @@ const MACROS: Record<string, string[]> = {
   FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
 }
 
-const SIMPLE = new Set(['UID', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'X-GM-MSGID', 'X-GM-THRID', 'X-GM-LABELS', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'])
+const SIMPLE = new Set(['UID', 'MODSEQ', 'FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'X-GM-MSGID', 'X-GM-THRID', 'X-GM-LABELS', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT'])
 
 /** `BODY[section]<start.length>`, `BODY.PEEK[...]`. */
 const BODY_ITEM = /^BODY(\.PEEK)?\[([^\]]*)\](?:<(\d+)(?:\.(\d+))?>)?$/i
@@ -54,13 +54,14 @@ function respond(s: Session, t: { seq: number; uid: number; m: StoredMessage }, 
     const upper = wanted[i]!
     switch (upper) {
       case 'UID': out.push([`UID ${t.uid}`]); continue
+      case 'MODSEQ': out.push([`MODSEQ (${t.m.modseq})`]); continue
       case 'FLAGS': out.push([`FLAGS (${s.flagText(folder, t.uid)})`]); continue
       case 'INTERNALDATE': out.push([`INTERNALDATE "${internalDate(t.m.internalDate)}"`]); continue
       case 'RFC822.SIZE': out.push([`RFC822.SIZE ${t.m.raw.length}`]); continue
       case 'ENVELOPE': out.push(['ENVELOPE ', ...envelope(t.m.raw)]); continue
       case 'X-GM-MSGID': out.push([`X-GM-MSGID ${t.m.msgid}`]); continue
       case 'X-GM-THRID': out.push([`X-GM-THRID ${t.m.thrid}`]); continue
-      case 'X-GM-LABELS': out.push([`X-GM-LABELS (${[...t.m.labels].map(labelName).join(' ')})`]); continue
+      case 'X-GM-LABELS': out.push([s.labelsItem(t.m)]); continue
       case 'RFC822': setsSeen = true; out.push(['RFC822 ', ...imapString(t.m.raw)]); continue
       case 'RFC822.HEADER': out.push(['RFC822.HEADER ', ...imapString(headerBlock(t.m.raw))]); continue
       case 'RFC822.TEXT': setsSeen = true; out.push(['RFC822.TEXT ', ...imapString(bodyText(t.m.raw))]); continue
@@ -88,9 +89,11 @@ function respond(s: Session, t: { seq: number; uid: number; m: StoredMessage }, 
 }
 
 function fetch(s: Session, cmd: ParsedCommand, byUid: boolean): void {
-  if (cmd.args.length > 2) throw new BadCommand('FETCH modifiers need CONDSTORE, which this server does not offer')
   const names = itemNames(cmd.args[1])
-  const list = targets(s, cmd.args[0], byUid)
+  const since = changedSince(s, cmd)
+  if (since !== undefined || names.some((n) => n.toUpperCase() === 'MODSEQ')) s.condstore = true
+  if (since !== undefined && !names.some((n) => n.toUpperCase() === 'MODSEQ')) names.push('MODSEQ')
+  const list = targets(s, cmd.args[0], byUid).filter((t) => since === undefined || t.m.modseq > since)
   const seen: StoredMessage[] = []
   for (const t of list) {
     const before = t.m.flags.has('\\Seen')
@@ -100,6 +103,19 @@ function fetch(s: Session, cmd: ParsedCommand, byUid: boolean): void {
   // \Seen set by a body fetch: other sessions hear of it
   if (seen.length) s.account!.changed(seen)
   s.done(cmd)
+}
+
+/** The CHANGEDSINCE modifier (RFC 7162 section 3.1.4), the only one there is without QRESYNC. */
+function changedSince(s: Session, cmd: ParsedCommand): number | undefined {
+  const mods = cmd.args[2]
+  if (!mods) return undefined
+  if (cmd.args.length > 3 || mods.kind !== 'list' || !s.ctx.condstore) throw new BadCommand('bad FETCH modifiers')
+  const [name, value, ...rest] = mods.items
+  if (name?.kind !== 'atom' || name.value.toUpperCase() !== 'CHANGEDSINCE' || value?.kind !== 'atom' || !/^\d+$/.test(value.value)) {
+    throw new BadCommand('only CHANGEDSINCE is known (no QRESYNC, so no VANISHED)')
+  }
+  if (rest.length) throw new BadCommand('only CHANGEDSINCE is known (no QRESYNC, so no VANISHED)')
+  return Number(value.value)
 }
 
 export const fetchHandlers: Record<string, Handler> = {

@@ -31,19 +31,48 @@ function matcher(reference: string, pattern: string): (name: string) => boolean 
   return (name) => (name === 'INBOX' ? inbox : re).test(name)
 }
 
+/**
+ * LIST, also in its extended form (RFC 5258, with LIST-STATUS, RFC 5819), as Gmail offers it:
+ * `LIST [(selection)] reference pattern(s) [RETURN (options)]`. Gmail sends its SPECIAL-USE and
+ * child attributes whatever was asked; RETURN (SUBSCRIBED) adds \Subscribed, RETURN (STATUS
+ * (...)) a STATUS response after each selectable folder's LIST.
+ */
 function list(s: Session, cmd: ParsedCommand, lsub: boolean): void {
-  const reference = decodeName(stringArg(cmd.args[0], 'a reference', 'latin1'))
-  const pattern = decodeName(stringArg(cmd.args[1], 'a pattern', 'latin1'))
+  const args = [...cmd.args]
+  const words = (t: Token | undefined) => listArg(t, 'options').map((x) => stringArg(x, 'an option').toUpperCase())
+  const selection = !lsub && args[0]?.kind === 'list' ? words(args.shift()) : []
+  const reference = decodeName(stringArg(args[0], 'a reference', 'latin1'))
+  const patterns = (args[1]?.kind === 'list' && !lsub ? args[1].items : [args[1]]).map((t) => decodeName(stringArg(t, 'a pattern', 'latin1')))
+  const returns: string[] = []
+  let statusItemsAsked: string[] | undefined
+  if (args[2]) {
+    if (lsub || args[2].kind !== 'atom' || args[2].value.toUpperCase() !== 'RETURN' || args[3]?.kind !== 'list' || args.length > 4) throw new BadCommand('bad LIST arguments')
+    const opts = args[3].items
+    for (let i = 0; i < opts.length; i++) {
+      const o = stringArg(opts[i], 'a return option').toUpperCase()
+      if (o === 'STATUS') statusItemsAsked = words(opts[++i])
+      else returns.push(o)
+    }
+  }
+  for (const o of selection) if (!['SUBSCRIBED', 'SPECIAL-USE', 'RECURSIVEMATCH', 'REMOTE'].includes(o)) throw new BadCommand(`unknown LIST selection option ${o}`)
+  for (const o of returns) if (!['SUBSCRIBED', 'CHILDREN', 'SPECIAL-USE'].includes(o)) throw new BadCommand(`unknown LIST return option ${o}`)
   const verb = lsub ? 'LSUB' : 'LIST'
-  if (pattern === '') {
+  if (patterns.length === 1 && patterns[0] === '') {
     s.send(`* ${verb} (\\Noselect) "/" ""`)
     return s.tagged(cmd.tag, 'OK', 'Success')
   }
-  const match = matcher(reference, pattern)
+  const matches = patterns.map((p) => matcher(reference, p))
+  const onlySubscribed = lsub || selection.includes('SUBSCRIBED')
+  const tellSubscribed = selection.includes('SUBSCRIBED') || returns.includes('SUBSCRIBED')
   for (const e of entries(s.account!)) {
-    if (!match(e.name)) continue
-    if (lsub && !(s.account!.folder(e.name)?.subscribed ?? true)) continue
-    s.send(`* ${verb} (${e.attributes.join(' ')}) "/" ${mailboxName(e.name)}`)
+    if (!matches.some((m) => m(e.name))) continue
+    const f = s.account!.folder(e.name)
+    const subscribed = f?.subscribed ?? true
+    if (onlySubscribed && !subscribed) continue
+    if (selection.includes('SPECIAL-USE') && !f?.attribute) continue
+    const attributes = [...e.attributes, ...(tellSubscribed && subscribed ? ['\\Subscribed'] : [])]
+    s.send(`* ${verb} (${attributes.join(' ')}) "/" ${mailboxName(e.name)}`)
+    if (statusItemsAsked && f) s.send(`* STATUS ${mailboxName(f.name)} (${statusItems(s, f, statusItemsAsked)})`)
   }
   s.tagged(cmd.tag, 'OK', 'Success')
 }
@@ -64,6 +93,7 @@ export function statusItems(s: Session, f: Folder, items: string[]): string {
     UIDNEXT: f.uidNext,
     UIDVALIDITY: f.uidValidity,
     UNSEEN: members.filter(({ m }) => !m.flags.has('\\Seen')).length,
+    ...(s.ctx.condstore ? { HIGHESTMODSEQ: s.account!.modseq } : {}),
   }
   return items.map((i) => {
     if (!(i in values)) throw new BadCommand(`unknown STATUS item ${i}`)

@@ -21,6 +21,8 @@ const FLAG_KEYS: Record<string, [string, boolean]> = {
 
 class Keys {
   private at = 0
+  /** A MODSEQ key was used: the answer then names the highest MODSEQ of the hits (RFC 7162 section 3.1.5). */
+  usedModseq = false
   constructor(private readonly tokens: Token[], private readonly s: Session) {}
 
   get done(): boolean {
@@ -44,6 +46,7 @@ class Keys {
       const inner = new Keys(t.items, this.s)
       const all: Test[] = []
       while (!inner.done) all.push(inner.key())
+      this.usedModseq ||= inner.usedModseq
       return (x) => all.every((k) => k(x))
     }
     if (t.kind !== 'atom') throw new BadCommand('expected a search key')
@@ -95,6 +98,12 @@ class Keys {
       }
       case 'NOT': { const inner = this.key(); return (x) => !inner(x) }
       case 'OR': { const a = this.key(); const b = this.key(); return (x) => a(x) || b(x) }
+      case 'MODSEQ': {
+        const n = Number(this.str('a MODSEQ'))
+        this.s.condstore = true
+        this.usedModseq = true
+        return (x) => x.m.modseq >= n
+      }
       case 'X-GM-MSGID': { const id = this.str('an X-GM-MSGID'); return (x) => x.m.msgid === id }
       case 'X-GM-THRID': { const id = this.str('an X-GM-THRID'); return (x) => x.m.thrid === id }
       case 'X-GM-RAW': { const test = gmailRaw(this.str('a Gmail search')); return (x) => test(x.m) }
@@ -116,13 +125,18 @@ function search(s: Session, cmd: ParsedCommand, byUid: boolean): void {
   if (!all.length) throw new BadCommand('search keys missing')
   const sel = s.selected!
   const hits: number[] = []
+  let highest = 0
   sel.uids.forEach((uid, i) => {
     const m = s.account!.get(sel.folder.byUid.get(uid) ?? '')
     if (!m) return
     const t = { seq: i + 1, uid, m }
-    if (all.every((k) => k(t))) hits.push(byUid ? uid : i + 1)
+    if (all.every((k) => k(t))) {
+      hits.push(byUid ? uid : i + 1)
+      highest = Math.max(highest, m.modseq)
+    }
   })
-  s.send(`* SEARCH${hits.map((n) => ' ' + n).join('')}`)
+  const modseq = keys.usedModseq && hits.length ? ` (MODSEQ ${highest})` : ''
+  s.send(`* SEARCH${hits.map((n) => ' ' + n).join('')}${modseq}`)
   s.done(cmd)
 }
 

@@ -1,7 +1,7 @@
 // SELECT and EXAMINE of a folder (a view of the account, with its own UIDVALIDITY and UIDs),
 // CLOSE (which expunges, RFC 3501 section 6.4.2, with Gmail's meaning: see expunge.ts) and
 // UNSELECT (RFC 3691, which does not).
-import { stringArg, type ParsedCommand } from '../parse.js'
+import { BadCommand, stringArg, type ParsedCommand } from '../parse.js'
 import type { Session } from '../session.js'
 import { decodeName } from '../wire.js'
 import { expungeMarked } from './expunge.js'
@@ -14,6 +14,9 @@ function open(s: Session, cmd: ParsedCommand, readOnly: boolean): void {
   const name = decodeName(stringArg(cmd.args[0], 'a folder name', 'latin1'))
   const f = s.account!.folder(name)
   if (!f) return s.tagged(cmd.tag, 'NO', `[NONEXISTENT] Unknown Mailbox: ${name} (now in authenticated state) (Failure)`)
+  const params = cmd.args[1]?.kind === 'list' ? cmd.args[1].items.map((t) => (t.kind === 'atom' ? t.value.toUpperCase() : '')) : []
+  if (params.includes('CONDSTORE') && s.ctx.condstore) s.condstore = true
+  else if (params.length) throw new BadCommand(`unknown SELECT parameter ${params[0]}`)
   const sel = s.select(f, readOnly)
   const keywords = new Set<string>()
   for (const { m } of s.account!.members(f)) for (const k of m.flags) if (!k.startsWith('\\')) keywords.add(k)
@@ -24,6 +27,7 @@ function open(s: Session, cmd: ParsedCommand, readOnly: boolean): void {
   s.send(`* ${sel.uids.length} EXISTS`)
   s.send('* 0 RECENT')
   s.send(`* OK [UIDNEXT ${f.uidNext}] Predicted next UID.`)
+  if (s.ctx.condstore) s.send(`* OK [HIGHESTMODSEQ ${s.account!.modseq}]`)
   s.tagged(cmd.tag, 'OK', `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} selected. (Success)`)
 }
 

@@ -5,7 +5,9 @@
 import { normalizeLabel } from '../account.js'
 import { BadCommand, stringArg, type ParsedCommand } from '../parse.js'
 import type { Session } from '../session.js'
-import { decodeName, labelName } from '../wire.js'
+import { decodeName } from '../wire.js'
+import { compactSet } from '../sequence-set.js'
+import { expungeMarked } from './expunge.js'
 import { targets } from './targets.js'
 import type { Handler } from './types.js'
 
@@ -14,16 +16,32 @@ const ITEM = /^([+-]?)(FLAGS|X-GM-LABELS)(\.SILENT)?$/i
 function store(s: Session, cmd: ParsedCommand, byUid: boolean): void {
   const sel = s.selected!
   if (sel.readOnly) return s.tagged(cmd.tag, 'NO', 'Folder is read-only (Failure)')
-  if (cmd.args.length > 3) throw new BadCommand('STORE modifiers need CONDSTORE, which this server does not offer')
-  const item = ITEM.exec(cmd.args[1]?.kind === 'atom' ? cmd.args[1].value : '')
+  // UNCHANGEDSINCE (RFC 7162 section 3.1.3): messages changed since are left alone and named in MODIFIED
+  let unchangedSince: number | undefined
+  const args = [...cmd.args]
+  if (args[1]?.kind === 'list') {
+    const [name, value] = args[1].items
+    if (!s.ctx.condstore || name?.kind !== 'atom' || name.value.toUpperCase() !== 'UNCHANGEDSINCE' || value?.kind !== 'atom' || !/^\d+$/.test(value.value)) {
+      throw new BadCommand('only the UNCHANGEDSINCE modifier is known')
+    }
+    unchangedSince = Number(value.value)
+    s.condstore = true
+    args.splice(1, 1)
+  }
+  if (args.length > 3) throw new BadCommand('too many arguments')
+  const item = ITEM.exec(args[1]?.kind === 'atom' ? args[1].value : '')
   if (!item) throw new BadCommand('expected FLAGS or X-GM-LABELS')
   const [, op, what, silent] = item as unknown as [string, '' | '+' | '-', string, string | undefined]
-  const valueToken = cmd.args[2]
+  const valueToken = args[2]
   const values = (valueToken?.kind === 'list' ? valueToken.items : valueToken ? [valueToken] : []).map((t) => stringArg(t, 'a flag or label', 'latin1'))
   const labels = what.toUpperCase() === 'X-GM-LABELS'
   const account = s.account!
-  const list = targets(s, cmd.args[0], byUid)
-  for (const t of list) {
+  const modified: number[] = []
+  for (const t of targets(s, args[0], byUid)) {
+    if (unchangedSince !== undefined && t.m.modseq > unchangedSince) {
+      modified.push(byUid ? t.uid : t.seq)
+      continue
+    }
     if (labels) {
       const names = values.map((v) => (v.startsWith('\\') ? normalizeLabel(v) : decodeName(v)))
       if (op === '+') account.addLabels(t.m, names)
@@ -48,14 +66,15 @@ function store(s: Session, cmd: ParsedCommand, byUid: boolean): void {
       continue
     }
     const uid = byUid ? `UID ${t.uid} ` : ''
-    if (labels) s.send(`* ${t.seq} FETCH (${uid}X-GM-LABELS (${[...t.m.labels].map(labelName).join(' ')}))`)
+    if (labels) s.send(`* ${t.seq} FETCH (${uid}${s.labelsItem(t.m)}${s.modseqItem(t.uid)})`)
     else {
       const now = s.flagText(sel.folder, t.uid)
       sel.told.set(t.uid, now)
-      s.send(`* ${t.seq} FETCH (${uid}FLAGS (${now}))`)
+      s.send(`* ${t.seq} FETCH (${uid}FLAGS (${now})${s.modseqItem(t.uid)})`)
     }
   }
-  s.done(cmd)
+  if (account.autoExpunge) expungeMarked(s, undefined, false)
+  s.done(cmd, modified.length ? `[MODIFIED ${compactSet(modified)}] Conditional STORE failed (Failure)` : 'Success')
 }
 
 export const storeHandlers: Record<string, Handler> = {
