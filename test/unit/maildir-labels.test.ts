@@ -116,6 +116,24 @@ test('delete drops the entry; a file another program removed loses its entry whe
   assert.deepEqual((await sidecarLines(dir)).map((l) => l.split('\t').slice(2).join()), ['Kept,More'])
 })
 
+test('a message file passed over (a symlink out of the tree) keeps its labels when the sidecar is rewritten', async () => {
+  const { repo, dir, root } = await labelled()
+  await put(repo, 'm1', ['Work'])
+  const u2 = await put(repo, 'm2', ['Home'])
+  const fs = await import('node:fs/promises')
+  for (const f of await readdir(join(dir, 'cur'))) {
+    if (!(await readFile(join(dir, 'cur', f), 'utf8')).includes('m1@')) continue
+    const outside = join(root, '..', `outside-${Date.now()}`)
+    await fs.rename(join(dir, 'cur', f), outside)
+    await fs.symlink(outside, join(dir, 'cur', f))
+  }
+  const s = await repo.openFolder('all')
+  assert.deepEqual((await s.list()).messages.map((m) => m.uid), [u2])
+  await s.setLabels!([u2], ['More'], [])
+  await s.close()
+  assert.deepEqual((await sidecarLines(dir)).map((l) => l.split('\t').slice(1).join(' ')).sort(), ['<m1@test> Work', '<m2@test> Home More'])
+})
+
 test('crash safety: a stale temporary sidecar is ignored (and removed at the next rewrite); a line cut short gives no labels and becomes no entry', async () => {
   const { repo, dir } = await labelled()
   const u1 = await put(repo, 'm1', ['Work'])

@@ -434,6 +434,8 @@ export class MaildirFolder implements FolderSession {
     if (!this.sidecarRead || this.readOnly) return
     const alive = new Set<string>()
     for (const [, f] of this.index.entries()) alive.add(f.parsed.unique)
+    // a file passed over (not served as a message) is still there: its labels stay with it
+    for (const p of this.index.passedOver) alive.add(parseFileName(p.name).unique)
     await this.sidecarRead.compact((u) => alive.has(u))
   }
 
