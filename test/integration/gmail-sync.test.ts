@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { startFakeGmail, type FakeGmail } from '../support/fake-gmail/index.js'
 import { maildirRepository } from '../support/config-text.js'
 import { counts, gmailRepository, labelsBySubject, maildir, mailsync, message, subjectOf, tempDir, writeConfig } from './gmail-helpers.js'
@@ -122,5 +122,26 @@ test('backup, then restore into an empty Gmail account: every message once, labe
   } finally {
     await g.stop()
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('sync in the store layout with a local folder named like a label folder: that folder is refused with the reason, the rest is synced, nothing lost', async () => {
+  const w = await syncWorld()
+  try {
+    for (const d of ['cur', 'new', 'tmp']) mkdirSync(join(w.root, 'INBOX', d), { recursive: true })
+    const local = join(w.root, 'INBOX', 'cur', '1733580000.M1P1.host:2,S')
+    writeFileSync(local, message('Local only').replace(/\r\n/g, '\n'))
+    const r = await mailsync(['sync', 't', '-c', w.config, '-o'])
+    assert.equal(r.status, 75, 'the run says something needs attention')
+    const err = r.events.find((e) => e.type === 'error')
+    assert.equal(err?.folder, 'INBOX')
+    assert.match(err?.message ?? '', /INBOX is Gmail's folder of the label \\Inbox, a view of All Mail; in the store layout/)
+    assert.ok(existsSync(local), 'the local message is kept')
+    assert.equal(w.g.account.messages().length, 4, 'nothing made on Gmail')
+    assert.ok(w.g.log.every((l) => !/ (APPEND|CREATE) /i.test(l)))
+    const copied = await labelsBySubject(maildir(w.root, true), w.allMail)
+    assert.deepEqual(Object.keys(copied).sort(), ['Archived', 'Debian news', 'Hello inbox'], 'All Mail synced all the same')
+  } finally {
+    await w.stop()
   }
 })

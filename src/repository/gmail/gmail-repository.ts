@@ -96,8 +96,10 @@ export class GmailRepository implements Repository {
    */
   async createFolder(name: string): Promise<void> {
     if (this.labelMode === 'store') {
-      throw new MailsyncError('usage', `repository ${this.name}: folder ${name} would be a Gmail label, and in the store layout labels travel as labels of All Mail, not as folders`, {
-        hint: 'leave it out with folderfilter, or migrate with --labels folders',
+      const view = (await this.layout()).views.find((v) => v.folder.name === name)
+      const what = view ? `is Gmail's folder of the label ${view.label}, a view of All Mail` : 'would be a Gmail label'
+      throw new MailsyncError('usage', `repository ${this.name}: folder ${name} ${what}; in the store layout labels travel as labels of the messages in All Mail, not as folders (leave ${name} out with the other side's folderfilter, or set labelmode = folders)`, {
+        hint: 'leave it out with folderfilter, or set labelmode = folders',
       })
     }
     await this.imap.createFolder(name)
