@@ -136,7 +136,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       listB = listB.filter((m) => !outB.has(m.uid))
     }
 
-    const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash)
+    const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash, oneStore(o.repoA, o.repoB))
     const plan = planFolderSync({
       a: listA, b: listB, known: known.map(toKnown), policy, matches,
       eligible: o.eligible, maxDelete: o.maxDelete, force: o.force, labels,
@@ -366,10 +366,15 @@ async function withMessageIds(s: FolderSession, uids: number[]): Promise<Message
   return (await s.list({ uids, withMessageId: true })).messages
 }
 
+/** Both repositories are one store (the same identity), so a global message id means the same on both. */
+function oneStore(a: Repository, b: Repository): boolean {
+  return a.identity !== undefined && a.identity === b.identity
+}
+
 /** Unrecorded messages present on both sides are the same message when their fingerprints say so. */
 async function adoptionMatches(
   sA: FolderSession | undefined, sB: FolderSession | undefined, listA: MessageMeta[], listB: MessageMeta[],
-  known: MessagePairRow[], policy: Policy, hash: ReturnType<typeof hashLookup>,
+  known: MessagePairRow[], policy: Policy, hash: ReturnType<typeof hashLookup>, sameStore: boolean,
 ): Promise<{ uidA: number; uidB: number }[]> {
   if (!sA || !sB) return []
   if (!policy.copyAtoB && !policy.copyBtoA) return []
@@ -378,8 +383,9 @@ async function adoptionMatches(
   const prior = known.length === 0 ? priorMatches(sA, sB, listA, listB) : []
   const pA = new Set(prior.map((p) => p.uidA))
   const pB = new Set(prior.map((p) => p.uidB))
-  // the store's own identity first (Gmail -> Gmail: X-GM-MSGID), then Message-ID and bytes
-  const byId = matchByGlobalId(listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid)), listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid)))
+  // the store's own identity first, then Message-ID and bytes. A global id (X-GM-MSGID) names a
+  // message within one store only: two Gmail accounts give unrelated messages the same id.
+  const byId = sameStore ? matchByGlobalId(listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid)), listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid))) : []
   for (const p of byId) {
     pA.add(p.uidA)
     pB.add(p.uidB)

@@ -16,8 +16,9 @@ import type { FolderSession, ListOptions, Repository } from '../../src/repositor
 const body = (id: string, text: string) => Buffer.from(`Message-ID: <${id}@test>\r\nSubject: ${id}\r\n\r\n${text}\r\n`)
 
 /** `inner` whose listings give each UID the global id `ids` names. */
-function withGlobalIds(inner: MaildirRepository, ids: Map<number, string>): Repository {
-  return Object.assign(Object.create(inner) as Repository, {
+function withGlobalIds(inner: MaildirRepository, ids: Map<number, string>, identity: string): Repository {
+  const repo = Object.create(inner, { identity: { value: identity } }) as Repository
+  return Object.assign(repo, {
     openFolder: async (name: string, opts?: { readOnly?: boolean }) => {
       const s = await inner.openFolder(name, opts)
       const list = async (o?: ListOptions) => {
@@ -35,7 +36,8 @@ function withGlobalIds(inner: MaildirRepository, ids: Map<number, string>): Repo
   })
 }
 
-async function world(t: TestContext, o: { globalIds: boolean }) {
+/** `stores`: the identities of A and B (the same: one Gmail account seen twice). */
+async function world(t: TestContext, o: { globalIds: boolean; stores?: [string, string] }) {
   const root = mkdtempSync(join(tmpdir(), 'mailsync-fs-labels-'))
   t.after(() => rmSync(root, { recursive: true, force: true }))
   const a = new MaildirRepository({ name: 'a', root: join(root, 'a'), createRoot: true, labels: true })
@@ -51,8 +53,9 @@ async function world(t: TestContext, o: { globalIds: boolean }) {
   // the same Gmail message as each side stored it: the same X-GM-MSGID, not the same bytes
   const ua = await put(a, body('one', 'as A has it'), ['Work'])
   const ub = await put(b, body('one-local', 'as B has it, longer than A'), ['Home'])
-  const repoA = o.globalIds ? withGlobalIds(a, new Map([[ua, '1650000000000000001']])) : a
-  const repoB = o.globalIds ? withGlobalIds(b, new Map([[ub, '1650000000000000001']])) : b
+  const [storeA, storeB] = o.stores ?? ['gmail:alice', 'gmail:alice']
+  const repoA = o.globalIds ? withGlobalIds(a, new Map([[ua, '1650000000000000001']]), storeA) : a
+  const repoB = o.globalIds ? withGlobalIds(b, new Map([[ub, '1650000000000000001']]), storeB) : b
   const db = StatusDb.openMemory()
   const run = () => syncFolderPair({
     account: 't', repoA, repoB, db, policy: makePolicy('sync', { syncLabels: true }), emit: () => undefined, dryRun: false,
@@ -78,6 +81,14 @@ test('adoption by globalId first: the same message is paired though its Message-
   assert.deepEqual(await w.labels(w.b), [['Home', 'Work']])
   const fp = w.db.listFolderPairs()[0]!
   assert.deepEqual(w.db.listMessagePairs(fp.id).map((r) => r.labels), [['Home', 'Work']])
+})
+
+test('the same globalId in two different stores (two Gmail accounts) pairs nothing: each message is copied', async (t) => {
+  const w = await world(t, { globalIds: true, stores: ['gmail:alice', 'gmail:bob'] })
+  const out = await w.run()
+  await out.settling
+  assert.deepEqual([out.counts.adopted, out.counts.copiedAtoB, out.counts.copiedBtoA], [0, 1, 1])
+  assert.deepEqual((await w.labels(w.b)).sort(), [['Home'], ['Work']])
 })
 
 test('without a globalId the two are different messages: each is copied, with its labels', async (t) => {
