@@ -62,8 +62,10 @@ function buildConfig(doc: IniDocument | undefined, opts: ParseOptions): LoadedCo
     const { type, declaredType } = repositoryType(doc!, s.section, ctx)
     const ref: SectionRef = { kind: 'repository', section: s.section.name, file, line: s.section.line, type, declaredType }
     const { settings, preset } = resolveRepositorySettings(ref, sectionInputs(doc!, s.section, ref, ctx), ctx)
-    // type = Gmail / GmailIMAP is a kind of its own (repository/gmail), built on the IMAP options
-    if (declaredType !== type.toLowerCase() && !isGmailType(declaredType)) {
+    // type = Gmail / GmailIMAP is a kind of its own (repository/gmail), built on the IMAP options;
+    // type = GmailMaildir is a Maildir that keeps labels (repository/factory.ts): neither is a
+    // stand-in for something else, so neither earns a note
+    if (declaredType !== type.toLowerCase() && !isGmailType(declaredType) && declaredType !== 'gmailmaildir') {
       warn(ctx, `type ${declaredType} is treated as ${type}`, {
         file,
         line: lookupOption(doc!, s.section, 'type')?.line,

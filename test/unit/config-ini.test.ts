@@ -117,10 +117,11 @@ test('GmailIMAP is the Gmail kind on the IMAP options, without a warning, and ge
   assert.deepEqual(c.warnings.map((w) => w.message).filter((m) => /treated as/.test(m)), [])
 })
 
-test('GmailMaildir is still read as Maildir, with a note', () => {
+test('GmailMaildir is a Maildir that keeps labels, without a warning', () => {
   const c = parse('[Repository G]\ntype = GmailMaildir\nlocalfolders = /m\n')
   assert.equal(c.repositories.get('G')!.type, 'Maildir')
-  assert.match(c.warnings[0]!.message, /type gmailmaildir is treated as Maildir/)
+  assert.equal(c.repositories.get('G')!.declaredType, 'gmailmaildir')
+  assert.deepEqual(c.warnings.map((w) => w.message).filter((m) => /gmailmaildir|treated as/i.test(m)), [])
 })
 
 test('passcmd is an alias of remotepasscmd; a CRLF file with a BOM reads the same', () => {
