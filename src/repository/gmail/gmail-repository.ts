@@ -138,7 +138,11 @@ export class GmailRepository implements Repository {
     if (role.kind === 'own') {
       const session = (await this.imap.openFolder(name, o)) as ImapFolderSession
       if (this.labelMode !== 'store') return session
-      return new GmailStoreSession(session, name === trash ? {} : { ...(trash ? { trash } : {}) })
+      const allMail = layout.allMail.name
+      const spam = layout.spam?.name
+      // a message put into Trash or Spam may be one Gmail has in All Mail (or, for Spam, in Trash)
+      const takeOverFrom = name === trash ? [allMail] : name === spam ? [allMail, ...(trash ? [trash] : [])] : undefined
+      return new GmailStoreSession(session, name === trash ? { takeOverFrom } : { ...(trash ? { trash } : {}), ...(takeOverFrom ? { takeOverFrom } : {}) })
     }
     const allMail = (await this.imap.openFolder(layout.allMail.name, o)) as ImapFolderSession
     return new GmailViewSession(allMail, role.view, this.dedupe)

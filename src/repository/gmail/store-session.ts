@@ -7,10 +7,16 @@ import { GMAIL_LIST_EXTRA } from './list-extra.js'
 import { moveUids, storeLabels } from './store-labels.js'
 import { searchMessageId } from '../imap/message-search.js'
 import { normalizeLabels } from './labels.js'
+import { takeOverInto } from './bin-takeover.js'
 
 export interface StoreSessionOptions {
   /** The Trash folder a delete moves to; undefined when this folder is Trash (or there is none). */
   trash?: string
+  /**
+   * This folder is Trash or Spam: where Gmail may hold a message uploaded here already (All Mail;
+   * for Spam also Trash). Such a message is moved here instead of uploaded (bin-takeover.ts).
+   */
+  takeOverFrom?: string[]
 }
 
 export class GmailStoreSession implements FolderSession {
@@ -40,6 +46,16 @@ export class GmailStoreSession implements FolderSession {
    * pairs it (Message-ID and size) and adds the labels the merge finds missing.
    */
   async append(msg: AppendInput): Promise<AppendResult> {
+    const taken = await this.takenOver(msg)
+    if (taken !== undefined) {
+      // not uploaded: the bytes offered are read to their end and dropped (Gmail's are the same message)
+      if (!Buffer.isBuffer(msg.content)) msg.content.resume()
+      // the status cache records the flags and labels given, so the message gets them
+      if (msg.flags.length) await this.setFlags([taken], msg.flags, [])
+      const labels = normalizeLabels(msg.labels ?? [])
+      if (labels.length) await this.setLabels([taken], labels, [])
+      return { uid: taken, uidValidity: this.status.uidValidity }
+    }
     const out = await this.imap.append(msg)
     const labels = normalizeLabels(msg.labels ?? [])
     if (labels.length) {
@@ -47,6 +63,14 @@ export class GmailStoreSession implements FolderSession {
       if (uid !== undefined) await this.setLabels([uid], labels, [])
     }
     return out
+  }
+
+  /** Into Trash or Spam: this folder's UID of the same message Gmail holds already (there or moved there now). */
+  private takenOver(msg: AppendInput): Promise<number | undefined> {
+    const from = this.opts.takeOverFrom
+    if (!from?.length || !msg.messageId) return Promise.resolve(undefined)
+    const input = { into: this.name, from, messageId: msg.messageId, size: msg.size }
+    return this.imap.command(`looking for ${msg.messageId} elsewhere on Gmail before uploading to`, (c) => takeOverInto(c, input))
   }
 
   /** Without APPENDUID: the one message of this Message-ID and size (the highest UID: the newest). */
