@@ -7,6 +7,7 @@ import { jobFlagOptions, jobFlags } from '../src/cli/flag-values.js'
 import { describeWithExitCodes } from '../src/cli/help-text.js'
 import { MailsyncError } from '../src/errors.js'
 import { renderVerification } from '../src/cli/render-verification.js'
+import type { LabelMode } from '../src/repository/gmail/label-mode.js'
 
 export default class MigrateCommand extends MailsyncCommand {
   static override summary = 'Move mail between IMAP servers: OLD -> NEW'
@@ -20,6 +21,7 @@ export default class MigrateCommand extends MailsyncCommand {
   static override flags = {
     delete: Flags.boolean({ default: false, description: 'Remove from NEW what is no longer on OLD.' }),
     automap: Flags.boolean({ default: true, allowNo: true, description: 'Map special folders by role (\\Sent, \\Trash, ...); --no-automap maps by name only.' }),
+    labels: Flags.string({ options: ['folders', 'first', 'keywords'], helpValue: 'MODE', description: 'A Gmail OLD (type = Gmail) to a folder server: folders (default) = a copy in every label\'s folder, archived mail in All Mail; first = one copy, in the first label (\\Inbox, \\Sent, \\Draft, then labels by name); keywords = one copy in All Mail, labels as IMAP keywords. See docs/gmail.md.' }),
     verify: Flags.boolean({ default: true, allowNo: true, description: 'Fetch copied messages back from NEW and compare them; --no-verify skips it.' }),
     report: Flags.string({ helpValue: 'FILE', description: 'Write the result (counts per folder, errors; with --batch every mailbox) as JSON to FILE.' }),
     batch: Flags.string({ helpValue: 'FILE', description: 'Migrate every mailbox pair of a CSV file (imapsync\'s host1;user1;password1;host2;user2;password2, or a header naming the columns); see docs/batch.md.' }),
@@ -63,6 +65,7 @@ export default class MigrateCommand extends MailsyncCommand {
       delete: flags.delete,
       automap: flags.automap,
       verify: flags.verify,
+      ...(flags.labels ? { labels: flags.labels as LabelMode } : {}),
     }
     const report = flags.report
     const table = !this.globals.json && !this.globals.quiet

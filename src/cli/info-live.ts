@@ -30,6 +30,8 @@ export interface LiveRepository {
   /** The personal namespace's prefix (IMAP only; `INBOX.` on Debian's Cyrus). */
   personalPrefix?: string
   folders?: FolderInfo[]
+  /** type = Gmail: which folder is the store, which are views (repository/gmail/describe-layout.ts). */
+  layout?: string[]
 }
 
 export interface StatusPairFigures {
@@ -95,7 +97,8 @@ async function probeRepository(config: LoadedConfig, cfg: RepositoryConfig, offl
     }
     await withTimeout(repo.open(), `${cfg.name}: connecting`)
     const [caps, sep, folders, prefix] = await withTimeout(Promise.all([repo.capabilities(), repo.separator(), repo.listFolders(), repo.personalPrefix?.()]), `${cfg.name}: listing`)
-    return { ...base, connected: true, capabilities: [...caps].sort(), separator: sep, folders, ...(prefix === undefined ? {} : { personalPrefix: prefix }) }
+    const layout = 'layoutLines' in repo && typeof repo.layoutLines === 'function' ? await (repo.layoutLines as () => Promise<string[]>)() : undefined
+    return { ...base, connected: true, capabilities: [...caps].sort(), separator: sep, folders, ...(prefix === undefined ? {} : { personalPrefix: prefix }), ...(layout ? { layout } : {}) }
   } catch (e) {
     return { ...base, error: oneLine(e) }
   } finally {

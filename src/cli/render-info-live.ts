@@ -16,6 +16,7 @@ export function renderRepositoryLive(r: LiveRepository, offline: boolean): strin
   if (r.separator !== undefined) out.push(`  hierarchy separator: "${r.separator}"`)
   if (r.personalPrefix) out.push(`  personal namespace: "${r.personalPrefix}"`)
   if (r.folders) out.push(`  folders: ${r.folders.length}`)
+  for (const l of r.layout ?? []) out.push(`  ${l}`)
   const spelled = (r.folders ?? []).filter((f) => f.diskName !== undefined)
   if (spelled.length) {
     out.push('  spelled on disk in modified UTF-7 (as OfflineIMAP and mbsync write them; mailsync uses these directories):')

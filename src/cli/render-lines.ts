@@ -83,6 +83,9 @@ function renderVerbose(e: EngineEvent): RenderedLine | undefined {
       return out(`${e.account} ${e.folder}: paired uid ${e.uidA} (A) with uid ${e.uidB} (B), already on both sides`)
     case 'flags-changed':
       return out(`${e.account} ${e.folder}: flags on side ${e.side}${e.add.length ? ` +${e.add.join(' +')}` : ''}${e.remove.length ? ` -${e.remove.join(' -')}` : ''} for uid ${uidList(e.uids)}`)
+    case 'labels-changed':
+      // Gmail labels (and a labels-keeping Maildir's) change apart from flags; the JSON output names them, so must the lines.
+      return out(`${e.account} ${e.folder}: labels on side ${e.side}${e.add.length ? ` +${e.add.join(' +')}` : ''}${e.remove.length ? ` -${e.remove.join(' -')}` : ''} for uid ${uidList(e.uids)}`)
     case 'message-deleted':
       return out(`${e.account} ${e.folder}: deleted on side ${e.side} uid ${uidList(e.uids)}`)
     default:

@@ -62,8 +62,11 @@ function buildConfig(doc: IniDocument | undefined, opts: ParseOptions): LoadedCo
     const { type, declaredType } = repositoryType(doc!, s.section, ctx)
     const ref: SectionRef = { kind: 'repository', section: s.section.name, file, line: s.section.line, type, declaredType }
     const { settings, preset } = resolveRepositorySettings(ref, sectionInputs(doc!, s.section, ref, ctx), ctx)
-    if (declaredType !== type.toLowerCase()) {
-      warn(ctx, `type ${declaredType} is treated as ${type}${type === 'IMAP' ? ' (Gmail labels are not synced; folders are)' : ''}`, {
+    // type = Gmail / GmailIMAP is a kind of its own (repository/gmail), built on the IMAP options;
+    // type = GmailMaildir is a Maildir that keeps labels (repository/factory.ts): neither is a
+    // stand-in for something else, so neither earns a note
+    if (declaredType !== type.toLowerCase() && !isGmailType(declaredType) && declaredType !== 'gmailmaildir') {
+      warn(ctx, `type ${declaredType} is treated as ${type}`, {
         file,
         line: lookupOption(doc!, s.section, 'type')?.line,
         section: s.section.name,
@@ -188,4 +191,9 @@ function warnUnknown(ref: SectionRef, name: string, where: ConfigLocation, ctx: 
   const elsewhere = (OPTIONS as readonly OptionSpec[]).find((s) => s.name === name && s.section !== ref.kind)
   const extra = near ? `did you mean \`${near}\`?` : elsewhere ? `it belongs in a ${elsewhere.section} section` : 'not a mailsync option'
   warn(ctx, `unknown option, ignored (${extra})`, where)
+}
+
+/** `type = Gmail` / `GmailIMAP` (OfflineIMAP's names): the Gmail repository kind. */
+export function isGmailType(declaredType: string | undefined): boolean {
+  return declaredType === 'gmail' || declaredType === 'gmailimap'
 }

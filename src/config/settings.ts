@@ -109,8 +109,9 @@ function checkValue(spec: OptionSpec, value: unknown, where: ConfigLocation, ctx
   if (spec.name === 'status_backend' && String(value).toLowerCase() !== 'sqlite') {
     warn(ctx, `status_backend = ${String(value)} is ignored: mailsync keeps its status in SQLite`, where)
   }
-  if (spec.name === 'synclabels' && value === true) {
-    throw new ConfigError('synclabels = yes is not supported yet', where, { hint: 'set synclabels = no (labels stay on the server)' })
+  if (spec.name === 'labelsheader') {
+    // the bytes of a message are never changed (docs/gmail.md): say where the labels are instead
+    warn(ctx, `labelsheader = ${String(value)} is accepted but no header is written: mailsync never changes a message's bytes; labels are kept in the status cache and, in a Maildir, in each folder's .mailsync-labels file (docs/gmail.md)`, where)
   }
   if (spec.name === 'cert_fingerprint') {
     for (const fp of value as string[]) {

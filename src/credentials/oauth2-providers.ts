@@ -1,6 +1,6 @@
 // Whose OAuth2 endpoints a repository signs in with: the Google and Microsoft presets, or a
 // custom provider, each URL overridable by an oauth2_* option. The preset comes from
-// oauth2_provider, else from the repository's type or host (Gmail, Office 365).
+// oauth2_provider, else from the repository's preset, type or host (Gmail, Office 365).
 //
 // Google (OAuth 2.0 for desktop apps, and for TV and limited-input devices): authorization at
 // accounts.google.com/o/oauth2/v2/auth, tokens at oauth2.googleapis.com/token, device codes at
@@ -17,7 +17,7 @@ export type ProviderName = 'google' | 'microsoft' | 'custom'
 
 export interface OAuth2Endpoints {
   provider: ProviderName
-  /** Why this provider: `oauth2_provider`, `type Gmail`, `host imap.gmail.com`, or `default`. */
+  /** Why this provider: `oauth2_provider`, `preset gmail`, `type Gmail`, `host imap.gmail.com`, or `default`. */
   chosenBy: string
   authorizeUrl?: string
   tokenUrl?: string
@@ -65,6 +65,11 @@ const MICROSOFT_HOSTS = ['outlook.office365.com', 'outlook.office.com']
 export function chooseProvider(repo: RepositoryConfig): { provider: ProviderName; chosenBy: string } {
   const set = repo.get<ProviderName | undefined>('oauth2_provider')
   if (set) return { provider: set, chosenBy: 'oauth2_provider' }
+  // `preset = gmail` / `preset = microsoft365` names the provider even where the host is the
+  // user's own (a custom domain in front of Gmail or Exchange Online), so it comes before the host
+  const named = repo.get<string | undefined>('preset')
+  if (named === 'gmail') return { provider: 'google', chosenBy: 'preset gmail' }
+  if (named === 'microsoft365') return { provider: 'microsoft', chosenBy: 'preset microsoft365' }
   if (repo.declaredType.startsWith('gmail')) return { provider: 'google', chosenBy: `type ${repo.declaredType}` }
   const host = (repo.get<string | undefined>('remotehost') ?? '').toLowerCase()
   if (GOOGLE_HOSTS.includes(host)) return { provider: 'google', chosenBy: `host ${host}` }

@@ -41,6 +41,8 @@ export interface AccountSyncOptions {
   stop?: AbortSignal
   /** A quick round: see FolderSyncOptions.quick. */
   quick?: boolean
+  /** `ignorelabels`: see FolderSyncOptions.ignoreLabels. */
+  ignoreLabels?: readonly string[]
 }
 
 /**

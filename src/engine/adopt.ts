@@ -64,3 +64,24 @@ function group<T>(m: Map<string, { a: T[]; b: T[] }>, k: string): { a: T[]; b: T
   if (!g) m.set(k, (g = { a: [], b: [] }))
   return g
 }
+
+/**
+ * Pairs unrecorded messages by the store's global identity (Gmail's X-GM-MSGID), where both sides
+ * give one (Gmail -> Gmail): stronger than Message-ID, and it reads no header. An identity that
+ * occurs more than once on a side pairs nothing (left to the Message-ID match).
+ */
+export function matchByGlobalId(as: readonly { uid: number; globalId?: string }[], bs: readonly { uid: number; globalId?: string }[]): Match[] {
+  const once = (ms: readonly { uid: number; globalId?: string }[]) => {
+    const seen = new Map<string, number | null>()
+    for (const m of ms) if (m.globalId) seen.set(m.globalId, seen.has(m.globalId) ? null : m.uid)
+    return seen
+  }
+  const a = once(as)
+  const b = once(bs)
+  const out: Match[] = []
+  for (const [id, uidA] of a) {
+    const uidB = b.get(id)
+    if (uidA !== null && uidB !== undefined && uidB !== null) out.push({ uidA, uidB })
+  }
+  return out.sort((x, y) => x.uidA - y.uidA)
+}

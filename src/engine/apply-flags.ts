@@ -6,7 +6,8 @@ import type { FlagChange } from './plan-folder.js'
 export function groupFlagChanges(changes: readonly FlagChange[]): { add: string[]; remove: string[]; uids: number[] }[] {
   const groups = new Map<string, { add: string[]; remove: string[]; uids: number[] }>()
   for (const c of changes) {
-    const key = `${c.add.join(' ')}\u0000${c.remove.join(' ')}`
+    // JSON: a label may hold a space, so a joined list could stand for two different changes
+    const key = JSON.stringify([c.add, c.remove])
     let g = groups.get(key)
     if (!g) groups.set(key, (g = { add: c.add, remove: c.remove, uids: [] }))
     g.uids.push(c.uid)

@@ -33,6 +33,11 @@ export interface CopyRequest {
   result?: CopyResult
   /** Once aborted, no further message is started; what is stored is recorded, the rest is left for the next run. */
   stop?: AbortSignal
+  /**
+   * Where labels are in play: the labels a copy carries (AppendInput.labels), recorded with its
+   * pair as the label base. Undefined: copies carry none and no label base is recorded.
+   */
+  labelsOf?: (m: MessageMeta) => string[]
 }
 
 export interface CopyResult {
@@ -82,6 +87,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
   const input = (m: Ready): AppendInput => ({
     content: m.content, size: m.body.size, flags: m.meta.flags, internalDate: m.meta.internalDate, messageId: m.messageId,
     ...(m.body.sizeExact ? { sizeExact: true } : {}),
+    ...(r.labelsOf ? { labels: r.labelsOf(m.meta) } : {}),
   })
   const stored = (m: Ready, out: AppendResult): void => {
     const fp = m.tap.result()
@@ -91,6 +97,7 @@ export async function copyMessages(r: CopyRequest): Promise<CopyResult> {
         uidA: r.direction === 'A->B' ? m.body.uid : out.uid,
         uidB: r.direction === 'A->B' ? out.uid : m.body.uid,
         flags: m.meta.flags, size: m.body.size, internalDate: m.meta.internalDate, messageId: fp.messageId ?? null, sha256: fp.sha256,
+        ...(r.labelsOf ? { labels: r.labelsOf(m.meta) } : {}),
       })
       // kept for the check after the copy only (thousands of these outlived every young-generation GC)
       if (r.verify) {

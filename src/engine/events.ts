@@ -30,6 +30,8 @@ export type EngineEvent =
   | { type: 'message-copied'; account: string; folder: string; direction: Direction; uid: number; newUid?: number; size: number }
   | { type: 'message-adopted'; account: string; folder: string; uidA: number; uidB: number }
   | { type: 'flags-changed'; account: string; folder: string; side: 'A' | 'B'; uids: number[]; add: string[]; remove: string[] }
+  /** Labels (Repository.labels) added and removed on messages of a side; counted with the flag changes. */
+  | { type: 'labels-changed'; account: string; folder: string; side: 'A' | 'B'; uids: number[]; add: string[]; remove: string[] }
   | { type: 'message-deleted'; account: string; folder: string; side: 'A' | 'B'; uids: number[] }
   | { type: 'uidvalidity-changed'; account: string; folder: string; side: 'A' | 'B'; old: number; now: number }
   | { type: 'warning'; account?: string; folder?: string; message: string }

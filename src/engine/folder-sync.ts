@@ -11,11 +11,13 @@ import type { Policy } from './policy.js'
 import { writesA, writesB } from './policy.js'
 import type { FolderPair } from './folder-pairing.js'
 import { planFolderSync, type FolderPlan, type KnownPair } from './plan-folder.js'
-import { matchCandidates, type Candidate } from './adopt.js'
+import { matchByGlobalId, matchCandidates, type Candidate } from './adopt.js'
 import { repairAfterUidValidityChange } from './uidvalidity-repair.js'
 import { copyMessages, type CopyResult } from './copy-messages.js'
 import { settleCopyChecks } from './copy-checks.js'
 import { applyFlagChanges } from './apply-flags.js'
+import { applyLabelChanges } from './apply-labels.js'
+import { ignoreSet, syncedLabels, type LabelRules } from './label-merge.js'
 import { statePoint } from '../crash-point.js'
 import { sha256Of } from './message-fingerprint.js'
 import { listSide } from './side-listing.js'
@@ -47,6 +49,18 @@ export interface FolderSyncOptions {
    * A side with CONDSTORE is judged by HIGHESTMODSEQ as always: no flag change is missed there.
    */
   quick?: boolean
+  /** `ignorelabels`: labels never synced (never added or removed, kept out of the label base). */
+  ignoreLabels?: readonly string[]
+}
+
+/**
+ * Labels are in play for the pair when both repositories keep them and the policy moves them
+ * (policy.ts: backup, restore, migrate; sync with synclabels): then how they travel.
+ */
+export function labelRules(o: Pick<FolderSyncOptions, 'repoA' | 'repoB' | 'policy' | 'ignoreLabels'>): LabelRules | undefined {
+  if (!o.repoA.labels || !o.repoB.labels) return undefined
+  if (!o.policy.labelsAtoB && !o.policy.labelsBtoA) return undefined
+  return { aToB: o.policy.labelsAtoB, bToA: o.policy.labelsBtoA, ignore: ignoreSet(o.ignoreLabels) }
 }
 
 export interface FolderOutcome {
@@ -82,7 +96,10 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
   const stA = pair.createA && o.dryRun ? undefined : o.statusesA?.get(pair.nameA) ?? await o.repoA.folderStatus(pair.nameA)
   const stB = pair.createB && o.dryRun ? undefined : o.statusesB?.get(pair.nameB) ?? await o.repoB.folderStatus(pair.nameB)
   const sameStores = !row || (sameIdentity(row.identityA, o.repoA.identity) && sameIdentity(row.identityB, o.repoB.identity))
-  if (row && stA && stB && sameStores && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick) && !db.hasCopyChecks(row.id)) {
+  const labels = labelRules(o)
+  // records without a label base (labels just came into play) are merged once, changed or not
+  const labelsOwed = labels !== undefined && row !== undefined && db.hasMessagePairsWithoutLabels(row.id)
+  if (row && stA && stB && sameStores && !labelsOwed && unchanged(row, stA, 'A', o.quick) && unchanged(row, stB, 'B', o.quick) && !db.hasCopyChecks(row.id)) {
     emit({ type: 'folder-skip', account, folderA: pair.nameA, folderB: pair.nameB, reason: 'unchanged' })
     return { counts, skipped: 'unchanged', problems, messagesA: stA.messages, messagesB: stB.messages }
   }
@@ -96,7 +113,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     let known: MessagePairRow[] = row ? db.listMessagePairs(row.id) : []
     const [capsA, capsB] = await Promise.all([o.repoA.capabilities(), o.repoB.capabilities()])
     const listing = (side: Side, session: FolderSession, status: FolderStatus) =>
-      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC') })
+      listSide({ side, session, status, row: sameStores ? row : undefined, known, policy, qresync: (side === 'A' ? capsA : capsB).has('QRESYNC'), labels: labels !== undefined })
     const lA = sA ? await listing('A', sA, stA!) : undefined
     const lB = sB ? await listing('B', sB, stB!) : undefined
     let listA = lA?.messages ?? []
@@ -119,10 +136,10 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       listB = listB.filter((m) => !outB.has(m.uid))
     }
 
-    const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash)
+    const matches = await adoptionMatches(sA, sB, listA, listB, known, policy, hash, oneStore(o.repoA, o.repoB))
     const plan = planFolderSync({
       a: listA, b: listB, known: known.map(toKnown), policy, matches,
-      eligible: o.eligible, maxDelete: o.maxDelete, force: o.force,
+      eligible: o.eligible, maxDelete: o.maxDelete, force: o.force, labels,
     })
     counts.skipped += plan.skipped
     const where = { emit, account, folder: pair.nameB }
@@ -133,11 +150,12 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       create: pair.createA ? 'A' : pair.createB ? 'B' : undefined,
       copyAtoB: plan.copyAtoB.length, copyBtoA: plan.copyBtoA.length,
       bytes: plannedBytes,
-      flagChanges: plan.flagsA.length + plan.flagsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
+      flagChanges: plan.flagsA.length + plan.flagsB.length + plan.labelsA.length + plan.labelsB.length, deletions: plan.deleteA.length + plan.deleteB.length,
       listedA: lA?.how ?? 'none', listedB: lB?.how ?? 'none',
     })
     for (const g of plan.guard ?? []) {
-      emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${g.wanted} deletions on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
+      const what = g.labelRemovals ? `${g.wanted - g.labelRemovals} deletions and ${g.labelRemovals} label removals` : `${g.wanted} deletions`
+      emit({ type: 'error', account, folder, kind: 'guard', message: `deletion guard: ${what} on side ${g.side} exceed the limit of ${g.limit}; held back (use --force or --max-delete)` })
       counts.failed++
     }
     if (plan.copyGuard) {
@@ -148,7 +166,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
     if (o.dryRun) {
       Object.assign(counts, {
         copiedAtoB: plan.copyAtoB.length, copiedBtoA: plan.copyBtoA.length, adopted: plan.adopt.length,
-        flagsAtoB: plan.flagsB.length, flagsBtoA: plan.flagsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
+        flagsAtoB: plan.flagsB.length + plan.labelsB.length, flagsBtoA: plan.flagsA.length + plan.labelsA.length, deletedA: plan.deleteA.length, deletedB: plan.deleteB.length,
         bytes: plannedBytes,
       })
       return { counts, plan, problems, ...after(listA.length, listB.length, counts) }
@@ -159,7 +177,7 @@ export async function syncFolderPair(o: FolderSyncOptions): Promise<FolderOutcom
       uidValidityA: sA!.status.uidValidity, uidValidityB: sB!.status.uidValidity,
       identityA: o.repoA.identity ?? null, identityB: o.repoB.identity ?? null,
     })
-    const finished = await execute(o, fp, plan, known, sA!, sB!, counts, problems)
+    const finished = await execute(o, fp, plan, known, sA!, sB!, counts, problems, labels)
     // Work left undone (held-back deletions, failed or filtered-out messages, a stopped run) must
     // be looked at again next time, even if neither side changes: then no status is kept that
     // would let it skip (a filter may change, e.g. maxsize raised), nor any that would shortcut a listing.
@@ -330,7 +348,7 @@ function sameIdentity(recorded: string | null | undefined, current: string | und
 }
 
 function toKnown(r: MessagePairRow): KnownPair {
-  return { uidA: r.uidA, uidB: r.uidB, flags: r.flags }
+  return { uidA: r.uidA, uidB: r.uidB, flags: r.flags, labels: r.labels ?? null }
 }
 
 function hashLookup(sA?: FolderSession, sB?: FolderSession) {
@@ -348,10 +366,15 @@ async function withMessageIds(s: FolderSession, uids: number[]): Promise<Message
   return (await s.list({ uids, withMessageId: true })).messages
 }
 
+/** Both repositories are one store (the same identity), so a global message id means the same on both. */
+function oneStore(a: Repository, b: Repository): boolean {
+  return a.identity !== undefined && a.identity === b.identity
+}
+
 /** Unrecorded messages present on both sides are the same message when their fingerprints say so. */
 async function adoptionMatches(
   sA: FolderSession | undefined, sB: FolderSession | undefined, listA: MessageMeta[], listB: MessageMeta[],
-  known: MessagePairRow[], policy: Policy, hash: ReturnType<typeof hashLookup>,
+  known: MessagePairRow[], policy: Policy, hash: ReturnType<typeof hashLookup>, sameStore: boolean,
 ): Promise<{ uidA: number; uidB: number }[]> {
   if (!sA || !sB) return []
   if (!policy.copyAtoB && !policy.copyBtoA) return []
@@ -360,6 +383,14 @@ async function adoptionMatches(
   const prior = known.length === 0 ? priorMatches(sA, sB, listA, listB) : []
   const pA = new Set(prior.map((p) => p.uidA))
   const pB = new Set(prior.map((p) => p.uidB))
+  // the store's own identity first, then Message-ID and bytes. A global id (X-GM-MSGID) names a
+  // message within one store only: two Gmail accounts give unrelated messages the same id.
+  const byId = sameStore ? matchByGlobalId(listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid)), listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid))) : []
+  for (const p of byId) {
+    pA.add(p.uidA)
+    pB.add(p.uidB)
+  }
+  prior.push(...byId)
   const uA = listA.filter((m) => !kA.has(m.uid) && !pA.has(m.uid))
   const uB = listB.filter((m) => !kB.has(m.uid) && !pB.has(m.uid))
   if (!uA.length || !uB.length) return prior
@@ -401,15 +432,16 @@ function priorMatches(sA: FolderSession, sB: FolderSession, listA: MessageMeta[]
 
 async function execute(
   o: FolderSyncOptions, fp: FolderPairRow, plan: FolderPlan, known: readonly MessagePairRow[], sA: FolderSession, sB: FolderSession,
-  counts: FolderCounts, problems: FolderOutcome['problems'],
+  counts: FolderCounts, problems: FolderOutcome['problems'], labels: LabelRules | undefined,
 ): Promise<boolean> {
   const { db, emit, account } = o
   const folder = o.pair.nameB
+  const labelsOf = labels ? (m: MessageMeta) => syncedLabels(m.labels, labels) : undefined
   if (plan.adopt.length) {
     db.transaction(() => {
       for (const x of plan.adopt) {
-        // the base the flag changes below come from, until they are made (see firstPairBase)
-        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.before, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+        // the base the flag and label changes below come from, until they are made (see firstPairBase)
+        db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.before, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null, ...(x.labelsBefore ? { labels: x.labelsBefore } : {}) })
         emit({ type: 'message-adopted', account, folder, uidA: x.a.uid, uidB: x.b.uid })
       }
     }, 'adopt-commit')
@@ -421,7 +453,7 @@ async function execute(
     if (o.stop?.aborted) return false
     const r: CopyResult = { copied: 0, bytes: 0, verified: 0, failed: [] }
     try {
-      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r, stop: o.stop })
+      await copyMessages({ db, folderPairId: fp.id, from: dir === 'A->B' ? sA : sB, to: dir === 'A->B' ? sB : sA, direction: dir, messages: list, emit, account, folder, verify: o.verify, result: r, stop: o.stop, labelsOf })
     } finally {
       // also when the copy stopped half-way: what the target took is counted
       if (dir === 'A->B') counts.copiedAtoB += r.copied
@@ -436,6 +468,9 @@ async function execute(
   if (o.stop?.aborted) return false
   counts.flagsBtoA += await applyFlagChanges(sA, plan.flagsA, 'A', { emit, account, folder })
   counts.flagsAtoB += await applyFlagChanges(sB, plan.flagsB, 'B', { emit, account, folder })
+  // labels count with the flags: both are a message's state changed without its body
+  counts.flagsBtoA += await applyLabelChanges(sA, plan.labelsA, 'A', { emit, account, folder })
+  counts.flagsAtoB += await applyLabelChanges(sB, plan.labelsB, 'B', { emit, account, folder })
   for (const side of ['A', 'B'] as const) {
     const uids = side === 'A' ? plan.deleteA : plan.deleteB
     if (!uids.length) continue
@@ -450,11 +485,11 @@ async function execute(
   db.transaction(() => {
     for (const u of plan.update) {
       const existing = u.uidA !== null ? byA.get(u.uidA) : u.uidB !== null ? byB.get(u.uidB) : undefined
-      if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags })
+      if (existing) db.upsertMessagePair({ ...existing, uidA: u.uidA, uidB: u.uidB, flags: u.flags, ...(u.labels ? { labels: u.labels } : {}) })
     }
     for (const d of plan.drop) db.deleteMessagePair(fp.id, d.uidA, d.uidB)
     // adopted pairs: their flag changes are made, the merged flags are the base from now on
-    for (const x of plan.adopt) db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null })
+    for (const x of plan.adopt) db.upsertMessagePair({ folderPairId: fp.id, uidA: x.a.uid, uidB: x.b.uid, flags: x.flags, size: x.a.size, internalDate: x.a.internalDate, messageId: x.a.messageId ?? x.b.messageId ?? null, sha256: null, ...(x.labels ? { labels: x.labels } : {}) })
   }, 'records-commit')
   return true
 }

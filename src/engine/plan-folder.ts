@@ -2,13 +2,16 @@
 // and a policy, decide every action. Pure: no I/O, so every merge rule is tested as a table.
 import type { MessageMeta } from '../repository/types.js'
 import type { Policy } from './policy.js'
-import { firstPairBase, firstPairFlags, mergeFlags } from './flag-merge.js'
+import { firstPairBase, firstPairFlags, mergeFlags, type FlagMergeResult } from './flag-merge.js'
+import { firstPairLabels, mergeLabels, type LabelRules } from './label-merge.js'
 
 /** What the status cache remembers of one message pair (uid null: not on / not tracked on that side). */
 export interface KnownPair {
   uidA: number | null
   uidB: number | null
   flags: string[]
+  /** Labels at last sync (the label merge base); null or absent: none recorded yet. */
+  labels?: string[] | null
 }
 
 export interface FlagChange {
@@ -21,6 +24,8 @@ export interface PairUpdate {
   uidA: number | null
   uidB: number | null
   flags: string[]
+  /** The new label base; undefined: leave the recorded one as it is. */
+  labels?: string[]
 }
 
 export interface FolderPlan {
@@ -28,9 +33,12 @@ export interface FolderPlan {
   copyBtoA: MessageMeta[]
   /** Messages found on both sides without a record: paired, not copied. */
   /** `flags` once the flag changes are made; `before` is recorded until then (see firstPairBase). */
-  adopt: { a: MessageMeta; b: MessageMeta; flags: string[]; before: string[] }[]
+  adopt: { a: MessageMeta; b: MessageMeta; flags: string[]; before: string[]; labels?: string[]; labelsBefore?: string[] }[]
   flagsA: FlagChange[]
   flagsB: FlagChange[]
+  /** Label changes (FolderSession.setLabels), where labels are in play (PlanInput.labels): no body is copied for them. */
+  labelsA: FlagChange[]
+  labelsB: FlagChange[]
   deleteA: number[]
   deleteB: number[]
   /** Records to write (new base flags, or one side forgotten). */
@@ -39,8 +47,11 @@ export interface FolderPlan {
   drop: { uidA: number | null; uidB: number | null }[]
   /** Messages left out by filters (age, size, dates). */
   skipped: number
-  /** Set when deletions were held back by the deletion guard. */
-  guard?: { side: 'A' | 'B'; wanted: number; limit: number }[]
+  /**
+   * Set when deletions were held back by the deletion guard. `wanted` counts the deletions and
+   * the messages losing a label (a label removed is as much a loss on Gmail), `labelRemovals` (present when there are any) the latter.
+   */
+  guard?: { side: 'A' | 'B'; wanted: number; limit: number; labelRemovals?: number }[]
   /** Set when a first sync's copies in both directions were held back (see FIRST_SYNC_COPY_LIMIT). */
   copyGuard?: { copyAtoB: number; copyBtoA: number; limit: number }
 }
@@ -57,10 +68,12 @@ export interface PlanInput {
   /** Max deletions per side before the guard holds them back; undefined = default rule. */
   maxDelete?: number
   force?: boolean
+  /** Labels are in play (both repositories keep them and the policy moves them): how they travel. */
+  labels?: LabelRules
 }
 
 export function emptyPlan(): FolderPlan {
-  return { copyAtoB: [], copyBtoA: [], adopt: [], flagsA: [], flagsB: [], deleteA: [], deleteB: [], update: [], drop: [], skipped: 0 }
+  return { copyAtoB: [], copyBtoA: [], adopt: [], flagsA: [], flagsB: [], labelsA: [], labelsB: [], deleteA: [], deleteB: [], update: [], drop: [], skipped: 0 }
 }
 
 /**
@@ -95,7 +108,10 @@ export function planFolderSync(input: PlanInput): FolderPlan {
       if (ma && mb) {
         const m = mergeFlags(k.flags, ma.flags, mb.flags, dir)
         addFlagChanges(plan, k.uidA, k.uidB, m)
-        if (!same(m.base, k.flags)) plan.update.push({ uidA: k.uidA, uidB: k.uidB, flags: m.base })
+        const l = input.labels ? mergeLabels(k.labels ?? null, ma.labels, mb.labels, input.labels) : undefined
+        if (l) addLabelChanges(plan, k.uidA, k.uidB, l)
+        const labelsMoved = l !== undefined && (k.labels == null || !same(l.base, k.labels))
+        if (!same(m.base, k.flags) || labelsMoved) plan.update.push({ uidA: k.uidA, uidB: k.uidB, flags: m.base, ...(labelsMoved ? { labels: l.base } : {}) })
       } else if (!ma && mb) {
         // Expunged on A: a deletion beats any flag change on B.
         if (policy.deleteAtoB) {
@@ -131,7 +147,9 @@ export function planFolderSync(input: PlanInput): FolderPlan {
     matchedB.add(uidB)
     const m = firstPairFlags(ma.flags, mb.flags, dir)
     addFlagChanges(plan, uidA, uidB, m)
-    plan.adopt.push({ a: ma, b: mb, flags: m.base, before: [...firstPairBase(ma.flags, mb.flags, dir)] })
+    const l = input.labels ? firstPairLabels(ma.labels, mb.labels, input.labels) : undefined
+    if (l) addLabelChanges(plan, uidA, uidB, l.merge)
+    plan.adopt.push({ a: ma, b: mb, flags: m.base, before: [...firstPairBase(ma.flags, mb.flags, dir)], ...(l ? { labels: l.merge.base, labelsBefore: l.before } : {}) })
   }
 
   const eligible = input.eligible ?? (() => true)
@@ -152,27 +170,51 @@ export function planFolderSync(input: PlanInput): FolderPlan {
   return plan
 }
 
-function addFlagChanges(plan: FolderPlan, uidA: number, uidB: number, m: ReturnType<typeof mergeFlags>): void {
+function addFlagChanges(plan: FolderPlan, uidA: number, uidB: number, m: FlagMergeResult): void {
   if (m.addA.length || m.removeA.length) plan.flagsA.push({ uid: uidA, add: m.addA, remove: m.removeA })
   if (m.addB.length || m.removeB.length) plan.flagsB.push({ uid: uidB, add: m.addB, remove: m.removeB })
 }
 
-/** Holds back a side's deletions when they exceed the limit: those records stay as they were. */
+function addLabelChanges(plan: FolderPlan, uidA: number, uidB: number, m: FlagMergeResult): void {
+  if (m.addA.length || m.removeA.length) plan.labelsA.push({ uid: uidA, add: m.addA, remove: m.removeA })
+  if (m.addB.length || m.removeB.length) plan.labelsB.push({ uid: uidB, add: m.addB, remove: m.removeB })
+}
+
+/**
+ * Holds back a side's deletions when they, with the messages that would lose a label there, exceed
+ * the limit: those records stay as they were. The label changes that remove something on that
+ * side are held back too, and their pairs keep their recorded label base, so that the next run
+ * plans the same changes again (a base moved on would make the labels still there look added).
+ */
 function applyDeletionGuard(plan: FolderPlan, input: PlanInput): void {
   if (input.force) return
   const held: NonNullable<FolderPlan['guard']> = []
   for (const side of ['A', 'B'] as const) {
     const dels = side === 'A' ? plan.deleteA : plan.deleteB
+    const labelChanges = side === 'A' ? plan.labelsA : plan.labelsB
+    const removing = labelChanges.filter((c) => c.remove.length > 0)
     const limit = deletionLimit(side === 'A' ? input.a.length : input.b.length, input.maxDelete)
-    if (dels.length > limit) {
-      held.push({ side, wanted: dels.length, limit })
+    if (dels.length + removing.length > limit) {
+      held.push({ side, wanted: dels.length + removing.length, limit, ...(removing.length ? { labelRemovals: removing.length } : {}) })
       const uids = new Set(dels)
       plan.drop = plan.drop.filter((d) => !(side === 'A' ? d.uidA !== null && uids.has(d.uidA) : d.uidB !== null && uids.has(d.uidB)))
       if (side === 'A') plan.deleteA = []
       else plan.deleteB = []
+      if (removing.length) holdLabelRemovals(plan, side, new Set(removing.map((c) => c.uid)))
     }
   }
   if (held.length) plan.guard = held
+}
+
+function holdLabelRemovals(plan: FolderPlan, side: 'A' | 'B', uids: ReadonlySet<number>): void {
+  const uidOf = (x: { uidA: number | null; uidB: number | null }) => (side === 'A' ? x.uidA : x.uidB)
+  if (side === 'A') plan.labelsA = plan.labelsA.filter((c) => !uids.has(c.uid))
+  else plan.labelsB = plan.labelsB.filter((c) => !uids.has(c.uid))
+  for (const u of plan.update) {
+    const uid = uidOf(u)
+    if (uid !== null && uids.has(uid)) delete u.labels
+  }
+  for (const x of plan.adopt) if (uids.has(side === 'A' ? x.a.uid : x.b.uid)) x.labels = x.labelsBefore
 }
 
 /** Holds back both directions' copies of a first sync that would copy many messages each way. */

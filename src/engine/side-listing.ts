@@ -18,6 +18,11 @@ export interface SideListingInput {
   policy: Policy
   /** The repository offers QRESYNC (CHANGEDSINCE answers with VANISHED). */
   qresync: boolean
+  /**
+   * Labels are in play: the records stand for this side's labels too (their label base), so they
+   * are usable only where every record has one.
+   */
+  labels?: boolean
 }
 
 export interface SideListing {
@@ -46,7 +51,8 @@ export async function listSide(i: SideListingInput): Promise<SideListing> {
   const usable = row !== undefined && recorded !== undefined && row.lastPolicy !== null &&
     recorded.uidValidity === i.session.status.uidValidity &&
     status.uidValidity === i.session.status.uidValidity &&
-    recordsDescribe(side, row.lastPolicy, i.policy)
+    recordsDescribe(side, row.lastPolicy, i.policy) &&
+    (!i.labels || i.known.every((r) => r.labels != null))
   if (usable) {
     const token = recorded.changeToken
     if (status.changeToken !== undefined && token !== null && token === status.changeToken) {
@@ -77,7 +83,7 @@ function fromRecords(side: 'A' | 'B', known: readonly MessagePairRow[]): Message
   const out: MessageMeta[] = []
   for (const r of known) {
     const uid = side === 'A' ? r.uidA : r.uidB
-    if (uid !== null) out.push({ uid, flags: r.flags, size: r.size, internalDate: r.internalDate })
+    if (uid !== null) out.push({ uid, flags: r.flags, size: r.size, internalDate: r.internalDate, ...(r.labels ? { labels: r.labels } : {}) })
   }
   return out
 }

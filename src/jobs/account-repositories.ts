@@ -7,6 +7,8 @@ import type { EventSink } from '../engine/events.js'
 import { createRepository } from '../repository/factory.js'
 import type { Repository } from '../repository/types.js'
 import type { ThrottleReport } from '../repository/imap/throttle-wait.js'
+import type { LabelMode } from '../repository/gmail/label-mode.js'
+import { gmailLabelModes } from './gmail-label-modes.js'
 
 /** A pause as said in a line: `1.5 s`, `2 min 5 s`. */
 export function formatWait(ms: number): string {
@@ -22,6 +24,8 @@ export interface AccountRepositoryRequest {
   maildirLogger?: (line: string) => void
   /** Connections a watcher holds open per repository name (push): a run uses that many fewer. */
   heldConnections?: Readonly<Record<string, number>>
+  /** migrate --labels: how a Gmail source is laid out for a folder server (gmail-label-modes.ts). */
+  labels?: LabelMode
 }
 
 export function accountRepositories(req: AccountRepositoryRequest, account: AccountConfig, emit: EventSink): { repoA: Repository; repoB: Repository } {
@@ -42,7 +46,14 @@ export function accountRepositories(req: AccountRepositoryRequest, account: Acco
   // OfflineIMAP keeps its state in its metadata directory: the configured one (a switcher's
   // offlineimaprc names it) or its default; the state names the repository on the other side.
   const metadataDirs = [req.stateDir, join(req.config.env.HOME ?? homedir(), '.offlineimap')]
-  const repoA = createRepository(remote, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name } })
-  const repoB = createRepository(local, { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name } })
+  const modes = gmailLabelModes(req.policy, account, req.labels)
+  const ctxA = { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: local.name }, labelMode: modes.remote }
+  const ctxB = { ...ctx, createRoot: req.policy !== 'restore', priorTool: { metadataDirs, otherRepository: remote.name }, labelMode: modes.local }
+  let repoA = createRepository(remote, ctxA)
+  let repoB = createRepository(local, ctxB)
+  // A Maildir beside a repository that keeps labels keeps them too (a backup of a Gmail account
+  // into a plain Maildir must not lose its labels); made again with that, before anything is opened.
+  if (repoA.labels && !repoB.labels && local.type === 'Maildir') repoB = createRepository(local, { ...ctxB, keepLabels: true })
+  if (repoB.labels && !repoA.labels && remote.type === 'Maildir') repoA = createRepository(remote, { ...ctxA, keepLabels: true })
   return { repoA, repoB }
 }

@@ -8,6 +8,7 @@ import { addCounts, emptyCounts } from '../engine/events.js'
 import { makePolicy } from '../engine/policy.js'
 import { syncAccount, type FolderReport } from '../engine/account-sync.js'
 import { accountRepositories } from './account-repositories.js'
+import type { LabelMode } from '../repository/gmail/label-mode.js'
 import type { Repository } from '../repository/types.js'
 import { folderFunctions } from '../config/folder-functions.js'
 import { StatusDb } from '../state/status-db.js'
@@ -40,6 +41,8 @@ export interface JobRequest {
   verify?: boolean
   /** migrate: special-use automap (default true). */
   automap?: boolean
+  /** migrate --labels: how a Gmail source is laid out for a folder server (folders, first, keywords). */
+  labels?: LabelMode
   since?: Date
   before?: Date
   /** Override of the status cache directory ([general] metadata). */
@@ -188,6 +191,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
     readOnlyB: local.get<boolean>('readonly'),
     createFoldersA: remote.get<boolean>('createfolders'),
     createFoldersB: local.get<boolean>('createfolders'),
+    syncLabels: account.get<boolean>('synclabels'),
   })
   const lock = req.dryRun ? undefined : req.waitForLock
     ? await waitForRunLock(stateDir, account.name, { stop: req.stop, said: (h) => emit({ type: 'warning', account: account.name, message: `${h.message}: waiting for it to finish` }) })
@@ -218,6 +222,7 @@ async function runAccount(req: JobRequest, account: AccountConfig, stateDir: str
       verify: req.policy === 'migrate' ? (req.verify !== false ? 'bytes' : 'size') : undefined,
       stop: req.stop,
       quick: req.quick,
+      ignoreLabels: account.get<string[] | undefined>('ignorelabels'),
     })
   } finally {
     db.close()

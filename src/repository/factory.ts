@@ -13,6 +13,10 @@ import { ConfigError } from '../errors.js'
 import { authOptions, loginName } from './imap/auth-settings.js'
 import { isLoopbackHost, tlsSettings } from './imap/tls-settings.js'
 import type { ThrottleReport } from './imap/throttle-wait.js'
+import type { ImapRepositoryOptions } from './imap/options.js'
+import { GmailRepository } from './gmail/gmail-repository.js'
+import type { LabelMode } from './gmail/label-mode.js'
+import { isGmailType } from '../config/build.js'
 
 export interface FactoryContext {
   env: Record<string, string | undefined>
@@ -46,6 +50,13 @@ export interface FactoryContext {
    * the daily transfer counts of imap/daily-quota.ts are kept.
    */
   stateDir?: string
+  /** type = Gmail: the label layout for this run (migrate --labels), instead of the repository's labelmode. */
+  labelMode?: LabelMode
+  /**
+   * A Maildir keeps labels (a sidecar per folder, maildir/labels-sidecar.ts) though it is not
+   * declared GmailMaildir: the jobs layer asks for it when the other side keeps labels.
+   */
+  keepLabels?: boolean
 }
 
 /** Network timeout when neither `timeout` nor `socktimeout` is set: no wait on a stalled connection lasts longer. */
@@ -67,6 +78,8 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
       lineEndings: cfg.get<'lf' | 'crlf'>('lineendings'),
       spelling: ctx.utf8FolderNames === undefined ? undefined : ctx.utf8FolderNames ? 'utf8' : 'mutf7',
       offlineimapValidityDir: ctx.priorTool && offlineimapValidityDir(ctx.priorTool.metadataDirs, ctx.priorTool.otherRepository),
+      // OfflineIMAP's GmailMaildir is a Maildir that keeps Gmail's labels
+      labels: cfg.declaredType === 'gmailmaildir' || ctx.keepLabels === true,
     })
     return ctx.maildirLogger ? withLogging(repo, ctx.maildirLogger) : repo
   }
@@ -82,7 +95,7 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
   const auth = authOptions(cfg, token)
   const source = auth.accessToken ? undefined : passwordSource(cfg, ctx.env, { interactive: ctx.interactive })
   const timeout = cfg.get<number | undefined>('timeout') ?? ctx.socketTimeoutSeconds ?? DEFAULT_SOCKET_TIMEOUT_S
-  return new ImapRepository({
+  const imap: ImapRepositoryOptions = {
     name: cfg.name,
     host: cfg.get<string>('remotehost'),
     port: cfg.get<number | undefined>('remoteport'),
@@ -108,6 +121,13 @@ export function createRepository(cfg: RepositoryConfig, ctx: FactoryContext): Re
     maxBytesPerSecond: cfg.get<number | undefined>('maxbytespersecond'),
     maxMessagesPerSecond: cfg.get<number | undefined>('maxmessagespersecond'),
     compression: useCompression(cfg.get<string>('compression'), cfg.get<string>('remotehost')),
+  }
+  if (!isGmailType(cfg.declaredType)) return new ImapRepository(imap)
+  return new GmailRepository({
+    imap,
+    labelMode: ctx.labelMode ?? cfg.get<LabelMode>('labelmode'),
+    trashFolder: cfg.get<string | undefined>('trashfolder'),
+    spamFolder: cfg.get<string | undefined>('spamfolder'),
   })
 }
 

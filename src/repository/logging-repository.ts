@@ -20,6 +20,7 @@ class LoggingRepository implements Repository {
   get identity(): string | undefined { return this.inner.identity }
   get maxConnections(): number { return this.inner.maxConnections }
   get readOnly(): boolean { return this.inner.readOnly }
+  get labels(): boolean | undefined { return this.inner.labels }
 
   private say(text: string): void {
     this.log(`${this.inner.name}: ${text}`)
@@ -81,8 +82,17 @@ class LoggingRepository implements Repository {
 class LoggingSession implements FolderSession {
   /** Only where the store has it: callers append one by one otherwise. */
   readonly appendMany?: (msgs: AppendInput[]) => Promise<AppendOutcome[]>
+  /** Only where the store keeps labels, as the contract says. */
+  readonly setLabels?: (uids: number[], add: string[], remove: string[]) => Promise<void>
 
   constructor(private readonly inner: FolderSession, private readonly say: DebugLine) {
+    if (inner.setLabels) {
+      const set = inner.setLabels.bind(inner)
+      this.setLabels = async (uids, add, remove) => {
+        await set(uids, add, remove)
+        this.say(`labels of ${uidList(uids)}: +[${add.join(' ')}] -[${remove.join(' ')}]`)
+      }
+    }
     if (inner.appendMany) {
       const many = inner.appendMany.bind(inner)
       this.appendMany = async (msgs) => {

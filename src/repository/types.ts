@@ -14,7 +14,7 @@ export type Capability =
   | 'NAMESPACE'
 
 /** RFC 6154 special-use attributes we care about. */
-export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged'
+export type SpecialUse = '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged' | '\\Important'
 
 export interface FolderInfo {
   /** UTF-8 name as the repository spells it, hierarchy joined by `separator` (e.g. `INBOX/Work`). */

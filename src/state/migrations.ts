@@ -121,6 +121,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 8,
+    description: 'the labels of each message pair at last sync (the label merge base, where labels travel); NULL: none recorded',
+    up(db) {
+      addColumns(db, 'message_pair', 'labels TEXT')
+      // which pairs still lack a label base, asked on the no-change fast path: found without a scan
+      db.exec('CREATE INDEX message_pair_without_labels ON message_pair (folder_pair_id) WHERE labels IS NULL')
+    },
+  },
 ]
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version

@@ -59,6 +59,11 @@ export interface MessagePairRow {
   messageId: string | null
   /** Hex sha256 of the message bytes. */
   sha256: string | null
+  /**
+   * Labels at last sync (the label merge base), sorted; null: none recorded (labels were not in
+   * play). Left out of an upsert: the recorded labels stay as they are.
+   */
+  labels?: string[] | null
 }
 
 export type Side = 'A' | 'B'
@@ -177,4 +182,21 @@ export function flagsToSql(flags: readonly string[]): string {
 
 export function flagsFromSql(s: string): string[] {
   return s === '' ? [] : s.split(' ')
+}
+
+/**
+ * Labels are kept as a JSON array (sorted, each once): unlike flags, a label may hold spaces
+ * (`My Label`) and any other character.
+ */
+export function labelsToSql(labels: readonly string[] | null): string | null {
+  if (labels === null) return null
+  for (const l of labels) if (typeof l !== 'string' || l.length === 0) throw new TypeError(`a label must be a non-empty string: ${JSON.stringify(l)}`)
+  return JSON.stringify([...new Set(labels)].sort())
+}
+
+export function labelsFromSql(s: string | null): string[] | null {
+  if (s === null) return null
+  const v: unknown = JSON.parse(s)
+  if (!Array.isArray(v) || !v.every((l) => typeof l === 'string')) throw new TypeError(`labels in the status cache are not a list of strings: ${s}`)
+  return v as string[]
 }

@@ -16,6 +16,8 @@ import {
   FOLDER_PAIR_COLUMNS,
   flagsFromSql,
   flagsToSql,
+  labelsFromSql,
+  labelsToSql,
   folderPairFromSql,
   uint32OrNull,
   type FolderPairPatch,
@@ -40,12 +42,15 @@ interface MessagePairSql {
   internal_date: number
   message_id: string | null
   sha256: string | null
+  labels: string | null
 }
 
-const MESSAGE_VALUES = '@fp, @uidA, @uidB, @flags, @size, @date, @messageId, @sha256'
-const MESSAGE_COLUMNS = 'folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id, sha256'
+const MESSAGE_VALUES = '@fp, @uidA, @uidB, @flags, @size, @date, @messageId, @sha256, @labels'
+const MESSAGE_COLUMNS = 'folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id, sha256, labels'
+// labels: an upsert without them (labelsGiven 0) leaves the recorded ones alone
 const MESSAGE_UPDATE =
-  'flags = excluded.flags, size = excluded.size, internal_date = excluded.internal_date, message_id = excluded.message_id, sha256 = excluded.sha256'
+  'flags = excluded.flags, size = excluded.size, internal_date = excluded.internal_date, message_id = excluded.message_id, sha256 = excluded.sha256, ' +
+  'labels = CASE WHEN @labelsGiven = 1 THEN excluded.labels ELSE message_pair.labels END'
 const UPSERT_BY_UID_A = `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
   ON CONFLICT (folder_pair_id, uid_a) WHERE uid_a IS NOT NULL DO UPDATE SET uid_b = excluded.uid_b, ${MESSAGE_UPDATE}`
 const UPSERT_BY_UID_B = `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES (${MESSAGE_VALUES})
@@ -53,7 +58,7 @@ const UPSERT_BY_UID_B = `INSERT INTO message_pair (${MESSAGE_COLUMNS}) VALUES ($
 const LIST_MESSAGE_PAIRS = `SELECT ${MESSAGE_COLUMNS} FROM message_pair WHERE folder_pair_id = ? ORDER BY rowid`
 
 /** A message_pair row in MESSAGE_COLUMNS order. */
-type MessagePairTuple = [number, number | null, number | null, string, number, number, string | null, string | null]
+type MessagePairTuple = [number, number | null, number | null, string, number, number, string | null, string | null, string | null]
 
 export class StatusDb {
   readonly file: string
@@ -156,7 +161,10 @@ export class StatusDb {
     const out: MessagePairRow[] = new Array(rows.length)
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!
-      out[i] = { folderPairId: r[0], uidA: r[1], uidB: r[2], flags: flagsFromSql(r[3]), size: r[4], internalDate: r[5], messageId: r[6], sha256: r[7] }
+      const row: MessagePairRow = { folderPairId: r[0], uidA: r[1], uidB: r[2], flags: flagsFromSql(r[3]), size: r[4], internalDate: r[5], messageId: r[6], sha256: r[7] }
+      // no label base recorded: the field is left out (an upsert of the row then keeps it so)
+      if (r[8] !== null) row.labels = labelsFromSql(r[8])
+      out[i] = row
     }
     return out
   }
@@ -175,6 +183,8 @@ export class StatusDb {
    * that key is replaced as a whole (including its other uid). When both uids are given, any
    * other row claiming the same uidB gives it up: a row known only on B is merged into this one
    * (deleted), a row paired with a different uidA keeps its uidA with uidB set to null.
+   * `labels` left out (undefined) keeps what the row recorded; given, they are written with the
+   * pair in the same statement, so a pair and its label base never part.
    */
   upsertMessagePair(row: MessagePairRow): void {
     const uidA = uint32OrNull('uidA', row.uidA)
@@ -189,6 +199,8 @@ export class StatusDb {
       date: row.internalDate,
       messageId: row.messageId,
       sha256: row.sha256,
+      labels: row.labels === undefined ? null : labelsToSql(row.labels),
+      labelsGiven: row.labels === undefined ? 0 : 1,
     }
     this.guard(() => {
       if (uidA !== null && uidB !== null) {
@@ -239,6 +251,11 @@ export class StatusDb {
     return this.written(this.guard(
       () => this.stmt('DELETE FROM message_pair WHERE folder_pair_id = ? AND uid_a IS NULL AND uid_b IS NULL').run(folderPairId).changes,
     ))
+  }
+
+  /** Whether some message pair of the folder pair has no label base yet (labels were not in play when it was recorded). */
+  hasMessagePairsWithoutLabels(folderPairId: number): boolean {
+    return this.stmt('SELECT 1 FROM message_pair WHERE folder_pair_id = ? AND labels IS NULL LIMIT 1').get(folderPairId) !== undefined
   }
 
   countMessagePairs(folderPairId: number): number {
@@ -337,5 +354,6 @@ function messagePairFromSql(r: MessagePairSql): MessagePairRow {
     internalDate: r.internal_date,
     messageId: r.message_id,
     sha256: r.sha256,
+    ...(r.labels !== null ? { labels: labelsFromSql(r.labels) } : {}),
   }
 }

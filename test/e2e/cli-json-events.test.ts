@@ -14,7 +14,7 @@ import type { EngineEvent } from '../../src/engine/events.js'
 /** Every event type of the engine; tsc fails here when one is added or removed without this list. */
 const EVENT_TYPES: Record<EngineEvent['type'], true> = {
   'run-start': true, 'account-start': true, 'folder-plan': true, 'folder-start': true, 'folder-skip': true, 'folder-create': true,
-  'message-copied': true, 'message-adopted': true, 'flags-changed': true, 'message-deleted': true, 'uidvalidity-changed': true,
+  'message-copied': true, 'message-adopted': true, 'flags-changed': true, 'labels-changed': true, 'message-deleted': true, 'uidvalidity-changed': true,
   warning: true, throttled: true, error: true, 'folder-done': true, 'account-done': true, 'run-done': true,
 }
 

@@ -81,8 +81,16 @@ test('remotepasseval is refused with a hint to use remotepasscmd', () => {
   assert.match(e.hint ?? '', /remotepasscmd/)
 })
 
-test('synclabels = yes is refused; status_backend other than sqlite warns', () => {
-  rejects('[Account A]\nlocalrepository = /m\nremoterepository = /n\nsynclabels = yes\n', ':4 [Account A] synclabels')
+test('synclabels = yes is taken; ignorelabels is a list; labelsheader warns that no header is written', () => {
+  const labels = parse('[Account A]\nlocalrepository = /m\nremoterepository = /n\nsynclabels = yes\nignorelabels = \\Important, Lists/Debian\nlabelsheader = X-Keywords\n')
+  const account = labels.accounts.get('A')!
+  assert.equal(account.get('synclabels'), true)
+  assert.deepEqual(account.get('ignorelabels'), ['\\Important', 'Lists/Debian'])
+  assert.equal(labels.warnings.length, 1)
+  assert.match(labels.warnings[0]!.message, /:6 \[Account A\] labelsheader: .*no header is written.*never changes a message's bytes.*\.mailsync-labels/)
+})
+
+test('status_backend other than sqlite warns', () => {
   const c = parse('[Account A]\nlocalrepository = /m\nremoterepository = /n\nstatus_backend = plain\n')
   assert.match(c.warnings[0]!.message, /:4 \[Account A\] status_backend: .*ignored/)
 })

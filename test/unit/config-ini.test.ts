@@ -107,13 +107,21 @@ test('accounts link their repositories; [general] accounts defaults to every acc
   assert.equal(c.general.get('metadata'), '/home/u/.local/state/mailsync')
 })
 
-test('GmailIMAP is IMAP with a note, and gets imap.gmail.com', () => {
+test('GmailIMAP is the Gmail kind on the IMAP options, without a warning, and gets imap.gmail.com and the store layout', () => {
   const c = parse('[Repository G]\ntype = GmailIMAP\nremoteuser = me\n')
   const g = c.repositories.get('G')!
   assert.equal(g.type, 'IMAP')
   assert.equal(g.declaredType, 'gmailimap')
   assert.equal(g.get('remotehost'), 'imap.gmail.com')
-  assert.match(c.warnings[0]!.message, /^\/cfg\/mailsync\.conf:2 \[Repository G\] type: type gmailimap is treated as IMAP/)
+  assert.equal(g.get('labelmode'), 'store')
+  assert.deepEqual(c.warnings.map((w) => w.message).filter((m) => /treated as/.test(m)), [])
+})
+
+test('GmailMaildir is a Maildir that keeps labels, without a warning', () => {
+  const c = parse('[Repository G]\ntype = GmailMaildir\nlocalfolders = /m\n')
+  assert.equal(c.repositories.get('G')!.type, 'Maildir')
+  assert.equal(c.repositories.get('G')!.declaredType, 'gmailmaildir')
+  assert.deepEqual(c.warnings.map((w) => w.message).filter((m) => /gmailmaildir|treated as/i.test(m)), [])
 })
 
 test('passcmd is an alias of remotepasscmd; a CRLF file with a BOM reads the same', () => {

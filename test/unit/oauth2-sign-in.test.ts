@@ -57,6 +57,18 @@ test('presets: Google by type or host, Microsoft by host with a tenant, options 
   assert.throws(() => repo('remotehost = h\noauth2_provider = yahoo\n'), /oauth2_provider/)
 })
 
+test('presets: preset = gmail / microsoft365 (or an alias) chooses the provider behind a custom host; other presets do not', () => {
+  const g = oauth2Endpoints(repo('remotehost = mail.example.org\npreset = gmail\n'))
+  assert.deepEqual([g.provider, g.chosenBy, g.tokenUrl, g.scope], ['google', 'preset gmail', 'https://oauth2.googleapis.com/token', 'https://mail.google.com/'])
+  const m = oauth2Endpoints(repo('remotehost = mail.example.org\npreset = office365\noauth2_tenant = contoso.onmicrosoft.com\n'))
+  assert.deepEqual([m.provider, m.chosenBy, m.tokenUrl], ['microsoft', 'preset microsoft365', 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token'])
+  // the named preset outranks the host it contradicts; oauth2_provider outranks both
+  assert.deepEqual(chooseProvider(repo('remotehost = imap.gmail.com\npreset = microsoft365\n')), { provider: 'microsoft', chosenBy: 'preset microsoft365' })
+  assert.deepEqual(chooseProvider(repo('remotehost = mail.example.org\npreset = gmail\noauth2_provider = microsoft365\n')), { provider: 'microsoft', chosenBy: 'oauth2_provider' })
+  assert.deepEqual(chooseProvider(repo('remotehost = mail.example.org\npreset = fastmail\n')), { provider: 'custom', chosenBy: 'default' })
+  assert.deepEqual(chooseProvider(repo('remotehost = mail.example.org\npreset = none\n')), { provider: 'custom', chosenBy: 'default' })
+})
+
 test('auth signs in an IMAP repository only, named directly or through its account', () => {
   const config = parseConfigText('[Account a]\nlocalrepository = L\nremoterepository = R\n[Repository R]\ntype = IMAP\nremotehost = h\n[Repository L]\ntype = Maildir\nlocalfolders = /tmp/m\n', '/rc', { home: '/tmp', env: {} })
   assert.equal(signInRepository(config, 'a').name, 'R')

@@ -73,6 +73,26 @@ test('a version-6 database gets the copy checks table (7) and keeps its pairs', 
   reopened.close()
 })
 
+test('a version-7 database gets a label base per message pair (8): old pairs have none, and keep everything else', () => {
+  const file = join(base, 'v7.sqlite')
+  const raw = new Database(file)
+  migrate(raw, 7)
+  raw.prepare(`INSERT INTO folder_pair (id, name_a, name_b) VALUES (1, '[Gmail]/All Mail', 'all')`).run()
+  raw.prepare(`INSERT INTO message_pair (folder_pair_id, uid_a, uid_b, flags, size, internal_date, message_id) VALUES (1, 5, 6, '\\Seen', 10, 1000, '<m@x>')`).run()
+  raw.close()
+  const db = StatusDb.open(file)
+  assert.equal(db.schemaVersion(), 8)
+  const [old] = db.listMessagePairs(1)
+  assert.deepEqual([old!.uidA, old!.uidB, old!.flags, old!.messageId, old!.labels], [5, 6, ['\\Seen'], '<m@x>', undefined])
+  assert.equal(db.hasMessagePairsWithoutLabels(1), true)
+  db.upsertMessagePair({ ...old!, labels: ['Lists/Debian', 'My Label', '\\Inbox'] })
+  assert.equal(db.hasMessagePairsWithoutLabels(1), false)
+  db.close()
+  const reopened = StatusDb.open(file)
+  assert.deepEqual(reopened.listMessagePairs(1).map((r) => [r.uidA, r.flags, r.labels]), [[5, ['\\Seen'], ['Lists/Debian', 'My Label', '\\Inbox']]])
+  reopened.close()
+})
+
 test('a database from a newer mailsync is refused (kind data) and left unchanged', () => {
   const file = join(base, 'newer.sqlite')
   const raw = new Database(file)

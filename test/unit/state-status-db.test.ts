@@ -244,3 +244,34 @@ test('copy checks: owed, failed, settled; forgetting a pair or a side\'s uids fo
   assert.equal(db.hasCopyChecks(fp), false)
   db.close()
 })
+
+test('labels: recorded with the pair in one upsert (spaces and any character kept), kept by an upsert without them, cleared by null', () => {
+  const db = StatusDb.openMemory()
+  const fp = db.ensureFolderPair('[Gmail]/All Mail', 'all')
+  const row = { folderPairId: fp.id, uidA: 1, uidB: 2, flags: ['\\Seen'], size: 10, internalDate: 0, messageId: '<a@x>', sha256: null }
+  db.upsertMessagePair({ ...row, labels: ['Work', 'My Label', '\\Inbox', 'Work', 'Ünïcode/Ordner'] })
+  assert.deepEqual(db.getMessagePair(fp.id, 'A', 1)?.labels, ['My Label', 'Work', '\\Inbox', 'Ünïcode/Ordner'])
+  // a flag change recorded without labels leaves the label base alone
+  db.upsertMessagePair({ ...row, flags: [] })
+  assert.deepEqual(db.listMessagePairs(fp.id)[0]?.labels, ['My Label', 'Work', '\\Inbox', 'Ünïcode/Ordner'])
+  assert.deepEqual(db.listMessagePairs(fp.id)[0]?.flags, [])
+  db.upsertMessagePair({ ...row, labels: [] })
+  assert.deepEqual(db.listMessagePairs(fp.id)[0]?.labels, [])
+  db.upsertMessagePair({ ...row, labels: null })
+  assert.equal(db.listMessagePairs(fp.id)[0]?.labels, undefined)
+  assert.equal(db.hasMessagePairsWithoutLabels(fp.id), true)
+  assert.throws(() => db.upsertMessagePair({ ...row, labels: [''] }), /non-empty/)
+  db.close()
+})
+
+test('labels: a pair and its label base commit together or not at all', () => {
+  const db = StatusDb.openMemory()
+  const fp = db.ensureFolderPair('INBOX', 'INBOX')
+  const row = { folderPairId: fp.id, uidA: 1, uidB: 2, flags: [], size: 10, internalDate: 0, messageId: null, sha256: null }
+  assert.throws(() => db.transaction(() => {
+    db.upsertMessagePair({ ...row, labels: ['Work'] })
+    throw new Error('killed before the commit')
+  }), /killed/)
+  assert.equal(db.countMessagePairs(fp.id), 0)
+  db.close()
+})

@@ -2,7 +2,7 @@
 import type { ImapFlow, ListResponse, StatusObject } from 'imapflow'
 import type { Capability, FolderInfo, FolderStatus, SpecialUse } from '../types.js'
 
-const SPECIAL_USES: readonly SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged']
+const SPECIAL_USES: readonly SpecialUse[] = ['\\Sent', '\\Drafts', '\\Trash', '\\Junk', '\\Archive', '\\All', '\\Flagged', '\\Important']
 
 /**
  * Folders as the server lists them. Names are imapflow's decoded `path` (UTF-8; modified UTF-7
@@ -61,6 +61,8 @@ export function toFolderInfo(e: ListResponse): FolderInfo {
 }
 
 function serverSpecialUse(e: ListResponse): SpecialUse | undefined {
+  // Gmail's \Important (its Important folder) is no RFC 6154 attribute, so imapflow does not report it
+  if (!e.specialUse && [...e.flags].some((f) => f.toLowerCase() === '\\important')) return '\\Important'
   if (!e.specialUse || e.specialUseSource === 'name') return undefined
   return SPECIAL_USES.find((s) => s.toLowerCase() === e.specialUse!.toLowerCase())
 }

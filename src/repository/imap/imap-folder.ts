@@ -8,7 +8,7 @@ import { expungeUids } from './expunge.js'
 import { statePoint } from '../../crash-point.js'
 import { fetchBodies, type FetchLimits, DEFAULT_FETCH_LIMITS } from './fetch-bodies.js'
 import { storeFlags } from './flags.js'
-import { listMessages } from './list-messages.js'
+import { listMessages, type ListExtra } from './list-messages.js'
 import { searchMessageId } from './message-search.js'
 import { readOnlyError } from './errors.js'
 import type { ThrottleIncident } from './throttle-wait.js'
@@ -33,6 +33,8 @@ export interface SessionOwner {
 
 export class ImapFolderSession implements FolderSession {
   private closed = false
+  /** More items every listing asks (set by a kind built on IMAP: Gmail's labels and message ids). */
+  listExtra?: ListExtra
 
   constructor(
     private readonly client: ImapFlow,
@@ -47,7 +49,7 @@ export class ImapFolderSession implements FolderSession {
     return this.run('listing', async (c) => {
       const mb = c.mailbox
       const condstore = c.enabled.has('CONDSTORE') && !!mb && !mb.noModseq
-      return listMessages(c, opts, { condstore, qresync: condstore && c.enabled.has('QRESYNC') })
+      return listMessages(c, opts, { condstore, qresync: condstore && c.enabled.has('QRESYNC'), ...(this.listExtra ? { extra: this.listExtra } : {}) })
     })
   }
 
@@ -152,6 +154,20 @@ export class ImapFolderSession implements FolderSession {
     if (this.closed) return
     this.closed = true
     this.owner.release(this.client)
+  }
+
+  /**
+   * A command of a kind built on IMAP (Gmail: STORE X-GM-LABELS, UID MOVE) on this session's
+   * connection, with the same error mapping and throttle pauses as the session's own commands.
+   */
+  command<T>(action: string, fn: (c: ImapFlow) => Promise<T>, repeatable = true): Promise<T> {
+    this.checkWritable()
+    return this.run(action, fn, repeatable)
+  }
+
+  /** As command(), for one that changes nothing (a SEARCH): also in a read-only session. */
+  query<T>(action: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+    return this.run(action, fn)
   }
 
   /** `fn` on this session's connection; `repeatable` ones again while the server throttles them. */

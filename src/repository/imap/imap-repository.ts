@@ -100,6 +100,12 @@ export class ImapRepository implements Repository {
     return mapCapabilities(this.serverCapabilities ?? [])
   }
 
+  /** Whether the server announced `name` (e.g. X-GM-EXT-1) at login; opens a connection if none was made yet. */
+  async hasServerCapability(name: string): Promise<boolean> {
+    if (!this.serverCapabilities) await this.open()
+    return this.serverCapabilities?.has(name.toUpperCase()) ?? false
+  }
+
   async separator(): Promise<string> {
     if (this.namespaceSeparator) return this.namespaceSeparator
     const folders = await this.listFolders()

@@ -1,18 +1,34 @@
 // One bulk UID FETCH (FLAGS RFC822.SIZE INTERNALDATE [MODSEQ] [Message-ID]) -> ListResult,
 // read by raw/ where the connection can be borrowed, by imapflow otherwise.
-import type { FetchQueryObject, ImapFlow } from 'imapflow'
+import type { FetchMessageObject, FetchQueryObject, ImapFlow } from 'imapflow'
 import { normalizeFlags, type ListOptions, type ListResult, type MessageMeta } from '../types.js'
 import { messageIdFromHeader } from '../../mail/header.js'
 import { progressBeat } from '../../progress-beat.js'
 import { uidSetChunks } from './uid-set.js'
 import { rawUidFetch } from './raw/uid-fetch.js'
-import { bytesItem, flagsItem, itemStartingWith, modSeqItem, numberItem, parseInternalDate, type FetchResponse } from './raw/fetch-response.js'
+import { bytesItem, flagsItem, itemStartingWith, modSeqItem, numberItem, parseInternalDate, type FetchResponse, type ItemValue } from './raw/fetch-response.js'
+
+/**
+ * More data items per message, for a kind built on this one (Gmail: X-GM-MSGID and X-GM-LABELS):
+ * asked in the same bulk FETCH, read into the message's MessageMeta by the kind that knows them.
+ */
+export interface ListExtra {
+  /** Item names for the raw UID FETCH (`X-GM-LABELS`). */
+  items: string[]
+  /** The same, as imapflow's fetch query (its fallback path). */
+  query: Partial<FetchQueryObject>
+  /** Reads the items of one raw FETCH response into `meta`. */
+  fromRaw(items: ReadonlyMap<string, ItemValue>, meta: MessageMeta): void
+  /** Reads imapflow's message object into `meta`. */
+  fromImapflow(msg: FetchMessageObject, meta: MessageMeta): void
+}
 
 export interface ListContext {
   /** QRESYNC is enabled on this connection: CHANGEDSINCE also reports VANISHED. */
   qresync: boolean
   /** CONDSTORE is enabled and the mailbox keeps mod-sequences. */
   condstore: boolean
+  extra?: ListExtra
 }
 
 export async function listMessages(client: ImapFlow, opts: ListOptions, ctx: ListContext): Promise<ListResult> {
@@ -26,7 +42,7 @@ export async function listMessages(client: ImapFlow, opts: ListOptions, ctx: Lis
     let part = new Listed(opts)
     // read here where the connection can be borrowed; by imapflow otherwise (or when refused)
     if (!(await listRaw(client, range, opts, changedSince, ctx, trackVanished, part))) {
-      await listWithImapflow(client, range, opts, changedSince, trackVanished, (part = new Listed(opts)))
+      await listWithImapflow(client, range, opts, changedSince, trackVanished, (part = new Listed(opts)), ctx.extra)
     }
     found.merge(part)
   }
@@ -46,6 +62,8 @@ interface Fields {
   /** The Message-ID header field, when asked for. */
   header: Buffer | undefined
   modSeq: bigint | undefined
+  /** Reads the extra items (ListExtra) into the message's meta. */
+  extra?: (meta: MessageMeta) => void
 }
 
 class Listed {
@@ -73,6 +91,7 @@ class Listed {
       if (id) meta.messageId = id
     }
     if (f.modSeq !== undefined) meta.modSeq = f.modSeq
+    f.extra?.(meta)
     const before = this.byUid.get(meta.uid)
     this.byUid.set(meta.uid, before ? mergeMeta(before, meta) : meta)
   }
@@ -98,18 +117,19 @@ function mergeMeta(a: MessageMeta, b: MessageMeta): MessageMeta {
 async function listRaw(client: ImapFlow, range: string, opts: ListOptions, changedSince: bigint | undefined, ctx: ListContext, trackVanished: boolean, into: Listed): Promise<boolean> {
   const items = ['UID', 'FLAGS', 'RFC822.SIZE', 'INTERNALDATE']
   if (ctx.condstore) items.push('MODSEQ')
+  if (ctx.extra) items.push(...ctx.extra.items)
   const outcome = await rawUidFetch(client, {
     uids: range,
     items: `(${items.join(' ')}${opts.withMessageId ? ' BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]' : ''})`,
     ...(changedSince !== undefined ? { modifiers: `(CHANGEDSINCE ${changedSince}${trackVanished ? ' VANISHED' : ''})` } : {}),
     answers: ['UID', 'FLAGS'],
-    onFetch: (r) => into.add(rawFields(r)),
+    onFetch: (r) => into.add(rawFields(r, ctx.extra)),
     ...(trackVanished ? { onVanished: (uids: number[]) => uids.forEach((u) => into.vanished.add(u)) } : {}),
   })
   return outcome === 'done'
 }
 
-function rawFields(r: FetchResponse): Fields {
+function rawFields(r: FetchResponse, extra: ListExtra | undefined): Fields {
   const uid = numberItem(r.items.get('UID'))
   if (uid === undefined || uid < 1) throw new Error(`FETCH response ${r.seq} without a valid UID`)
   const date = r.items.get('INTERNALDATE')
@@ -120,11 +140,12 @@ function rawFields(r: FetchResponse): Fields {
     internalDate: typeof date === 'string' ? parseInternalDate(date) : undefined,
     header: bytesItem(itemStartingWith(r.items, 'BODY[HEADER.FIELDS')),
     modSeq: modSeqItem(r.items.get('MODSEQ')),
+    ...(extra ? { extra: (meta: MessageMeta) => extra.fromRaw(r.items, meta) } : {}),
   }
 }
 
-async function listWithImapflow(client: ImapFlow, range: string, opts: ListOptions, changedSince: bigint | undefined, trackVanished: boolean, into: Listed): Promise<void> {
-  const query: FetchQueryObject = { uid: true, flags: true, size: true, internalDate: true }
+async function listWithImapflow(client: ImapFlow, range: string, opts: ListOptions, changedSince: bigint | undefined, trackVanished: boolean, into: Listed, extra?: ListExtra): Promise<void> {
+  const query: FetchQueryObject = { uid: true, flags: true, size: true, internalDate: true, ...extra?.query }
   if (opts.withMessageId) query.headers = ['message-id']
   // With QRESYNC, `UID FETCH ... (CHANGEDSINCE n VANISHED)` answers `* VANISHED (EARLIER) uids`,
   // and an expunge by another client meanwhile comes as `* VANISHED uids`: imapflow reports both
@@ -143,6 +164,7 @@ async function listWithImapflow(client: ImapFlow, range: string, opts: ListOptio
         internalDate: m.internalDate ? new Date(m.internalDate).getTime() : undefined,
         header: m.headers,
         modSeq: typeof m.modseq === 'bigint' ? m.modseq : undefined,
+        ...(extra ? { extra: (meta: MessageMeta) => extra.fromImapflow(m, meta) } : {}),
       })
     }
   } finally {

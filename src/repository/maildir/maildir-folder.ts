@@ -31,6 +31,7 @@ import { messageIdFromHeader } from '../../mail/header.js'
 import { abandonUnsynced, storeDelivery, syncFiles, writeDelivery, writeUnsyncedDelivery, type UnsyncedDelivery } from './delivery.js'
 import { statePoint } from '../../crash-point.js'
 import { folderTimes, holdsExactly, tokenDirTimes } from './change-token.js'
+import { checkLabels, LabelsSidecar } from './labels-sidecar.js'
 import { diskError, errnoCode, fsyncDir, isMissing, renameNoClobber } from './fs-safe.js'
 import { type LineEndings, LineScan, hasCr, lfFormIfCrlf, lfToCrlf, lfToCrlfStream, servedLength, storedForm } from './line-endings.js'
 
@@ -58,16 +59,56 @@ export class MaildirFolder implements FolderSession {
   private readonly lineEndings: LineEndings
   /** Where OfflineIMAP's state for this folder is, when it kept the tree. */
   private readonly prior: { offlineimapValidityDir: string; diskName: string } | undefined
+  /** A labels-keeping folder's sidecar (labels-sidecar.ts), read when first needed; undefined: no labels kept. */
+  private readonly keepsLabels: boolean
+  private sidecarRead: LabelsSidecar | undefined
+  /** Present where the repository keeps labels (the contract: exactly where Repository.labels is true). */
+  readonly setLabels?: (uids: number[], add: string[], remove: string[]) => Promise<void>
 
   constructor(
     name: string, index: MessageIndex, readOnly: boolean, lineEndings: LineEndings = 'lf',
-    prior?: { offlineimapValidityDir: string; diskName: string },
+    prior?: { offlineimapValidityDir: string; diskName: string }, labels = false,
   ) {
     this.prior = prior
     this.name = name
     this.index = index
     this.readOnly = readOnly
     this.lineEndings = lineEndings
+    this.keepsLabels = labels
+    if (labels) this.setLabels = (uids, add, remove) => this.changeLabels(uids, add, remove)
+  }
+
+  /** The sidecar, read on first use (a folder whose labels are never asked for is not read). */
+  private sidecar(): LabelsSidecar {
+    this.sidecarRead ??= LabelsSidecar.read(this.index.dir)
+    return this.sidecarRead
+  }
+
+  /** A message's labels: its sidecar entry, by the unique part of its file name. */
+  private labelsOf(file: MessageFile): string[] {
+    return this.sidecar().labels(file.parsed.unique)
+  }
+
+  /**
+   * Labels live in the sidecar only: the message's file is not touched (not even renamed). The
+   * Message-ID goes beside them, for notmuch and mutt; read from the header once per message.
+   */
+  private async changeLabels(uids: number[], add: string[], remove: string[]): Promise<void> {
+    this.checkWritable()
+    checkLabels(add, `Maildir folder ${this.name}`)
+    await this.settle()
+    const sidecar = this.sidecar()
+    const drop = new Set(remove)
+    for (const uid of new Set(uids)) {
+      await this.withFile(uid, async (file, path) => {
+        const unique = file.parsed.unique
+        const now = new Set(sidecar.labels(unique).filter((l) => !drop.has(l)))
+        for (const l of add) now.add(l)
+        sidecar.set(unique, [...now], sidecar.messageId(unique) ?? (await readMessageId(path)))
+      })
+    }
+    await sidecar.flush()
+    statePoint('maildir-labels')
   }
 
   /** The index scan a full list() returned (see changeTokenNow). */
@@ -85,6 +126,8 @@ export class MaildirFolder implements FolderSession {
     await this.flush()
     // the state file as close() would leave it: unused reserved UIDs given back now, not after the token
     await this.index.release()
+    // and the sidecar as close() leaves it (rewritten whole), so that the token is its last state
+    await this.compactLabels()
     const scanned = this.index.scannedTimes
     if (!scanned) return undefined
     const fromStart = start.changeToken === undefined ? undefined : tokenDirTimes(start.changeToken)
@@ -128,8 +171,11 @@ export class MaildirFolder implements FolderSession {
       if (!wanted(uid)) continue
       // A known message needs only its flags, which are in its file name.
       const k = withMessageId ? undefined : opts.known?.get(uid)
-      if (k) messages.push({ uid, flags: lettersToFlags(file.parsed.flags, this.index.keywords), size: k.size, internalDate: k.internalDate })
-      else toRead.push(uid)
+      if (k) {
+        const m: MessageMeta = { uid, flags: lettersToFlags(file.parsed.flags, this.index.keywords), size: k.size, internalDate: k.internalDate }
+        if (this.keepsLabels) m.labels = this.labelsOf(file)
+        messages.push(m)
+      } else toRead.push(uid)
     }
     for (let i = 0; i < toRead.length; i += STAT_BATCH) {
       const batch = await Promise.all(toRead.slice(i, i + STAT_BATCH).map((uid) => this.meta(uid, withMessageId)))
@@ -172,6 +218,7 @@ export class MaildirFolder implements FolderSession {
         }
       } else if (withMessageId) messageId = await readMessageId(path)
       if (messageId !== undefined) meta.messageId = messageId
+      if (this.keepsLabels) meta.labels = this.labelsOf(file)
       return meta
     }))
   }
@@ -199,6 +246,8 @@ export class MaildirFolder implements FolderSession {
     }
     for (const p of this.index.passedOver) say(p, p.uid !== undefined && !this.index.get(p.uid) ? p.uid : undefined)
     for (const p of this.unreadable.values()) say(p, p.uid)
+    // a sidecar line that cannot be read gives no labels, and stays in the file as it was
+    if (this.keepsLabels) for (const message of this.sidecar().warnings()) out.push({ level: 'warning', message })
     return out
   }
 
@@ -253,6 +302,8 @@ export class MaildirFolder implements FolderSession {
    */
   async append(msg: AppendInput): Promise<AppendResult> {
     this.checkWritable()
+    // before any byte is written: a label the sidecar cannot hold fails this message alone
+    if (this.keepsLabels && msg.labels) checkLabels(msg.labels, `Maildir folder ${this.name}`)
     await this.index.ensureKeywords(msg.flags)
     const { letters } = flagsToLetters(msg.flags, this.index.keywords)
     const when = Number.isFinite(msg.internalDate) ? new Date(msg.internalDate) : undefined
@@ -267,6 +318,8 @@ export class MaildirFolder implements FolderSession {
     try {
       const uid = await this.index.reserve(1)
       const name = formatFileName(parseFileName(delivery.unique), { uid, flags: letters, servedSize })
+      // the labels reach the sidecar file at the flush that stores the message (see flush)
+      if (this.keepsLabels && msg.labels?.length) this.sidecar().set(parseFileName(name).unique, msg.labels, msg.messageId)
       if (inMemory) {
         this.unsynced.push({ uid, tmpPath: delivery.tmpPath, name, fd: (delivery as UnsyncedDelivery).fd })
         // Bounded: a caller that never flushes still has its files stored every so often.
@@ -323,9 +376,11 @@ export class MaildirFolder implements FolderSession {
         statePoint('maildir-delete')
         touched.add(file.subdir)
         this.index.remove(uid)
+        if (this.keepsLabels) this.sidecar().delete(file.parsed.unique)
       })
     }
     await syncSubdirs(this.index.dir, touched)
+    await this.sidecarRead?.flush()
   }
 
   /** Reads every message's header, as list() does (in parallel batches, not one file at a time). */
@@ -349,6 +404,10 @@ export class MaildirFolder implements FolderSession {
    */
   async flush(): Promise<void> {
     const batch = this.unsynced
+    // The labels of the messages about to be stored first: durable before the message is, so the
+    // status cache never records a copy (with its label base) whose labels the folder lacks. A
+    // label line whose message did not make it is dropped when the sidecar is compacted.
+    await this.sidecarRead?.flush()
     if (batch.length) {
       this.unsynced = []
       try {
@@ -370,6 +429,16 @@ export class MaildirFolder implements FolderSession {
     statePoint('maildir-flush')
   }
 
+  /** The sidecar rewritten whole, without entries whose message file is gone (labels-sidecar.ts). */
+  private async compactLabels(): Promise<void> {
+    if (!this.sidecarRead || this.readOnly) return
+    const alive = new Set<string>()
+    for (const [, f] of this.index.entries()) alive.add(f.parsed.unique)
+    // a file passed over (not served as a message) is still there: its labels stay with it
+    for (const p of this.index.passedOver) alive.add(parseFileName(p.name).unique)
+    await this.sidecarRead.compact((u) => alive.has(u))
+  }
+
   /** Appends waiting in tmp/ for flush(): every other operation stores them first. */
   private async settle(): Promise<void> {
     if (this.unsynced.length) await this.flush()
@@ -379,6 +448,7 @@ export class MaildirFolder implements FolderSession {
     if (this.closed) return
     try {
       await this.flush()
+      await this.compactLabels()
     } finally {
       this.closed = true
       await this.index.release()

@@ -41,6 +41,11 @@ export interface MaildirRepositoryOptions {
   lineEndings?: LineEndings
   /** Where OfflineIMAP recorded the far side's UIDVALIDITYs (see offlineimap-state.ts), when it kept this tree. */
   offlineimapValidityDir?: string
+  /**
+   * Keep per-message labels (type GmailMaildir, or beside a repository that keeps labels): each
+   * folder's `.mailsync-labels` sidecar (labels-sidecar.ts); message files are never changed for them.
+   */
+  labels?: boolean
 }
 
 export class MaildirRepository implements Repository {
@@ -54,6 +59,7 @@ export class MaildirRepository implements Repository {
   private readonly spelling: NameSpelling | undefined
   private readonly offlineimapValidityDir: string | undefined
   readonly lineEndings: LineEndings
+  readonly labels: boolean
   /** The folders of the last listing, as found on disk. */
   private found: FoundFolder[] | undefined
   private opened = false
@@ -76,6 +82,7 @@ export class MaildirRepository implements Repository {
     this.spelling = opts.spelling
     this.offlineimapValidityDir = opts.offlineimapValidityDir
     this.lineEndings = opts.lineEndings ?? 'lf'
+    this.labels = opts.labels ?? false
     new KeywordMap(opts.keywordLetters) // validates the letters now, as a config error
     this.keywordLetters = { ...(opts.keywordLetters ?? {}) }
   }
@@ -189,7 +196,7 @@ export class MaildirRepository implements Repository {
     // deliveries of earlier runs that were killed are left over, and can go (see tmp-cleanup.ts).
     if (!this.readOnly && opts.readOnly !== true) removeStaleTmpFiles(dir)
     const prior = this.offlineimapValidityDir === undefined ? undefined : { offlineimapValidityDir: this.offlineimapValidityDir, diskName: disk }
-    return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior)
+    return new MaildirFolder(name, index, this.readOnly || opts.readOnly === true, this.lineEndings, prior, this.labels)
   }
 
   async missingStore(): Promise<string | undefined> {
