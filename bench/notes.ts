@@ -95,7 +95,12 @@ the full run's first workload had shared the machine with compilers at low prior
   on one core, about 10 s. mailsync (5.4-6.2 CPU-seconds) kept it 84% busy: its four
   connections spread the server's deflating over both cores, and then the 2 cores are the
   limit, about (10 + 5.4) / 2 = 7.7 s, 0.65x of mbsync's time, above the bar. IMAP -> IMAP pays
-  that twice (inflate from one server, deflate to the other). mbsync's IMAP -> IMAP is bound by round trips (one APPEND answer
+  that twice (inflate from one server, deflate to the other): by hand on the quiet machine after
+  the full run, mailsync's 30 ms migrate took 18.9 and 19.9 s (14-15 CPU-seconds of its own,
+  mostly deflating the uploads at imapflow's level 6; the machine 78% busy) and mbsync's 57.3 s
+  (28% busy), 0.33-0.35x, at the bar; the table's runs shared the machine with compilers at
+  idle priority and gave 0.41x. A lower deflate level would trade CPU for bytes, and at
+  20 Mbit/s, where the migrate is 0.54x against a wire floor of 0.42x, bytes are what count. mbsync's IMAP -> IMAP is bound by round trips (one APPEND answer
   waited for at a time on one connection: about a thousand round trips), mailsync's by the
   compression CPU (4 connections each way, MULTIAPPEND of 64 messages a round trip).
 - **Delta on loopback** has no bar of its own (over a link it is round trips, and there it is
