@@ -16,16 +16,29 @@ export function groupFlagChanges(changes: readonly FlagChange[]): { add: string[
 }
 
 /** Applies the changes; returns how many messages changed. */
-export async function applyFlagChanges(
+export function applyFlagChanges(
   session: FolderSession, changes: readonly FlagChange[], side: 'A' | 'B',
   ctx: { emit: EventSink; account: string; folder: string },
+): Promise<number> {
+  return applyGrouped(changes, (uids, add, remove) => session.setFlags(uids, add, remove), (uids, add, remove) =>
+    ctx.emit({ type: 'flags-changed', account: ctx.account, folder: ctx.folder, side, uids, add, remove }))
+}
+
+/**
+ * One `change` per distinct (add, remove) set, its UIDs ascending, each told to `done`; returns
+ * how many messages changed. Flags and labels go out this way.
+ */
+export async function applyGrouped(
+  changes: readonly FlagChange[],
+  change: (uids: number[], add: string[], remove: string[]) => Promise<void>,
+  done: (uids: number[], add: string[], remove: string[]) => void,
 ): Promise<number> {
   let n = 0
   for (const g of groupFlagChanges(changes)) {
     g.uids.sort((x, y) => x - y)
-    await session.setFlags(g.uids, g.add, g.remove)
+    await change(g.uids, g.add, g.remove)
     n += g.uids.length
-    ctx.emit({ type: 'flags-changed', account: ctx.account, folder: ctx.folder, side, uids: g.uids, add: g.add, remove: g.remove })
+    done(g.uids, g.add, g.remove)
   }
   return n
 }

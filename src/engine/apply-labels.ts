@@ -4,7 +4,7 @@ import type { FolderSession } from '../repository/types.js'
 import { MailsyncError } from '../errors.js'
 import type { EventSink } from './events.js'
 import type { FlagChange } from './plan-folder.js'
-import { groupFlagChanges } from './apply-flags.js'
+import { applyGrouped } from './apply-flags.js'
 
 /** Applies the changes; returns how many messages changed. */
 export async function applyLabelChanges(
@@ -16,12 +16,7 @@ export async function applyLabelChanges(
     // the planner plans label changes only where both repositories keep labels (Repository.labels)
     throw new MailsyncError('internal', `folder ${session.name} keeps no labels, but label changes were planned for side ${side}`)
   }
-  let n = 0
-  for (const g of groupFlagChanges(changes)) {
-    g.uids.sort((x, y) => x - y)
-    await session.setLabels(g.uids, g.add, g.remove)
-    n += g.uids.length
-    ctx.emit({ type: 'labels-changed', account: ctx.account, folder: ctx.folder, side, uids: g.uids, add: g.add, remove: g.remove })
-  }
-  return n
+  const setLabels = session.setLabels.bind(session)
+  return applyGrouped(changes, setLabels, (uids, add, remove) =>
+    ctx.emit({ type: 'labels-changed', account: ctx.account, folder: ctx.folder, side, uids, add, remove }))
 }

@@ -44,7 +44,7 @@ export function dedupeKey(messageId: string, size: number): string {
  * the caller compares sizes and Message-IDs from a listing.
  */
 export async function candidatesByMessageId(client: ImapFlow, messageId: string): Promise<number[]> {
-  const bare = messageId.trim().replace(/^<|>$/g, '')
+  const bare = bareMessageId(messageId)
   if (!bare) return []
   if (client.capabilities.has('X-GM-EXT-1')) {
     try {
@@ -55,6 +55,11 @@ export async function candidatesByMessageId(client: ImapFlow, messageId: string)
     }
   }
   return searchUids(client, { header: { 'message-id': bare } })
+}
+
+/** A Message-ID without its angle brackets, as Gmail's search and imapflow's envelope spell it. */
+export function bareMessageId(messageId: string): string {
+  return messageId.trim().replace(/^<|>$/g, '')
 }
 
 /** The first listed message that is the same message: same Message-ID, same size. */

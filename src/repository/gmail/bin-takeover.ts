@@ -10,7 +10,7 @@
 // returns, whatever happened, so the session goes on as it was (a second connection could wait
 // forever where maxconnections = 1).
 import type { ImapFlow } from 'imapflow'
-import { candidatesByMessageId } from './append-dedupe.js'
+import { bareMessageId, candidatesByMessageId } from './append-dedupe.js'
 
 export interface TakeoverInput {
   /** The folder the session has selected and the message should end in (Trash or Spam). */
@@ -52,11 +52,7 @@ export async function takeOverInto(client: ImapFlow, o: TakeoverInput): Promise<
 async function sameMessageUid(client: ImapFlow, messageId: string, size: number): Promise<number | undefined> {
   const uids = await candidatesByMessageId(client, messageId)
   if (!uids.length) return undefined
-  const want = bare(messageId)
+  const want = bareMessageId(messageId)
   const listed = await client.fetchAll(uids.join(','), { uid: true, size: true, envelope: true }, { uid: true })
-  return listed.find((m) => m.size === size && bare(m.envelope?.messageId ?? '') === want)?.uid
-}
-
-function bare(messageId: string): string {
-  return messageId.trim().replace(/^<|>$/g, '')
+  return listed.find((m) => m.size === size && bareMessageId(m.envelope?.messageId ?? '') === want)?.uid
 }

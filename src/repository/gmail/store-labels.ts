@@ -3,25 +3,13 @@
 import type { ImapFlow } from 'imapflow'
 import { MailsyncError } from '../../errors.js'
 import { uidSetChunks } from '../imap/uid-set.js'
+import { storeChanges, type StoreItem } from '../imap/flags.js'
 import { normalizeLabels } from './labels.js'
 
-export async function storeLabels(client: ImapFlow, uids: number[], add: string[], remove: string[]): Promise<void> {
-  const plus = normalizeLabels(add)
-  const minus = normalizeLabels(remove)
-  if (uids.length === 0 || (plus.length === 0 && minus.length === 0)) return
-  for (const range of uidSetChunks(uids)) {
-    if (plus.length) await storeOne(client, range, plus, 'add')
-    if (minus.length) await storeOne(client, range, minus, 'remove')
-  }
-}
+const LABELS: StoreItem = { item: 'X-GM-LABELS', options: { uid: true, useLabels: true }, refused: 'the server refused the command' }
 
-async function storeOne(client: ImapFlow, range: string, labels: string[], op: 'add' | 'remove'): Promise<void> {
-  const options = { uid: true, useLabels: true }
-  const ok = op === 'add' ? await client.messageFlagsAdd(range, labels, options) : await client.messageFlagsRemove(range, labels, options)
-  if (!ok) {
-    const where = client.mailbox ? client.mailbox.path : '?'
-    throw new MailsyncError('server', `UID STORE ${op === 'add' ? '+' : '-'}X-GM-LABELS (${labels.join(' ')}) in ${where} failed (the server refused the command)`)
-  }
+export async function storeLabels(client: ImapFlow, uids: number[], add: string[], remove: string[]): Promise<void> {
+  await storeChanges(client, uids, normalizeLabels(add), normalizeLabels(remove), LABELS)
 }
 
 /** UID MOVE of exactly these UIDs to `target` (Gmail: a real delete is a move to Trash). */

@@ -46,18 +46,17 @@ export class GmailStoreSession implements FolderSession {
    * pairs it (Message-ID and size) and adds the labels the merge finds missing.
    */
   async append(msg: AppendInput): Promise<AppendResult> {
+    const labels = normalizeLabels(msg.labels ?? [])
     const taken = await this.takenOver(msg)
     if (taken !== undefined) {
       // not uploaded: the bytes offered are read to their end and dropped (Gmail's are the same message)
       if (!Buffer.isBuffer(msg.content)) msg.content.resume()
       // the status cache records the flags and labels given, so the message gets them
       if (msg.flags.length) await this.setFlags([taken], msg.flags, [])
-      const labels = normalizeLabels(msg.labels ?? [])
       if (labels.length) await this.setLabels([taken], labels, [])
       return { uid: taken, uidValidity: this.status.uidValidity }
     }
     const out = await this.imap.append(msg)
-    const labels = normalizeLabels(msg.labels ?? [])
     if (labels.length) {
       const uid = out.uid ?? (msg.messageId ? await this.foundAgain(msg) : undefined)
       if (uid !== undefined) await this.setLabels([uid], labels, [])
