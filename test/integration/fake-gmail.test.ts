@@ -209,6 +209,22 @@ test('other sessions are told: a relabel elsewhere reaches a session with the fo
   })
 })
 
+test('a UID STORE names a message another session stored since this one\'s last command: it is told of it and the labels are set', async () => {
+  await withGmail(async (g, c) => {
+    const other = await client(g)
+    try {
+      await c.mailboxOpen('[Gmail]/All Mail')
+      const up = await other.append('[Gmail]/All Mail', raw(1))
+      assert.ok(up && up.uid, 'APPENDUID')
+      // no NOOP in between: the next command is the UID STORE on the new UID
+      await c.messageFlagsAdd(String(up.uid), ['Work'], { uid: true, useLabels: true })
+      assert.deepEqual(g.account.messages().map((m) => m.labels), [['Work']])
+    } finally {
+      await other.logout()
+    }
+  })
+})
+
 test('SEARCH by X-GM-MSGID, X-GM-THRID, X-GM-RAW (rfc822msgid:, label:) and Message-ID', async () => {
   await withGmail(async (g, c) => {
     const a = g.account.add({ raw: raw(1), labels: ['Lists/Debian'] })

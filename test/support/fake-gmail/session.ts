@@ -217,6 +217,10 @@ export class Session {
     if (!handler) return this.tagged(cmd.tag, 'BAD', `Unknown command ${cmd.name}`)
     if (handler.state !== 'any' && !this.account) return this.tagged(cmd.tag, 'BAD', 'Command not allowed before login')
     if (handler.state === 'selected' && !this.selected) return this.tagged(cmd.tag, 'BAD', 'No folder selected')
+    // A UID command may name a message another connection stored since this one's last command:
+    // the session is told of it (EXISTS) first, as Dovecot does, which RFC 3501 (7.4.1) allows at
+    // any time. Without this a UID STORE on it found nothing, depending on the commands' timing.
+    if (this.selected && cmd.name.startsWith('UID ')) this.catchUp(false)
     try {
       handler.run(this, cmd)
     } catch (err) {
